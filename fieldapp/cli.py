@@ -1,0 +1,40 @@
+"""`fieldapp` on the command line: run the app, validate a contact, verify the audit trail.
+
+Sub-commands live in fieldapp.commands.*; this module only wires them so `fieldapp --help` lists all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from fieldapp.commands import audit, run, validate
+
+    parser = argparse.ArgumentParser(
+        prog="fieldapp", description="Child-welfare contact recording, offline first."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run.register(sub)
+    validate.register(sub)
+    audit.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0].startswith("--profile") or args_list[0] == "--demo":
+        args_list = ["run", *args_list]  # plain `fieldapp` opens the app
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
