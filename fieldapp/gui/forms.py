@@ -1,0 +1,65 @@
+"""Qt Designer forms: `.ui` files under `ui/` are LOADED AT RUN TIME with QUiLoader, never compiled.
+
+Why loaded: the forms stay the single source of layout (no generated `ui_*.py` to forget to regenerate and
+no generated code for ruff/mypy to trip over), and an agency can adjust a layout without a build step.
+Loading a small form takes a few milliseconds and happens when a window is built, not on page change.
+
+Conventions for every form (main window, dialogs and wizard pages alike):
+- the top widget of a form is a plain QWidget (or QDialog/QMainWindow for a whole window) laid out with
+  layouts only; no logic, no signal connections in the .ui;
+- every control a Python class uses has an `objectName`, reached with `child(form, QComboBox, "method")`,
+  which raises at build time (not at first click) when the form and the code disagree;
+- every input control has a buddy QLabel (`buddy` property, with an &-mnemonic) and an `accessibleName`;
+- style sheets live in `ui/style/*.qss` and are applied with `load_style()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import QWidget
+
+from fieldapp.domain.codetables import resources_dir
+
+W = TypeVar("W", bound=QWidget)
+
+
+class FormError(RuntimeError):
+    """A .ui file is missing, malformed, or lacks a control the code needs."""
+
+
+def ui_dir() -> Path:
+    """`ui/` beside `resources/` (a checkout, or the frozen bundle)."""
+    return resources_dir().parent / "ui"
+
+
+def load_form(name: str, parent: QWidget | None = None) -> QWidget:
+    """Load `ui/<name>.ui` (e.g. "wizard/method") as a child widget of `parent`."""
+    path = ui_dir() / f"{name}.ui"
+    file = QFile(str(path))
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise FormError(f"{path}: cannot open form")
+    try:
+        widget = QUiLoader().load(file, parent)
+    finally:
+        file.close()
+    if widget is None:
+        raise FormError(f"{path}: not a valid Qt Designer form")
+    return widget
+
+
+def child(form: QWidget, cls: type[W], name: str) -> W:
+    """The control `name` of type `cls` in a loaded form; a missing one is a programming error."""
+    found = form.findChild(cls, name)
+    if found is None:
+        raise FormError(f"form {form.objectName()!r} has no {cls.__name__} named {name!r}")
+    return found
+
+
+def load_style(name: str) -> str:
+    """The style sheet `ui/style/<name>.qss`, or "" when absent (style is never required to work)."""
+    path = ui_dir() / "style" / f"{name}.qss"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
