@@ -31,9 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-
 from shiboken6 import isValid as _qt_alive  # ships with PySide6: does the C++ object still live?
-
 
 log = logging.getLogger(__name__)
 
