@@ -29,7 +29,7 @@ def flow_for(contact: Contact, findings: list[Finding] | None = None, verdicts=N
 
 
 def test_flow_module_imports_no_qt() -> None:
-    import fieldapp.app.wizard_flow  # noqa: F401
+    import fieldapp.app.wizard_flow
 
     assert not any(name.startswith("PySide6") for name in sys.modules if "wizard_flow" in name)
     source = open(fieldapp.app.wizard_flow.__file__, encoding="utf-8").read()
