@@ -52,10 +52,7 @@ def matter_text(matter: Matter) -> str:
 
 def state_label(stored: StoredContact) -> str:
     """draft, final, synced, approved, amended – plus why a draft is frozen or refused."""
-    if stored.amendments:
-        base = "amended"
-    else:
-        base = str(stored.state)
+    base = "amended" if stored.amendments else str(stored.state)
     notes = []
     if stored.state is ContactState.DRAFT and stored.frozen_reason:
         notes.append("frozen")
