@@ -95,20 +95,22 @@ class Bootstrap(QObject):
         def opening() -> Any:
             from fieldapp.app.contacts import demo_caseload, open_service
 
+            from fieldapp.app.unlock import unlock_checker
+
             create = demo_caseload() if options.demo else None
-            return open_service(
+            service = open_service(
                 options.profile_dir, passphrase_provider=provider, create_with_caseload=create, clock=clock
             )
+            checker = unlock_checker(service.profile)
+            return service, checker, checker.needs_setup()
 
         Op(self.runner, opening, label="Opening profile").success(self._opened).failure(self._open_failed).run()
 
-    def _opened(self, service: Any) -> None:
+    def _opened(self, opened: tuple[Any, Any, bool]) -> None:
+        service, checker, needs_setup = opened
         self.service = service
-        from fieldapp.app.unlock import unlock_checker
-
-        checker = unlock_checker(service.profile, self._passphrase)
         self._passphrase = None
-        if checker.needs_setup():
+        if needs_setup:
             self._hide_busy()
             dialog = UnlockSetupDialog()
             self.dialog = dialog
