@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # Qt is imported only here, so `fieldapp validate` and `fieldapp audit` never load it.
+    from fieldapp.app.launch import open_for_gui
     from fieldapp.gui.app import StartOptions, main
 
-    return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo)))
+    return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo), opener=open_for_gui))

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from fieldapp.app.profile import NeedsPassphrase, ProfileError, WrongKey
+from fieldapp.app.session import OpenedProfile, ProfileOpener
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog
 from fieldapp.gui.forms import load_style
@@ -35,8 +36,15 @@ APPLICATION = "fieldapp"
 
 @dataclass(frozen=True)
 class StartOptions:
+    """How to start: which profile, whether to create the demo one, the clock, and the opener to use.
+
+    `opener` is fieldapp.app.launch.open_for_gui, passed in by `fieldapp run` (the GUI never imports the
+    store, not even indirectly).
+    """
+
     profile_dir: Path | None
     demo: bool
+    opener: ProfileOpener
     clock: Callable[[], datetime] | None = None
 
 
@@ -67,13 +75,15 @@ class Bootstrap(QObject):
     window_ready = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, options: StartOptions, *, interactive: bool = True, parent: QObject | None = None) -> None:
+    def __init__(
+        self, options: StartOptions, *, interactive: bool = True, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.options = options
         self.interactive = interactive
         self.runner = OpRunner(self, name="fieldapp-db")
         self.tables: CodeTables = load_codetables()
-        self.service: Any = None
+        self.opened: OpenedProfile | None = None
         self.window: MainWindow | None = None
         self.busy: QProgressDialog | None = None
         self.dialog: PassphraseDialog | None = None
@@ -90,59 +100,50 @@ class Bootstrap(QObject):
         options = self.options
         clock = options.clock or system_now
 
-        provider = None if passphrase is None else (lambda _prompt: passphrase)
+        def opening() -> OpenedProfile:
+            return options.opener(options.profile_dir, passphrase=passphrase, demo=options.demo, clock=clock)
 
-        def opening() -> Any:
-            from fieldapp.app.contacts import demo_caseload, open_service
+        Op(self.runner, opening, label="Opening profile").success(self._opened).failure(
+            self._open_failed
+        ).run()
 
-            from fieldapp.app.unlock import unlock_checker
-
-            create = demo_caseload() if options.demo else None
-            service = open_service(
-                options.profile_dir, passphrase_provider=provider, create_with_caseload=create, clock=clock
-            )
-            checker = unlock_checker(service.profile)
-            return service, checker, checker.needs_setup()
-
-        Op(self.runner, opening, label="Opening profile").success(self._opened).failure(self._open_failed).run()
-
-    def _opened(self, opened: tuple[Any, Any, bool]) -> None:
-        service, checker, needs_setup = opened
-        self.service = service
+    def _opened(self, opened: OpenedProfile) -> None:
+        self.opened = opened
         self._passphrase = None
-        if needs_setup:
-            self._hide_busy()
-            dialog = UnlockSetupDialog()
-            self.dialog = dialog
-            if self.interactive:
-                dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-
-            def done(result: int) -> None:
-                if result != UnlockSetupDialog.DialogCode.Accepted:
-                    self._fail("fieldapp needs an unlock passphrase to protect case records when you step away.")
-                    return
-                chosen = dialog.value()
-                self._show_busy("Saving your unlock passphrase…")
-                Op(self.runner, lambda: checker.set(chosen), label="Saving unlock passphrase").success(
-                    lambda _r: self._show_window(checker.verify)
-                ).failure(lambda e: self._fail(str(e))).run()
-
-            dialog.finished.connect(done)
-            dialog.open()
+        if not opened.needs_unlock_setup:
+            self._show_window()
             return
-        self._show_window(checker.verify)
-
-    def _show_window(self, verify: Callable[[str], bool]) -> None:
         self._hide_busy()
+        dialog = UnlockSetupDialog()
+        self.dialog = dialog
+
+        def done(result: int) -> None:
+            if result != UnlockSetupDialog.DialogCode.Accepted:
+                self._fail("fieldapp needs an unlock passphrase to protect case records when you step away.")
+                return
+            chosen = dialog.value()
+            self._show_busy("Saving your unlock passphrase…")
+            Op(self.runner, lambda: opened.unlock.set(chosen), label="Saving unlock passphrase").success(
+                lambda _r: self._show_window()
+            ).failure(lambda e: self._fail(str(e))).run()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def _show_window(self) -> None:
+        self._hide_busy()
+        opened = self.opened
+        assert opened is not None
         env = WindowEnv(
-            service=self.service,
+            service=opened.service,
             runner=self.runner,
             tables=self.tables,
-            verify_unlock=verify,
+            verify_unlock=opened.unlock.verify,
             now=self.options.clock or system_now,
-            sync_client=_sync_client(self.service),
-            compliance=_compliance(self.service, self.tables),
-            profile_label=str(getattr(self.service.profile, "directory", "")),
+            sync_client=opened.sync_client,
+            sync_status=opened.sync_status,
+            compliance=_compliance(opened.service, self.tables),
+            profile_label=str(opened.directory),
         )
         window = MainWindow(env, QSettings())
         self.window = window
@@ -151,7 +152,9 @@ class Bootstrap(QObject):
         self.window_ready.emit(window)
 
     def _open_failed(self, error: BaseException) -> None:
-        if isinstance(error, NeedsPassphrase) or (isinstance(error, WrongKey) and self._passphrase is not None):
+        if isinstance(error, NeedsPassphrase) or (
+            isinstance(error, WrongKey) and self._passphrase is not None
+        ):
             self._ask_passphrase(error)
             return
         if isinstance(error, ProfileError):
@@ -189,7 +192,7 @@ class Bootstrap(QObject):
             busy = QProgressDialog(text, "", 0, 0)
             busy.setObjectName("openingProgress")
             busy.setWindowTitle("fieldapp")
-            busy.setCancelButton(None)  # type: ignore[arg-type]
+            busy.setCancelButton(None)
             busy.setMinimumDuration(400)  # only shows if opening is slow
             busy.setAccessibleName("Opening profile")
             self.busy = busy
@@ -217,19 +220,10 @@ class Bootstrap(QObject):
         if self._closed:
             return
         self._closed = True
-        service = self.service
-        if service is not None:
-            Op(self.runner, lambda: service.profile.close(), label="Closing profile").run()
+        opened = self.opened
+        if opened is not None:
+            Op(self.runner, opened.close, label="Closing profile").run()
         self.runner.shutdown()
-
-
-def _sync_client(service: Any) -> Any:
-    """The sync client, when this profile is enrolled with an office server; None shows "not connected"."""
-    try:
-        from fieldapp.app.sync_setup import sync_client_for
-    except ImportError:
-        return None
-    return sync_client_for(service)
 
 
 def _compliance(service: Any, tables: CodeTables) -> Any:
@@ -244,8 +238,7 @@ def main(argv: Sequence[str] | None = None, options: StartOptions | None = None)
     """The `fieldapp run` / `fieldapp-gui` entry point."""
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
     app = make_application(argv)
-    if options is None:
-        options = StartOptions(profile_dir=None, demo=True)
+    assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"
     boot = Bootstrap(options)
     outcome: dict[str, int] = {"code": 0}
 
@@ -254,7 +247,7 @@ def main(argv: Sequence[str] | None = None, options: StartOptions | None = None)
         QTimer.singleShot(0, app.quit)
 
     boot.failed.connect(failed)
-    boot.window_ready.connect(lambda w: _install_test_hook(w, boot))
+    _install_test_hook(boot)
     app.aboutToQuit.connect(boot.close)
     QTimer.singleShot(0, boot.start)
     app.exec()
@@ -262,9 +255,11 @@ def main(argv: Sequence[str] | None = None, options: StartOptions | None = None)
     return outcome["code"]
 
 
-def _install_test_hook(window: QWidget, boot: Bootstrap) -> None:
+def _install_test_hook(boot: Bootstrap) -> None:
+    """Only under the test suite (FIELDAPP_TESTING=1): a script drives the real widgets of this process,
+    e.g. the kill-mid-narrative test types into the narrative, waits for the autosave, then is SIGKILLed."""
     script = os.environ.get("FIELDAPP_TEST_HOOK")
     if script and os.environ.get("FIELDAPP_TESTING") == "1":
         from fieldapp.gui import testhook
 
-        testhook.run(script, window, boot)
+        testhook.install(script, boot)

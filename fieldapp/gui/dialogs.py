@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp.app.unlock import MIN_LENGTH
+from fieldapp.app.passphrase import MIN_LENGTH
 
 
 class PassphraseDialog(QDialog):

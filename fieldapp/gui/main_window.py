@@ -85,6 +85,7 @@ class WindowEnv:
     verify_unlock: Callable[[str], bool]
     now: Callable[[], datetime]
     sync_client: SyncClientLike | None = None
+    sync_status: Callable[[], Any] | None = None
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
