@@ -112,15 +112,20 @@ def test_every_control_has_an_accessible_name_and_inputs_have_buddies(window: Ma
         assert view in buddies, view.objectName()
 
 
-def test_last_selection_and_geometry_survive_a_restart(qtbot, window: MainWindow, make_window):
-    window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("C-2002"))
-    window.resize(760, 540)
-    window.close()
+def test_last_selection_and_geometry_survive_a_restart(qtbot, make_window):
+    first = make_window()
+    first.resize(760, 540)
+    first.show()
+    with qtbot.waitSignal(first.loaded, timeout=10_000):
+        first.start()
+    first.caseload_view.setCurrentIndex(first.caseload_model.index_of_matter("C-2002"))
+    size = (first.width(), first.height())
+    first.close()
     assert QSettings().value("caseload/last_matter") == "C-2002"
     again = make_window()
     again.show()
     with qtbot.waitSignal(again.loaded, timeout=10_000):
         again.start()
     assert again.selected_matter_id() == "C-2002"
-    assert (again.width(), again.height()) == (760, 540)
+    assert (again.width(), again.height()) == size
     assert again.matter_title.text().startswith("Marigold — Case C-2002")
