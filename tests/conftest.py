@@ -6,3 +6,19 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("FIELDAPP_TESTING", "1")
+
+# --- test keyring (store): never touch the real OS keyring; subprocesses inherit the backend by env.
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.support.test_keyring import ENV as _KEYRING_ENV  # noqa: E402
+from tests.support.test_keyring import FileKeyring  # noqa: E402
+
+os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.test_keyring.FileKeyring"
+keyring.set_keyring(FileKeyring())
+
+
+@pytest.fixture(autouse=True)
+def _test_keyring_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(_KEYRING_ENV, str(tmp_path_factory.mktemp("keyring") / "keyring.json"))
+    keyring.set_keyring(FileKeyring())
