@@ -1,0 +1,65 @@
+"""A list of check boxes built from code-table choices inside a container of a loaded form.
+
+Check boxes rather than a checkable list view: each is a real control with its own accessible name and
+keyboard focus (Space toggles it), which screen readers and keyboard-only work handle best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QLayout, QWidget
+
+from fieldapp.app.wizard_flow import Choice
+
+
+class CheckList(QObject):
+    """Check boxes for `choices` appended to `container`'s layout; emits `changed` on a user toggle."""
+
+    changed = Signal()
+
+    def __init__(self, container: QWidget, choices: Sequence[Choice] = (), *, heading: str = "") -> None:
+        super().__init__(container)
+        self._container = container
+        self.boxes: dict[str, QCheckBox] = {}
+        if choices:
+            self.add(choices, heading=heading)
+
+    def _layout(self) -> QLayout:
+        layout = self._container.layout()
+        assert layout is not None, f"{self._container.objectName()} needs a layout in its .ui form"
+        return layout
+
+    def add(self, choices: Iterable[Choice], *, heading: str = "") -> None:
+        layout = self._layout()
+        if heading:
+            label = QLabel(heading, self._container)
+            label.setProperty("class", "heading")
+            layout.addWidget(label)
+        for choice in choices:
+            box = QCheckBox(choice.label, self._container)
+            box.setObjectName(f"check_{choice.code}")
+            box.setAccessibleName(choice.label)
+            box.toggled.connect(self._on_toggled)
+            layout.addWidget(box)
+            self.boxes[choice.code] = box
+
+    def _on_toggled(self, _checked: bool) -> None:
+        self.changed.emit()
+
+    def checked(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self.boxes.items() if box.isChecked())
+
+    def set_checked(self, codes: Iterable[str]) -> None:
+        """Show `codes` as checked without emitting `changed` (used when loading a contact)."""
+        wanted = set(codes)
+        for code, box in self.boxes.items():
+            if box.isChecked() != (code in wanted):
+                box.blockSignals(True)
+                box.setChecked(code in wanted)
+                box.blockSignals(False)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for box in self.boxes.values():
+            box.setEnabled(enabled)

@@ -1,0 +1,726 @@
+"""The wizard's pages: each loads its form from ui/wizard/, shows the contact, and reports edits.
+
+A page never decides anything: what to offer, what to show and whether Next is allowed all come from the
+wizard's `ContactFlow`. Each page owns the finding labels of its fields (`<field>Finding` in the form) and
+a banner that says in words why Next or Finalize is unavailable.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QTextBrowser,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from fieldapp.app.narrative_marks import NarrativeMark, narrative_marks
+from fieldapp.app.wizard_flow import PAGE_FIELDS, PAGE_TITLES, Choice, NarrativeMode, Step, field_root
+from fieldapp.domain.codetables import resources_dir
+from fieldapp.domain.findings import Finding, Severity
+from fieldapp.domain.records import (
+    ClosureException,
+    ClosureExceptionKind,
+    Contact,
+    FaxDetails,
+    LawEnforcementAssessment,
+    OtherParty,
+    PrimaryWorkerException,
+    ReturnedMail,
+)
+from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.widgets.checklist import CheckList
+from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit
+
+if TYPE_CHECKING:
+    from fieldapp.gui.wizard.wizard import ContactWizard
+
+BLOCK_ICON = "⛔"
+WARN_ICON = "⚠"
+
+
+def finding_text(finding: Finding) -> str:
+    icon = BLOCK_ICON if finding.severity is Severity.BLOCK else WARN_ICON
+    return f"{icon} {finding.rule_id}: {finding.message}"
+
+
+def set_combo(combo: QComboBox, code: str | None) -> None:
+    """Select the item whose data is `code` (or none) without emitting a change."""
+    index = combo.findData(code) if code is not None else -1
+    if combo.currentIndex() != index:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+
+def fill_combo(combo: QComboBox, choices: Sequence[Choice], placeholder: str = "Choose…") -> None:
+    combo.blockSignals(True)
+    combo.clear()
+    combo.setPlaceholderText(placeholder)
+    for c in choices:
+        combo.addItem(c.label, c.code)
+    combo.setCurrentIndex(-1)
+    combo.blockSignals(False)
+
+
+def set_text(edit: QLineEdit, text: str) -> None:
+    if edit.text() != text:
+        edit.blockSignals(True)
+        edit.setText(text)
+        edit.blockSignals(False)
+
+
+class FlowPage(QWizardPage):
+    """Base of every page: the loaded form in a scroll area, the frozen notice and the reason banner."""
+
+    step: Step
+    form_name: str
+
+    def __init__(self, wizard: ContactWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle(PAGE_TITLES[self.step])
+        self.setObjectName(f"page_{self.step.name.lower()}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.frozen = QWidget(self)
+        self.frozen.setObjectName("frozenNotice")
+        frozen_row = QHBoxLayout(self.frozen)
+        self.frozen_label = QLabel(self.frozen)
+        self.frozen_label.setWordWrap(True)
+        self.frozen_label.setProperty("class", "notice")
+        self.frozen_label.setAccessibleName("Why this contact cannot be edited")
+        self.subsequent_button = QPushButton("Start a linked &subsequent contact", self.frozen)
+        self.subsequent_button.setAccessibleName("Start a linked subsequent contact")
+        self.subsequent_button.clicked.connect(self.wiz.start_subsequent)
+        frozen_row.addWidget(self.frozen_label, 1)
+        frozen_row.addWidget(self.subsequent_button)
+        self.frozen.hide()
+        outer.addWidget(self.frozen)
+        self.form = load_form(f"wizard/{self.form_name}")
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        outer.addWidget(scroll, 1)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("blockBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setProperty("class", "blockBanner")
+        self.banner.setAccessibleName("Why you cannot continue")
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("saveStatus")
+        self.status_label.setAccessibleName("Save status")
+        self.status_label.setProperty("class", "status")
+        outer.addWidget(self.status_label)
+        self.finding_labels: dict[str, QLabel] = {}
+        for field in PAGE_FIELDS[self.step]:
+            label = self.form.findChild(QLabel, f"{field}Finding")
+            if label is not None:
+                label.hide()
+                self.finding_labels[field] = label
+        self.controls_for: dict[str, QWidget] = {}
+        self.build()
+        self.chain_tab_order()
+
+    # ------------------------------------------------------------------ to override
+
+    def build(self) -> None:
+        """Fill choices and connect the form's controls."""
+
+    def load(self, contact: Contact) -> None:
+        """Show `contact` in the controls without emitting edits."""
+
+    # ------------------------------------------------------------------ shared
+
+    def c(self, cls: type[Any], name: str) -> Any:
+        return child(self.form, cls, name)
+
+    def isComplete(self) -> bool:
+        if not self.wiz.ready:
+            return False
+        if not self.wiz.editable:
+            return self.step is not Step.REVIEW  # a frozen contact can be read page by page, not finalized
+        return self.wiz.flow.can_leave(self.step, self.wiz.contact, self.wiz.findings)
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        mine = self.wiz.flow.page_findings(self.step, self.wiz.contact, findings)
+        by_field: dict[str, list[Finding]] = {}
+        for f in mine:
+            by_field.setdefault(field_root(f.field), []).append(f)
+        for field, label in self.finding_labels.items():
+            items = by_field.get(field, [])
+            label.setText("\n".join(finding_text(f) for f in items))
+            severity = "block" if any(f.severity is Severity.BLOCK for f in items) else "warn"
+            label.setProperty("severity", severity)
+            label.style().unpolish(label)
+            label.style().polish(label)
+            label.setVisible(bool(items))
+            control = self.controls_for.get(field)
+            if control is not None:
+                control.setProperty("finding", severity if items else "")
+                control.setAccessibleDescription(" ".join(f"{f.rule_id}: {f.message}" for f in items))
+                control.style().unpolish(control)
+                control.style().polish(control)
+        self.show_banner(findings)
+
+    def show_banner(self, findings: Sequence[Finding]) -> None:
+        if not self.wiz.editable:
+            self.banner.hide()
+            return
+        blocks = self.wiz.flow.blocking(self.step, self.wiz.contact, findings)
+        if not blocks:
+            self.banner.hide()
+            return
+        action = "Finalize" if self.step is Step.REVIEW else "Next"
+        lines = [f"<b>{action} is unavailable until this is fixed:</b>"]
+        lines += [f"{BLOCK_ICON} <b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
+        self.banner.setText("<br>".join(lines))
+        self.banner.show()
+
+    def show_frozen(self, reason: str | None, can_follow_up: bool) -> None:
+        self.frozen.setVisible(reason is not None)
+        self.frozen_label.setText(reason or "")
+        self.subsequent_button.setVisible(can_follow_up)
+        self.form.setEnabled(reason is None)
+
+    def chain_tab_order(self) -> None:
+        """Tab follows the visual order: the layout order of the form (rows top to bottom), then the
+        banner. Check boxes built from the code tables are created after the form, so Qt's default
+        (creation order) would send them to the end."""
+        widgets = list(_focus_order(self.form.layout()))
+        for first, second in zip(widgets, widgets[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def field_control(self, field: str) -> QWidget | None:
+        return self.controls_for.get(field)
+
+
+def _focus_order(layout: QLayout | None) -> list[QWidget]:
+    out: list[QWidget] = []
+    if layout is None:
+        return out
+    items = []
+    if isinstance(layout, QFormLayout):
+        for row in range(layout.rowCount()):
+            for role in (
+                QFormLayout.ItemRole.LabelRole,
+                QFormLayout.ItemRole.FieldRole,
+                QFormLayout.ItemRole.SpanningRole,
+            ):
+                item = layout.itemAt(row, role)
+                if item is not None:
+                    items.append(item)
+    else:
+        items = [layout.itemAt(i) for i in range(layout.count())]
+    for item in items:
+        if item is None:
+            continue
+        widget = item.widget()
+        if widget is not None:
+            if isinstance(widget, QGroupBox) and widget.isCheckable():
+                out.append(widget)
+            if widget.layout() is not None and not isinstance(widget, QComboBox | QDateTimeEdit):
+                out += _focus_order(widget.layout())
+            elif widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                out.append(widget)
+        elif item.layout() is not None:
+            out += _focus_order(item.layout())
+    return out
+
+
+def _qdatetime(moment: datetime, tz: Any) -> QDateTime:
+    local = moment.astimezone(tz)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+def _aware(value: QDateTime, tz: Any) -> datetime:
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=tz)
+
+
+# --------------------------------------------------------------------------- basics
+
+
+class BasicsPage(FlowPage):
+    step = Step.BASICS
+    form_name = "basics"
+
+    def build(self) -> None:
+        flow = self.wiz.flow
+        self.tz = flow.tables.agency.time_zone
+        self.staff: QComboBox = self.c(QComboBox, "staff")
+        fill_combo(self.staff, flow.staff_choices())
+        self.staff.currentIndexChanged.connect(lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData()))
+        self.started: QDateTimeEdit = self.c(QDateTimeEdit, "startedAt")
+        self.started.setMaximumDateTime(_qdatetime(self.wiz.now(), self.tz).addDays(1))
+        self.started.dateTimeChanged.connect(self._on_times)
+        self.has_end: QCheckBox = self.c(QCheckBox, "hasEnd")
+        self.ended: QTimeEdit = self.c(QTimeEdit, "endedAt")
+        self.has_end.toggled.connect(self._on_times)
+        self.ended.timeChanged.connect(self._on_times)
+        self.purposes = CheckList(self.c(QGroupBox, "purposesBox"), flow.purpose_choices())
+        mandatory = set(flow.mandatory_purposes())
+        for code, box in self.purposes.boxes.items():
+            if code in mandatory:
+                box.setText(f"{box.text()}  (counts as the mandatory contact)")
+        self.purposes.changed.connect(lambda: self.wiz.edit(purposes=self.purposes.checked()))
+        self.on_behalf: QLabel = self.c(QLabel, "onBehalf")
+        self.change_children: QPushButton = self.c(QPushButton, "changeOnBehalf")
+        self.change_children.clicked.connect(self.wiz.change_on_behalf)
+        self.primary: QGroupBox = self.c(QGroupBox, "primaryBox")
+        self.approver: QLineEdit = self.c(QLineEdit, "approverName")
+        self.approved_on: QDateEdit = self.c(QDateEdit, "approvedOn")
+        self.primary.toggled.connect(self._on_primary)
+        self.approver.textEdited.connect(lambda _t: self._on_primary())
+        self.approved_on.dateChanged.connect(lambda _d: self._on_primary())
+        self.closure: QGroupBox = self.c(QGroupBox, "closureBox")
+        self.closure_kind: QComboBox = self.c(QComboBox, "closureKind")
+        fill_combo(
+            self.closure_kind,
+            [
+                Choice(ClosureExceptionKind.NYTD.value, "Youth is in a NYTD cohort"),
+                Choice(ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"),
+            ],
+        )
+        self.closure_note: QLineEdit = self.c(QLineEdit, "closureNote")
+        self.closure.toggled.connect(lambda _c: self._on_closure())
+        self.closure_kind.currentIndexChanged.connect(lambda _i: self._on_closure())
+        self.closure_note.textEdited.connect(lambda _t: self._on_closure())
+        self.closure.setVisible(flow.matter.ends_on is not None)
+        self.controls_for = {
+            "staff_person_id": self.staff,
+            "started_at": self.started,
+            "ended_at": self.ended,
+            "purposes": self.c(QGroupBox, "purposesBox"),
+            "on_behalf_of_child_ids": self.change_children,
+            "primary_exception": self.primary,
+            "closure_exception": self.closure,
+        }
+
+    def _on_times(self, *_args: object) -> None:
+        started = _aware(self.started.dateTime(), self.tz)
+        self.ended.setEnabled(self.has_end.isChecked())
+        ended = None
+        if self.has_end.isChecked():
+            t = self.ended.time()
+            ended = datetime.combine(started.date(), time(t.hour(), t.minute()), tzinfo=self.tz)
+        self.wiz.edit(started_at=started, ended_at=ended)
+
+    def _on_primary(self) -> None:
+        exception = None
+        if self.primary.isChecked():
+            d = self.approved_on.date()
+            exception = PrimaryWorkerException(
+                approver_name=self.approver.text().strip(), approved_on=date(d.year(), d.month(), d.day())
+            )
+        self.wiz.edit(primary_exception=exception)
+
+    def _on_closure(self) -> None:
+        exception = None
+        kind = self.closure_kind.currentData()
+        if self.closure.isChecked() and kind:
+            exception = ClosureException(kind=ClosureExceptionKind(kind), note=self.closure_note.text())
+        self.wiz.edit(closure_exception=exception)
+
+    def load(self, contact: Contact) -> None:
+        set_combo(self.staff, contact.staff_person_id)
+        for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
+            widget.blockSignals(True)
+        if contact.started_at is not None:
+            self.started.setDateTime(_qdatetime(contact.started_at, self.tz))
+        self.has_end.setChecked(contact.ended_at is not None)
+        self.ended.setEnabled(contact.ended_at is not None)
+        if contact.ended_at is not None:
+            self.ended.setTime(_qdatetime(contact.ended_at, self.tz).time())
+        self.purposes.set_checked(contact.purposes)
+        names = [c.label for c in self.wiz.on_behalf_choices() if c.code in contact.on_behalf_of_child_ids]
+        self.on_behalf.setText(", ".join(names) or "No child chosen")
+        flow = self.wiz.flow
+        not_primary = contact.staff_person_id not in (None, flow.matter.primary_worker_id)
+        self.primary.setVisible(flow.kind_entry.mandatory and (not_primary or contact.primary_exception is not None))
+        pe = contact.primary_exception
+        self.primary.setChecked(pe is not None)
+        if pe is not None:
+            set_text(self.approver, pe.approver_name)
+            if pe.approved_on is not None:
+                self.approved_on.setDate(QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day))
+        else:
+            today = self.wiz.now().astimezone(self.tz).date()
+            self.approved_on.setDate(QDate(today.year, today.month, today.day))
+        ce = contact.closure_exception
+        self.closure.setChecked(ce is not None)
+        if ce is not None:
+            set_combo(self.closure_kind, ce.kind.value)
+            set_text(self.closure_note, ce.note)
+        for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
+            widget.blockSignals(False)
+
+
+# --------------------------------------------------------------------------- method
+
+
+class MethodPage(FlowPage):
+    step = Step.METHOD
+    form_name = "method"
+
+    def build(self) -> None:
+        flow = self.wiz.flow
+        self.tz = flow.tables.agency.time_zone
+        self.method: QComboBox = self.c(QComboBox, "method")
+        fill_combo(self.method, flow.method_choices())
+        self.method.currentIndexChanged.connect(lambda _i: self.wiz.edit(method=self.method.currentData()))
+        self.location: QComboBox = self.c(QComboBox, "location")
+        fill_combo(self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"})))
+        self.location.currentIndexChanged.connect(lambda _i: self.wiz.edit(location=self.location.currentData()))
+        self.status: QComboBox = self.c(QComboBox, "status")
+        fill_combo(self.status, flow.status_choices())
+        self.status.currentIndexChanged.connect(lambda _i: self.wiz.edit(status=self.status.currentData()))
+        self.fax_box: QGroupBox = self.c(QGroupBox, "faxBox")
+        self.fax_what: QLineEdit = self.c(QLineEdit, "faxWhat")
+        self.fax_to: QLineEdit = self.c(QLineEdit, "faxTo")
+        self.fax_at: QDateTimeEdit = self.c(QDateTimeEdit, "faxSentAt")
+        for edit in (self.fax_what, self.fax_to):
+            edit.textEdited.connect(lambda _t: self._on_fax())
+        self.fax_at.dateTimeChanged.connect(lambda _d: self._on_fax())
+        self.mail_box: QGroupBox = self.c(QGroupBox, "mailBox")
+        self.mail_reason: QLineEdit = self.c(QLineEdit, "mailReason")
+        self.mail_forward: QLineEdit = self.c(QLineEdit, "mailForward")
+        for edit in (self.mail_reason, self.mail_forward):
+            edit.textEdited.connect(lambda _t: self._on_mail())
+        self.controls_for = {
+            "method": self.method,
+            "location": self.location,
+            "status": self.status,
+            "fax": self.fax_box,
+            "returned_mail": self.mail_box,
+        }
+
+    def _on_fax(self) -> None:
+        self.wiz.edit(
+            fax=FaxDetails(what=self.fax_what.text(), to=self.fax_to.text(), sent_at=_aware(self.fax_at.dateTime(), self.tz))
+        )
+
+    def _on_mail(self) -> None:
+        self.wiz.edit(returned_mail=ReturnedMail(reason=self.mail_reason.text(), forwarding_address=self.mail_forward.text()))
+
+    def load(self, contact: Contact) -> None:
+        flow = self.wiz.flow
+        set_combo(self.method, contact.method)
+        set_combo(self.status, contact.status)
+        show_location = flow.shows_location(contact)
+        self.location.setVisible(show_location)
+        self.c(QLabel, "locationLabel").setVisible(show_location)
+        set_combo(self.location, contact.location)
+        self.fax_box.setVisible(flow.shows_fax(contact))
+        self.mail_box.setVisible(flow.shows_returned_mail(contact))
+        fax = contact.fax
+        if fax is not None:
+            set_text(self.fax_what, fax.what)
+            set_text(self.fax_to, fax.to)
+        self.fax_at.blockSignals(True)
+        self.fax_at.setDateTime(_qdatetime(fax.sent_at if fax and fax.sent_at else self.wiz.now(), self.tz))
+        self.fax_at.blockSignals(False)
+        if contact.returned_mail is not None:
+            set_text(self.mail_reason, contact.returned_mail.reason)
+            set_text(self.mail_forward, contact.returned_mail.forwarding_address)
+
+    def initializePage(self) -> None:
+        # Entering fax details for the first time records the default "sent at" shown in the control.
+        if self.wiz.flow.shows_fax(self.wiz.contact) and self.wiz.contact.fax is None:
+            self._on_fax()
+
+
+# --------------------------------------------------------------------------- participants
+
+
+class ParticipantsPage(FlowPage):
+    step = Step.PARTICIPANTS
+    form_name = "participants"
+
+    def build(self) -> None:
+        flow = self.wiz.flow
+        box = self.c(QGroupBox, "participantsBox")
+        role = flow.kind_entry.participant_role.value.replace("_", " ")
+        box.setTitle(f"Participants: the {role} the contact was with")
+        self.participants = CheckList(box, flow.participant_choices())
+        self.participants.changed.connect(lambda: self.wiz.edit(participant_ids=self.participants.checked()))
+        self.party: QLineEdit = self.c(QLineEdit, "partyType")
+        self.party.setText(flow.party_type().label)
+        self.others: QListWidget = self.c(QListWidget, "othersList")
+        self.others.setMaximumHeight(110)
+        self.other_name: QLineEdit = self.c(QLineEdit, "otherName")
+        self.other_role: QLineEdit = self.c(QLineEdit, "otherRole")
+        self.add_other: QPushButton = self.c(QPushButton, "addOther")
+        self.remove_other: QPushButton = self.c(QPushButton, "removeOther")
+        self.add_other.clicked.connect(self._add_other)
+        self.other_role.returnPressed.connect(self._add_other)
+        self.remove_other.clicked.connect(self._remove_other)
+        self.controls_for = {"participant_ids": box, "party_type": self.party, "others_present": self.others}
+
+    def _add_other(self) -> None:
+        name, role = self.other_name.text().strip(), self.other_role.text().strip()
+        if not name or not role:
+            self.c(QLabel, "others_presentFinding").setText("SEL-OTHERS: enter both the name and the role.")
+            self.c(QLabel, "others_presentFinding").show()
+            (self.other_name if not name else self.other_role).setFocus()
+            return
+        self.other_name.clear()
+        self.other_role.clear()
+        self.wiz.edit(others_present=(*self.wiz.contact.others_present, OtherParty(name=name, role=role)))
+        self.other_name.setFocus()
+
+    def _remove_other(self) -> None:
+        row = self.others.currentRow()
+        others = list(self.wiz.contact.others_present)
+        if 0 <= row < len(others):
+            del others[row]
+            self.wiz.edit(others_present=tuple(others))
+
+    def load(self, contact: Contact) -> None:
+        self.participants.set_checked(contact.participant_ids)
+        wanted = [f"{o.name} ({o.role})" for o in contact.others_present]
+        if [self.others.item(i).text() for i in range(self.others.count())] != wanted:
+            self.others.clear()
+            for text in wanted:
+                QListWidgetItem(text, self.others)
+
+
+# --------------------------------------------------------------------------- services and SOP
+
+
+class ServicesPage(FlowPage):
+    step = Step.SERVICES
+    form_name = "services"
+
+    def build(self) -> None:
+        flow = self.wiz.flow
+        box = self.c(QGroupBox, "servicesBox")
+        self.services = CheckList(box)
+        for title, choices in flow.service_choices():
+            self.services.add(choices, heading=title)
+        self.services.changed.connect(lambda: self.wiz.edit(services=self.services.checked()))
+        sop_box = self.c(QGroupBox, "sopBox")
+        sop_box.setTitle(f"Safety Organized Practice components used ({flow.matter.program.value} checklist)")
+        self.sop = CheckList(sop_box, flow.sop_choices())
+        self.sop.changed.connect(lambda: self.wiz.edit(sop_components=self.sop.checked()))
+        self.controls_for = {"services": box, "sop_components": sop_box}
+
+    def load(self, contact: Contact) -> None:
+        self.services.set_checked(contact.services)
+        self.sop.set_checked(contact.sop_components)
+
+
+# --------------------------------------------------------------------------- narrative
+
+
+class NarrativePage(FlowPage):
+    step = Step.NARRATIVE
+    form_name = "narrative"
+
+    def build(self) -> None:
+        flow = self.wiz.flow
+        placeholder: QPlainTextEdit = self.c(QPlainTextEdit, "narrative")
+        self.editor = NarrativeEdit(placeholder.parentWidget())
+        self.editor.setObjectName("narrative")
+        self.editor.setAccessibleName("Narrative")
+        self.editor.max_chars = flow.narrative_max_chars()
+        layout = placeholder.parentWidget().layout()
+        assert layout is not None
+        layout.replaceWidget(placeholder, self.editor)
+        placeholder.deleteLater()
+        placeholder.setObjectName("narrativePlaceholder")
+        self.c(QLabel, "narrativeLabel").setBuddy(self.editor)
+        self.editor.setMinimumHeight(200)
+        self.editor.textChanged.connect(self._on_text)
+        reporters = flow.reporting_parties()
+        tables = flow.tables
+        self.matcher = lambda text: narrative_marks(text, tables, reporters)
+        self.highlighter = MarkHighlighter(self.editor.document(), self.matcher)
+        self.hints: QListWidget = self.c(QListWidget, "hints")
+        self.hints.itemActivated.connect(self._jump_to_hint)
+        self.c(QWidget, "hintsColumn").setMaximumWidth(340)
+        self.count: QLabel = self.c(QLabel, "charCount")
+        self.template_button: QPushButton = self.c(QPushButton, "insertTemplate")
+        self.template_button.clicked.connect(self.insert_template)
+        self.consult_box: QGroupBox = self.c(QGroupBox, "consultBox")
+        self.consult_standard: QRadioButton = self.c(QRadioButton, "consultStandard")
+        self.consult_urgent: QRadioButton = self.c(QRadioButton, "consultUrgent")
+        standard, urgent = flow.consultation_sentences()
+        self.consult_standard.setText(standard)
+        self.consult_urgent.setText(f"Urgent: {urgent}")
+        self.consult_standard.toggled.connect(lambda on: on and self.wiz.edit(narrative=standard))
+        self.consult_urgent.toggled.connect(lambda on: on and self.wiz.edit(narrative=urgent))
+        self.le_box: QGroupBox = self.c(QGroupBox, "leBox")
+        self.le_assessment: QLineEdit = self.c(QLineEdit, "leAssessment")
+        self.le_facts: QLineEdit = self.c(QLineEdit, "leFacts")
+        for edit in (self.le_assessment, self.le_facts):
+            edit.textEdited.connect(lambda _t: self._on_le())
+        self.marks: list[NarrativeMark] = []
+        self.controls_for = {"narrative": self.editor, "law_enforcement": self.le_box}
+
+    def _on_text(self) -> None:
+        self.wiz.edit(narrative=self.editor.toPlainText())
+        self._update_count_and_hints()
+
+    def _on_le(self) -> None:
+        self.wiz.edit(
+            law_enforcement=LawEnforcementAssessment(
+                assessment=self.le_assessment.text(), supporting_facts=self.le_facts.text()
+            )
+        )
+
+    def insert_template(self) -> None:
+        path = resources_dir() / "templates" / "quality_contact.txt"
+        self.editor.insert_at_cursor(path.read_text(encoding="utf-8"))
+        self.editor.setFocus()
+
+    def _jump_to_hint(self, item: QListWidgetItem) -> None:
+        row = self.hints.row(item)
+        if 0 <= row < len(self.marks):
+            mark = self.marks[row]
+            cursor = self.editor.textCursor()
+            cursor.setPosition(mark.start)
+            cursor.setPosition(mark.end, cursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)
+            self.editor.setFocus()
+
+    def _update_count_and_hints(self) -> None:
+        text = self.editor.toPlainText()
+        limit = self.editor.max_chars
+        self.count.setText(f"{len(text):,} of {limit:,} characters")
+        self.count.setProperty("severity", "block" if len(text) >= limit else "")
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
+        self.marks = self.matcher(text)
+        self.hints.clear()
+        for mark in self.marks:
+            item = QListWidgetItem(f"{mark.rule_id} “{mark.text}”: {mark.advice}", self.hints)
+            item.setToolTip(mark.advice)
+        if not self.marks:
+            QListWidgetItem("No wording to review.", self.hints)
+        self.editor.setToolTip("\n".join(f"“{m.text}”: {m.advice}" for m in self.marks))
+
+    def load(self, contact: Contact) -> None:
+        flow = self.wiz.flow
+        mode = flow.narrative_mode(contact)
+        self.consult_box.setVisible(mode is NarrativeMode.CONSULTATION)
+        self.editor.setReadOnly(mode is NarrativeMode.CONSULTATION or not self.wiz.editable)
+        self.template_button.setEnabled(mode is not NarrativeMode.CONSULTATION)
+        prefix = flow.privilege_line() + "\n" if mode is NarrativeMode.PRIVILEGED else ""
+        self.editor.set_protected_prefix(prefix)
+        if self.editor.toPlainText() != contact.narrative:
+            self.editor.blockSignals(True)
+            self.editor.setPlainText(contact.narrative)
+            self.editor.blockSignals(False)
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        standard, urgent = flow.consultation_sentences()
+        for radio, sentence in ((self.consult_standard, standard), (self.consult_urgent, urgent)):
+            radio.blockSignals(True)
+            radio.setChecked(contact.narrative == sentence)
+            radio.blockSignals(False)
+        self.le_box.setVisible(flow.asks_law_enforcement(contact))
+        if contact.law_enforcement is not None:
+            set_text(self.le_assessment, contact.law_enforcement.assessment)
+            set_text(self.le_facts, contact.law_enforcement.supporting_facts)
+        self._update_count_and_hints()
+
+    def initializePage(self) -> None:
+        contact = self.wiz.contact
+        if self.wiz.flow.narrative_mode(contact) is NarrativeMode.CONSULTATION and not contact.narrative:
+            self.consult_standard.setChecked(True)
+
+
+# --------------------------------------------------------------------------- review
+
+
+class ReviewPage(FlowPage):
+    step = Step.REVIEW
+    form_name = "review"
+
+    def build(self) -> None:
+        self.summary: QTextBrowser = self.c(QTextBrowser, "summary")
+        self.verdicts: QListWidget = self.c(QListWidget, "verdicts")
+        self.verdicts.setMaximumHeight(110)
+        self.findings: QListWidget = self.c(QListWidget, "findings")
+        self.findings.setMaximumHeight(130)
+        self.findings.itemActivated.connect(self._go_to_finding)
+        self._shown: list[Finding] = []
+
+    def load(self, contact: Contact) -> None:
+        if self.wiz.currentId() != Step.REVIEW:
+            return  # built when shown: the verdicts are not needed on every keystroke
+        self.refresh_review()
+
+    def initializePage(self) -> None:
+        self.refresh_review()
+
+    def refresh_review(self) -> None:
+        flow, contact = self.wiz.flow, self.wiz.contact
+        rows = "".join(
+            f"<tr><th align='left' valign='top'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in flow.summary(contact)
+        )
+        narrative = html.escape(contact.narrative).replace("\n", "<br>")
+        self.summary.setHtml(f"<table cellspacing='4'>{rows}</table><hr><p>{narrative}</p>")
+        self.verdicts.clear()
+        lines = flow.verdict_lines(contact) or ["No compliance measure applies to this contact."]
+        for line in lines:
+            QListWidgetItem(line, self.verdicts)
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        self.findings.clear()
+        self._shown = list(findings)
+        for f in findings:
+            page = PAGE_TITLES[_page_of(f)]
+            QListWidgetItem(f"{finding_text(f)} (page: {page})", self.findings)
+        if not findings:
+            QListWidgetItem("No findings: every rule is satisfied.", self.findings)
+        self.show_banner(findings)
+
+    def _go_to_finding(self, item: QListWidgetItem) -> None:
+        row = self.findings.row(item)
+        if 0 <= row < len(self._shown):
+            self.wiz.go_to_field(self._shown[row].field)
+
+
+def _page_of(finding: Finding) -> Step:
+    from fieldapp.app.wizard_flow import page_of_field
+
+    return page_of_field(finding.field)
+
+
+PAGE_CLASSES: tuple[type[FlowPage], ...] = (
+    BasicsPage,
+    MethodPage,
+    ParticipantsPage,
+    ServicesPage,
+    NarrativePage,
+    ReviewPage,
+)

@@ -1,0 +1,395 @@
+"""The contact wizard (QWizard, licensewizard style): pages by `Step` ID, `nextId()` from the flow.
+
+The wizard holds the one contact under edit. Every edit goes through `edit()`, which applies the flow's
+consequences (`normalize`), re-runs the rules engine, shows findings next to their fields and re-decides
+whether Next/Finalize are available. Saving never happens on the GUI thread: interim saves and the final
+save go through the shared `OpRunner` (one database thread for the whole app).
+
+Never lose work: an interim save at the latest 30 seconds after the first unsaved change (a fixed timer,
+not restarted by further typing), on every page change and when the wizard closes. Finalizing asks once,
+saying that the text cannot be changed afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+
+from fieldapp.app.service import ContactLocked, ContactService, FinalizeRefused, StoredContact
+from fieldapp.app.wizard_flow import (
+    PAGE_TITLES,
+    Choice,
+    ContactFlow,
+    Step,
+    field_root,
+    on_behalf_choices,
+    page_of_field,
+)
+from fieldapp.domain.agency_time import business_day, end_of_business_day
+from fieldapp.domain.codetables import CodeTables, load_codetables
+from fieldapp.domain.findings import Finding
+from fieldapp.domain.records import Caseload, Contact, ContactKind
+from fieldapp.domain.rules import RuleContext
+from fieldapp.gui.forms import load_style
+from fieldapp.gui.ops import OpRunner
+from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage
+
+AUTOSAVE_MS = 30_000
+
+Clock = Callable[[], datetime]
+
+
+class ContactWizard(QWizard):
+    """Edit one contact from draft to final.
+
+    Signals: `draftSaved(StoredContact)` after each interim save, `contactSaved(StoredContact)` when the
+    contact became final, `subsequentRequested(StoredContact)` when the worker asked for a linked
+    subsequent contact of a frozen draft (the wizard then opens a new wizard for it itself).
+    """
+
+    draftSaved = Signal(object)
+    contactSaved = Signal(object)
+    subsequentRequested = Signal(object)
+    saveFailed = Signal(str)
+
+    def __init__(
+        self,
+        service: ContactService,
+        stored: StoredContact,
+        *,
+        caseload: Caseload,
+        runner: OpRunner,
+        tables: CodeTables | None = None,
+        clock: Clock | None = None,
+        autosave_ms: int = AUTOSAVE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.runner = runner
+        self.caseload = caseload
+        self.tables = tables or load_codetables()
+        self._clock = clock or (lambda: datetime.now(self.tables.agency.time_zone))
+        matter = caseload.matter(stored.contact.context_id)
+        if matter is None:
+            raise ValueError(f"referral/case {stored.contact.context_id} is not in the caseload")
+        self.matter = matter
+        self.stored = stored
+        self.flow = ContactFlow(RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind)
+        self.ready = True
+        self.frozen_reason: str | None = None
+        self.contact: Contact = self._with_defaults(stored.contact)
+        self.findings: list[Finding] = []
+        self._dirty = False
+        self._saving = False
+        self._finalizing = False
+        self.confirm_box: QMessageBox | None = None
+        self.last_saved_at: datetime | None = None
+
+        self.setObjectName("contactWizard")
+        self.setWindowTitle(f"{self.flow.kind_entry.label} – {matter.name}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "Save &draft")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Finalize…")
+        self.setButtonText(QWizard.WizardButton.NextButton, "&Next >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< &Back")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
+        for which, name in (
+            (QWizard.WizardButton.NextButton, "Next page"),
+            (QWizard.WizardButton.BackButton, "Previous page"),
+            (QWizard.WizardButton.FinishButton, "Finalize the contact"),
+            (QWizard.WizardButton.CancelButton, "Close (the draft is saved)"),
+            (QWizard.WizardButton.CustomButton1, "Save the draft now"),
+        ):
+            button = self.button(which)
+            button.setAccessibleName(name)
+        self.customButtonClicked.connect(lambda _which: self.save_now())
+        self.setStyleSheet(load_style("wizard"))
+        self.status_text = ""
+        self.pages: dict[Step, FlowPage] = {}
+        for cls in PAGE_CLASSES:
+            page = cls(self)
+            self.pages[page.step] = page
+            self.setPage(int(page.step), page)
+        self.setStartId(int(self.flow.first_page()))
+        self.currentIdChanged.connect(self._on_page_changed)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(autosave_ms)
+        self._autosave.timeout.connect(self.save_now)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
+        self.setMinimumSize(760, 520)
+        self.resize(1000, 700)
+        self._apply_stored_state(stored)
+        self._refresh()
+
+    # ------------------------------------------------------------------ state
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    @property
+    def editable(self) -> bool:
+        return self.frozen_reason is None
+
+    def set_status(self, text: str) -> None:
+        """The save state in words, shown at the foot of every page ("Draft saved at 16:02:11")."""
+        self.status_text = text
+        for page in self.pages.values():
+            page.status_label.setText(text)
+
+    def on_behalf_choices(self) -> tuple[Choice, ...]:
+        return on_behalf_choices(self.matter)
+
+    def _with_defaults(self, contact: Contact) -> Contact:
+        """A new draft shows the date and time now (the worker corrects it) and the flow's preselections."""
+        if contact.started_at is None:
+            contact = contact.model_copy(update={"started_at": self.now().replace(second=0, microsecond=0)})
+        return self.flow.initial(contact)
+
+    def _apply_stored_state(self, stored: StoredContact) -> None:
+        self.frozen_reason = self._frozen_reason(stored)
+        can_follow_up = self.frozen_reason is not None and stored.state.value == "draft"
+        for page in self.pages.values():
+            page.show_frozen(self.frozen_reason, can_follow_up)
+        self.button(QWizard.WizardButton.CustomButton1).setEnabled(self.editable)
+
+    def _frozen_reason(self, stored: StoredContact) -> str | None:
+        if stored.frozen_reason:
+            return stored.frozen_reason
+        if stored.state.value != "draft":
+            return f"This contact is {stored.state.value}: its text and selections can no longer be changed (NAR-IMMUTABLE)."
+        first = stored.contact.first_saved_at
+        tz = self.tables.agency.time_zone
+        if first is not None and self.now() >= end_of_business_day(business_day(first, tz), tz):
+            day = business_day(first, tz).strftime("%A %d %B %Y")
+            return (
+                f"This draft was first saved on {day}; its business day has ended, so it can no longer be "
+                "changed (NAR-SAMEDAY). Record anything new in a linked subsequent contact."
+            )
+        return None
+
+    def edit(self, **changes: object) -> None:
+        """Apply the worker's change to the contact, re-check, and schedule an interim save."""
+        if not self.editable or not changes:
+            return
+        updated = self.contact.model_copy(update=changes)
+        updated = self.flow.normalize(updated)
+        if updated == self.contact:
+            return
+        self.contact = updated
+        self._dirty = True
+        if not self._autosave.isActive():
+            self._autosave.start()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.flow = self.flow.at(self.now())
+        self.findings = self.flow.findings(self.contact)
+        for page in self.pages.values():
+            page.load(self.contact)
+            page.show_findings(self.findings)
+        current = self.currentPage()
+        if isinstance(current, FlowPage):
+            current.completeChanged.emit()
+
+    # ------------------------------------------------------------------ navigation
+
+    def nextId(self) -> int:
+        current = self.currentId()
+        if current < 0:
+            return int(self.flow.first_page())
+        following = self.flow.next_page(Step(current))
+        return int(following) if following is not None else -1
+
+    def _on_page_changed(self, _page_id: int) -> None:
+        self.save_now()
+        self._refresh()
+
+    def go_to_field(self, field: str) -> None:
+        """Show the page that owns `field` and put the keyboard focus on its control."""
+        target = page_of_field(field)
+        while self.currentId() > int(target):
+            self.back()
+        while self.currentId() < int(target) and self.currentId() >= 0:
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:
+                break  # a block finding on the way stops us there: that page is where to look
+        page = self.pages.get(Step(self.currentId()))
+        if page is not None:
+            control = page.field_control(field_root(field))
+            if control is not None:
+                control.setFocus()
+
+    def change_on_behalf(self) -> None:
+        from fieldapp.gui.wizard.start import OnBehalfDialog
+
+        dialog = OnBehalfDialog(self.matter, self.contact.on_behalf_of_child_ids, self.flow.kind_entry.mandatory, self)
+        dialog.accepted.connect(lambda: self.edit(on_behalf_of_child_ids=dialog.chosen()))
+        dialog.open()
+
+    # ------------------------------------------------------------------ saving
+
+    def save_now(self) -> None:
+        """Queue an interim save if anything changed; never blocks the GUI thread."""
+        if not self._dirty or not self.editable or self._finalizing:
+            return
+        if self._saving:
+            return  # saved again when the save in flight comes back
+        self._autosave.stop()
+        self._dirty = False
+        self._saving = True
+        contact = self.contact
+        self.set_status("Saving draft…")
+        self.runner.call(
+            lambda: self.service.interim_save(contact),
+            self._saved,
+            self._save_failed,
+            label="Interim save",
+        )
+
+    def _saved(self, stored: StoredContact) -> None:
+        self._saving = False
+        self.stored = stored
+        if stored.contact.first_saved_at != self.contact.first_saved_at:
+            self.contact = self.contact.model_copy(update={"first_saved_at": stored.contact.first_saved_at})
+        self.last_saved_at = self.now()
+        self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S}")
+        self.setWindowTitle(f"{self.flow.kind_entry.label} – {self.matter.name} (draft saved {self.last_saved_at:%H:%M})")
+        self.draftSaved.emit(stored)
+        if self._dirty:
+            self.save_now()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        if isinstance(error, ContactLocked):
+            self.frozen_reason = str(error)
+            for page in self.pages.values():
+                page.show_frozen(self.frozen_reason, True)
+            self._refresh()
+        else:
+            self._dirty = True  # keep it: the next change or page turn tries again
+        message = f"The draft could not be saved: {error}"
+        self.set_status(message)
+        self.saveFailed.emit(message)
+
+    def accept(self) -> None:
+        """Finish: ask for the one explicit confirmation, then finalize on the worker thread."""
+        if not self.editable or not self.flow.can_finalize(self.contact, self.findings):
+            self._refresh()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmFinalize")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Finalize the contact")
+        box.setText("Finalize this contact now?")
+        box.setInformativeText(
+            "Once final, its text and selections cannot be changed by anyone. Anything you learn later "
+            "goes into a new contact linked to this one."
+        )
+        finalize = box.addButton("&Finalize", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(finalize)
+        box.setAccessibleName("Confirm finalizing the contact")
+        self.confirm_box = box
+        self.finalize_button = finalize
+        box.finished.connect(lambda _r: self._confirmed(box.clickedButton() is finalize))
+        box.open()
+
+    def _confirmed(self, yes: bool) -> None:
+        self.confirm_box = None
+        if not yes:
+            return
+        self._finalizing = True
+        self._autosave.stop()
+        contact = self.contact
+        self.set_status("Finalizing…")
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self.runner.call(
+            lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, label="Finalize"
+        )
+
+    def _finalized(self, stored: StoredContact) -> None:
+        self._finalizing = False
+        self._dirty = False
+        self.stored = stored
+        self.contactSaved.emit(stored)
+        self.set_status("Contact finalized.")
+        super().accept()
+
+    def _finalize_failed(self, error: BaseException) -> None:
+        self._finalizing = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        if isinstance(error, FinalizeRefused):
+            # The store re-checked with its own clock and said no: show its findings where they belong.
+            self.findings = list(error.findings) or self.findings
+            for page in self.pages.values():
+                page.show_findings(self.findings)
+            first = min((page_of_field(f.field) for f in self.findings), default=Step.REVIEW)
+            self.set_status(str(error))
+            if self.findings:
+                self.go_to_field(next(f.field for f in self.findings if page_of_field(f.field) is first))
+            return
+        if isinstance(error, ContactLocked):
+            self.frozen_reason = str(error)
+            for page in self.pages.values():
+                page.show_frozen(self.frozen_reason, True)
+        self.set_status(f"The contact could not be finalized: {error}")
+        self.saveFailed.emit(str(error))
+
+    def reject(self) -> None:
+        """Closing keeps the draft: whatever is unsaved is queued for saving first."""
+        self.save_now()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_now()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ subsequent contact
+
+    def start_subsequent(self) -> None:
+        """NAR-SAMEDAY: new information after the day ended goes into a new contact linked to this one."""
+        previous = self.stored.contact
+        self.set_status("Starting a linked subsequent contact…")
+        self.runner.call(
+            lambda: self.service.start_contact(
+                previous.context_id,
+                previous.kind,
+                previous.on_behalf_of_child_ids,
+                previous_contact_id=previous.id,
+            ),
+            self._subsequent_started,
+            lambda e: self.set_status(f"Could not start the subsequent contact: {e}"),
+            label="Start subsequent contact",
+        )
+
+    def _subsequent_started(self, stored: StoredContact) -> None:
+        self.subsequentRequested.emit(stored)
+        follow = ContactWizard(
+            self.service,
+            stored,
+            caseload=self.caseload,
+            runner=self.runner,
+            tables=self.tables,
+            clock=self._clock,
+            autosave_ms=self._autosave.interval(),
+            parent=self.parentWidget(),
+        )
+        self.follow_up = follow
+        follow.show()
+        self.close()
+
+
+def kind_label(tables: CodeTables, kind: ContactKind) -> str:
+    return tables.kinds[kind].label
+
+
+__all__ = ["AUTOSAVE_MS", "ContactWizard", "PAGE_TITLES"]
