@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self._sync_op: Op[Any] | None = None
         self._last_sync: datetime | None = None
         self._offer_drafts_pending = False
+        self.starting: object | None = None  # the new-contact start in flight (wizard_bridge)
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.setAccessibleName("fieldapp main window")
@@ -531,9 +532,7 @@ class MainWindow(QMainWindow):
             return
         from fieldapp.gui import wizard_bridge
 
-        editor = wizard_bridge.start_new_contact(self, self.env, matter_id)
-        if editor is not None:
-            self._track_editor(editor)
+        wizard_bridge.start_new_contact(self, self.env, matter_id)
 
     def continue_draft(self) -> None:
         stored = self.selected_draft()
@@ -548,30 +547,41 @@ class MainWindow(QMainWindow):
 
     def open_editor(self, stored: StoredContact) -> QWidget | None:
         """Open a contact in the wizard: editable if it is today's draft, read-only otherwise."""
+        from fieldapp.gui import wizard_bridge
+
         for existing in self._editors:
-            if getattr(existing, "contact_id", None) == stored.contact.id:
+            if wizard_bridge.editor_contact_id(existing) == stored.contact.id:
                 existing.show()
                 existing.raise_()
                 existing.activateWindow()
                 return existing
+        return wizard_bridge.open_contact(self, self.env, stored)
+
+    def track_editor(self, editor: QWidget) -> None:
+        """Keep an open wizard in view of lock, close and refresh."""
         from fieldapp.gui import wizard_bridge
 
-        editor = wizard_bridge.open_contact(self, self.env, stored)
-        if editor is not None:
-            self._track_editor(editor)
-        return editor
-
-    def _track_editor(self, editor: QWidget) -> None:
+        if editor in self._editors:
+            return
         self._editors.append(editor)
+        wizard_bridge.connect_editor(self, editor)
         editor.destroyed.connect(lambda *_: self._forget_editor(editor))
         finished = getattr(editor, "finished", None)
         if finished is not None:
             finished.connect(lambda *_: self._forget_editor(editor))
+        if self._locked:  # a draft created just before the lock must not show over the lock screen
+            editor.hide()
+            self._hidden_editors.append(editor)
+
+    def adopt_follow_up(self, editor: QWidget) -> None:
+        follow = getattr(editor, "follow_up", None)
+        if isinstance(follow, QWidget):
+            self.track_editor(follow)
 
     def _forget_editor(self, editor: QWidget) -> None:
         if editor in self._editors:
             self._editors.remove(editor)
-        self.refresh()
+            self.refresh()
 
     @property
     def editors(self) -> list[QWidget]:

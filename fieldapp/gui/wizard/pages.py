@@ -277,7 +277,9 @@ class BasicsPage(FlowPage):
         self.tz = flow.tables.agency.time_zone
         self.staff: QComboBox = self.c(QComboBox, "staff")
         fill_combo(self.staff, flow.staff_choices())
-        self.staff.currentIndexChanged.connect(lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData()))
+        self.staff.currentIndexChanged.connect(
+            lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData())
+        )
         self.started: QDateTimeEdit = self.c(QDateTimeEdit, "startedAt")
         self.started.setMaximumDateTime(_qdatetime(self.wiz.now(), self.tz).addDays(1))
         self.started.dateTimeChanged.connect(self._on_times)
@@ -306,7 +308,9 @@ class BasicsPage(FlowPage):
             self.closure_kind,
             [
                 Choice(ClosureExceptionKind.NYTD.value, "Youth is in a NYTD cohort"),
-                Choice(ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"),
+                Choice(
+                    ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"
+                ),
             ],
         )
         self.closure_note: QLineEdit = self.c(QLineEdit, "closureNote")
@@ -364,7 +368,9 @@ class BasicsPage(FlowPage):
         self.on_behalf.setText(", ".join(names) or "No child chosen")
         flow = self.wiz.flow
         not_primary = contact.staff_person_id not in (None, flow.matter.primary_worker_id)
-        self.primary.setVisible(flow.kind_entry.mandatory and (not_primary or contact.primary_exception is not None))
+        self.primary.setVisible(
+            flow.kind_entry.mandatory and (not_primary or contact.primary_exception is not None)
+        )
         pe = contact.primary_exception
         self.primary.setChecked(pe is not None)
         if pe is not None:
@@ -397,8 +403,12 @@ class MethodPage(FlowPage):
         fill_combo(self.method, flow.method_choices())
         self.method.currentIndexChanged.connect(lambda _i: self.wiz.edit(method=self.method.currentData()))
         self.location: QComboBox = self.c(QComboBox, "location")
-        fill_combo(self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"})))
-        self.location.currentIndexChanged.connect(lambda _i: self.wiz.edit(location=self.location.currentData()))
+        fill_combo(
+            self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"}))
+        )
+        self.location.currentIndexChanged.connect(
+            lambda _i: self.wiz.edit(location=self.location.currentData())
+        )
         self.status: QComboBox = self.c(QComboBox, "status")
         fill_combo(self.status, flow.status_choices())
         self.status.currentIndexChanged.connect(lambda _i: self.wiz.edit(status=self.status.currentData()))
@@ -424,11 +434,19 @@ class MethodPage(FlowPage):
 
     def _on_fax(self) -> None:
         self.wiz.edit(
-            fax=FaxDetails(what=self.fax_what.text(), to=self.fax_to.text(), sent_at=_aware(self.fax_at.dateTime(), self.tz))
+            fax=FaxDetails(
+                what=self.fax_what.text(),
+                to=self.fax_to.text(),
+                sent_at=_aware(self.fax_at.dateTime(), self.tz),
+            )
         )
 
     def _on_mail(self) -> None:
-        self.wiz.edit(returned_mail=ReturnedMail(reason=self.mail_reason.text(), forwarding_address=self.mail_forward.text()))
+        self.wiz.edit(
+            returned_mail=ReturnedMail(
+                reason=self.mail_reason.text(), forwarding_address=self.mail_forward.text()
+            )
+        )
 
     def load(self, contact: Contact) -> None:
         flow = self.wiz.flow

@@ -60,7 +60,11 @@ class OnBehalfDialog(_FormDialog):
     mandatory contact is allowed but warned about by name."""
 
     def __init__(
-        self, matter: Matter, chosen: Sequence[str] | None = None, mandatory: bool = True, parent: QWidget | None = None
+        self,
+        matter: Matter,
+        chosen: Sequence[str] | None = None,
+        mandatory: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("wizard/on_behalf", f"New contact – {matter.name}: on behalf of", parent)
         self.setObjectName("onBehalfDialog")
@@ -187,7 +191,13 @@ class StartingContact(QObject):
         parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
-        self.service, self.caseload, self.runner, self.tables, self.clock = service, caseload, runner, tables, clock
+        self.service, self.caseload, self.runner, self.tables, self.clock = (
+            service,
+            caseload,
+            runner,
+            tables,
+            clock,
+        )
         self.parent_widget = parent
         self.wizard: ContactWizard | None = None
 
@@ -201,7 +211,13 @@ class StartingContact(QObject):
 
     def _started(self, stored: StoredContact) -> None:
         self.wizard = open_contact(
-            self.parent_widget, self.service, self.caseload, stored, runner=self.runner, tables=self.tables, clock=self.clock
+            self.parent_widget,
+            self.service,
+            self.caseload,
+            stored,
+            runner=self.runner,
+            tables=self.tables,
+            clock=self.clock,
         )
         self.wizardReady.emit(self.wizard)
 
@@ -217,6 +233,8 @@ def open_contact(
     clock: Clock | None = None,
 ) -> ContactWizard:
     """Open (and show) the wizard on a stored contact: a draft to continue, or a frozen one to read."""
-    wizard = ContactWizard(service, stored, caseload=caseload, runner=runner, tables=tables, clock=clock, parent=parent)
+    wizard = ContactWizard(
+        service, stored, caseload=caseload, runner=runner, tables=tables, clock=clock, parent=parent
+    )
     wizard.show()
     return wizard
