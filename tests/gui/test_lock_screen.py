@@ -3,6 +3,8 @@ saved first and is back, with what was typed, after unlocking with the worker's 
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -27,10 +29,8 @@ def _visible_text(window: MainWindow) -> str:
             for attr in ("text", "toPlainText", "currentText", "title"):
                 getter = getattr(child, attr, None)
                 if callable(getter):
-                    try:
+                    with contextlib.suppress(TypeError):
                         parts.append(str(getter()))
-                    except TypeError:
-                        pass
             model = getattr(child, "model", None)
             if callable(model) and model() is not None:
                 m = model()
@@ -68,7 +68,7 @@ def test_lock_on_demand_hides_all_case_data_and_saves_the_draft(qtbot, window: M
     before = _visible_text(window)
     assert "Brightwater" in before
     typed = "Maya showed me her room"
-    wizard, editor, contact_id = _open_draft_with_narrative(qtbot, window, opened, typed)
+    wizard, _editor, contact_id = _open_draft_with_narrative(qtbot, window, opened, typed)
 
     window.lock_action.trigger()
     assert window.is_locked()
@@ -84,7 +84,7 @@ def test_lock_on_demand_hides_all_case_data_and_saves_the_draft(qtbot, window: M
 
 def test_wrong_passphrase_keeps_it_locked_right_one_restores_the_draft(qtbot, window: MainWindow, opened):
     typed = "Leo was at school"
-    wizard, editor, contact_id = _open_draft_with_narrative(qtbot, window, opened, typed)
+    wizard, editor, _contact_id = _open_draft_with_narrative(qtbot, window, opened, typed)
     window.lock()
     screen = window.lock_screen
     qtbot.keyClicks(screen.passphrase, "not the passphrase")
