@@ -260,6 +260,6 @@ def _install_test_hook(boot: Bootstrap) -> None:
     e.g. the kill-mid-narrative test types into the narrative, waits for the autosave, then is SIGKILLed."""
     script = os.environ.get("FIELDAPP_TEST_HOOK")
     if script and os.environ.get("FIELDAPP_TESTING") == "1":
-        from fieldapp.gui import testhook
+        import importlib
 
-        testhook.install(script, boot)
+        importlib.import_module("fieldapp.gui.testhook").install(script, boot)

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self._sync_op: Op[Any] | None = None
         self._last_sync: datetime | None = None
         self._offer_drafts_pending = False
+        self._closed = False  # after close, late results are dropped and nothing new is queued
         self.starting: object | None = None  # the new-contact start in flight (wizard_bridge)
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
@@ -348,7 +349,7 @@ class MainWindow(QMainWindow):
         self._clock.start()
 
     def refresh(self) -> None:
-        if self._locked:
+        if self._locked or self._closed:
             return
         Op(self.env.runner, lambda: self._read_overview([]), label="Refreshing", parent=self).success(
             self._show_overview
@@ -364,7 +365,7 @@ class MainWindow(QMainWindow):
         return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed)
 
     def _show_overview(self, overview: Overview) -> None:
-        if self._locked:
+        if self._locked or self._closed:
             return  # data arrived after locking: do not show it; unlock refreshes
         self.caseload = overview.caseload
         self.setWindowTitle(f"{TITLE} — {overview.caseload.worker.full_name}")
@@ -417,7 +418,7 @@ class MainWindow(QMainWindow):
 
     def _matter_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         matter_id = current.data(MATTER_ID_ROLE) if current.isValid() else None
-        if not matter_id or self.caseload is None:
+        if not matter_id or self.caseload is None or self._closed:
             return
         matter = self.caseload.matter(matter_id)
         if matter is None:
@@ -709,6 +710,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         for editor in list(self._editors):
             save = getattr(editor, "save_now", None)
             if callable(save):
