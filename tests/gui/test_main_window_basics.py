@@ -129,3 +129,9 @@ def test_last_selection_and_geometry_survive_a_restart(qtbot, make_window):
     assert again.selected_matter_id() == "C-2002"
     assert (again.width(), again.height()) == size
     assert again.matter_title.text().startswith("Marigold — Case C-2002")
+
+
+def test_window_fits_small_screens(window: MainWindow):
+    """1366×768 is the target; the window must also shrink below it without clipping its layout."""
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800 and hint.height() <= 600, hint
