@@ -573,6 +573,7 @@ class MainWindow(QMainWindow):
         if self._locked:  # a draft created just before the lock must not show over the lock screen
             editor.hide()
             self._hidden_editors.append(editor)
+        self.refresh()  # a new draft now exists: list it under today's drafts
 
     def adopt_follow_up(self, editor: QWidget) -> None:
         follow = getattr(editor, "follow_up", None)
