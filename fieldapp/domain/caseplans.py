@@ -55,7 +55,11 @@ def _problem_text(case: Case, kind: str, start: date, end: date) -> str:
     span = _fmt(start) if start == end else f"{_fmt(start)} to {_fmt(end)}"
     if kind == "stale":
         approved = max(
-            (p.approved_on for p in approved_plans(case) if p.covers_from <= start <= p.covers_to),
+            (
+                p.approved_on
+                for p in approved_plans(case)
+                if p.approved_on is not None and p.covers_from <= start <= p.covers_to
+            ),
             default=None,
         )
         when = f" (approved {_fmt(approved)})" if approved else ""

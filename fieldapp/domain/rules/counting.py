@@ -250,14 +250,13 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
                 "CLS-SCHEDULE",
                 f"{name} cares for a child placed through ICPC; the receiving state makes the visits.",
             )
-    if measure_id == RESIDENCE:
-        if contact.location not in tables.child_residence_locations:
-            where = tables.label("locations", contact.location) if contact.location else "no location"
-            return no(
-                "SEL-LOCATION",
-                f"toward the share of {name}'s visits in the child's residence: it took place at "
-                f"'{where}' (it still counts as the monthly visit).",
-            )
+    if measure_id == RESIDENCE and contact.location not in tables.child_residence_locations:
+        where = tables.label("locations", contact.location) if contact.location else "no location"
+        return no(
+            "SEL-LOCATION",
+            f"toward the share of {name}'s visits in the child's residence: it took place at "
+            f"'{where}' (it still counts as the monthly visit).",
+        )
     return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
 
 

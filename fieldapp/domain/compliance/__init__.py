@@ -1,0 +1,36 @@
+"""Compliance: the monthly measures (RULES.md section 5) and what supervisors and workers see of them
+(section 6). Plain Python; the server and the GUI render the results as they are.
+
+    report = evaluate_month(caseload, contacts, Month(2026, 11), tables=tables, now=now)
+    due = worker_due_list(report, "w-ana")                       # SUP-ALERTS, the worker's list
+    overdue = supervisor_alerts([report], reviews)               # SUP-ALERTS, the supervisor's list
+    unit = unit_report([report], caseload, "Unit 7 (demo)")      # SUP-REPORTS
+    reviews = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
+    reminders = clinician_reminders(caseload, contacts, tables=tables, now=now)           # SUP-CLINICIAN
+"""
+
+from fieldapp.domain.agency_time import Month
+from fieldapp.domain.caseplans import PlanCoverage
+from fieldapp.domain.compliance.measures import ContactIndex, build_report, evaluate_month
+from fieldapp.domain.compliance.model import (
+    MEASURE_IDS,
+    MEASURE_LABELS,
+    ContactActivity,
+    MeasureResult,
+    MeasureStatus,
+    MonthReport,
+)
+
+__all__ = [
+    "MEASURE_IDS",
+    "MEASURE_LABELS",
+    "ContactActivity",
+    "ContactIndex",
+    "MeasureResult",
+    "MeasureStatus",
+    "Month",
+    "MonthReport",
+    "PlanCoverage",
+    "build_report",
+    "evaluate_month",
+]
