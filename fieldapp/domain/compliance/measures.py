@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from fieldapp.domain.agency_time import Month, add_working_days, business_day
 from fieldapp.domain.caseplans import (
@@ -171,6 +172,7 @@ class _Builder:
                         status=MeasureStatus.MET,
                         detail=f"{person.full_name} was seen on {_days(found)}.",
                         contact_ids=_ids(found),
+                        window="referral",
                     )
                 else:
                     status = MeasureStatus.MISSED if closed else MeasureStatus.DUE
@@ -188,6 +190,7 @@ class _Builder:
                         status=status,
                         detail=f"{person.full_name} {need}{tail}.",
                         due_by=referral.closed_on,
+                        window="referral",
                     )
 
     # ------------------------------------------------------------------ cases, monthly
@@ -285,6 +288,7 @@ class _Builder:
         residence = self.ix.tables.child_residence_locations
         for start_month, label in ((month, month.name), (month.plus(-11), "the last 12 months")):
             start = start_month.first
+            window = "month" if start_month == month else "last_12_months"
             why = (
                 self._exempt(case, child, cnt.RESIDENCE, month.first, month.last)
                 if start_month == month
@@ -300,6 +304,7 @@ class _Builder:
                     status=MeasureStatus.EXEMPT,
                     detail=f"No visits are required for {child.full_name} in {month.name}: {why}.",
                     reason_rule_id="CLS-SCHEDULE",
+                    window=window,
                 )
                 continue
             visits = self.ix.counted_in(case.id, cnt.CHILD_MONTH, child.id, start, month.last)
@@ -331,6 +336,7 @@ class _Builder:
                 contact_ids=_ids(visits),
                 numerator=k,
                 denominator=n,
+                window=window,
             )
 
     def _scp_6month(self, case: Case, scp: Person, due_by: date) -> MeasureResult:
@@ -338,7 +344,7 @@ class _Builder:
         plan = plan_in_force(case, due_by)
         every = plan.scp_in_person_every_months if plan else 6
         window_start = max(month.plus(-(every - 1)).first, case.start_date)
-        base = dict(period_start=window_start, period_end=month.last)
+        base: dict[str, Any] = dict(period_start=window_start, period_end=month.last, window="period")
         why = self._exempt(case, scp, cnt.SCP_6MONTH, window_start, month.last)
         if why is not None:
             return self._result(
@@ -429,6 +435,7 @@ class _Builder:
                     contact_ids=_ids(visits),
                     numerator=n,
                     denominator=req.in_person_visits,
+                    window="period",
                 )
             start = end + timedelta(days=1)
 
@@ -446,7 +453,9 @@ class _Builder:
         if deadline < month.first or start > month.last:
             return
         for person in people:
-            base = dict(period_start=start, period_end=deadline, due_by=deadline)
+            base: dict[str, Any] = dict(
+                period_start=start, period_end=deadline, due_by=deadline, window="deadline"
+            )
             why = self._exempt(case, person, measure_id, start, deadline)
             if why is not None:
                 yield self._result(
@@ -497,6 +506,7 @@ class _Builder:
                     status=MeasureStatus.EXEMPT,
                     detail=f"{child.full_name} was placed through ICPC; the receiving state makes the visit.",
                     reason_rule_id="CLS-SCHEDULE",
+                    window="deadline",
                 )
                 continue
             yield from self._deadline_for_people(
@@ -565,6 +575,7 @@ class _Builder:
                 period_end=month.last,
                 due_by=month.last,
                 contact_ids=(contact.id,),
+                window="contact",
             )
             final = (
                 contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None

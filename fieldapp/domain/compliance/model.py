@@ -78,6 +78,9 @@ class MeasureResult:
     reason_rule_id: str | None = None
     numerator: int | None = None
     denominator: int | None = None
+    window: str = "month"
+    """'month', 'last_12_months' (CMP-RESIDENCE), 'period' (CMP-MVR, CMP-SCP-6MONTH), 'deadline'
+    (CMP-PLACEMENT-5, CMP-ASSIGN-10, CMP-CLOSE-30), 'referral' (CMP-REF-*), 'contact' (CMP-TIMELY)."""
 
     @property
     def counts_as_required(self) -> bool:
