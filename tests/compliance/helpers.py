@@ -11,6 +11,8 @@ from fieldapp.domain.compliance import MonthReport, evaluate_month
 from fieldapp.domain.records import Case, Caseload, Contact, ContactKind
 from tests.factories import NOW, TZ, demo_caseload, tables, valid_contact
 
+NOVEMBER = Month(2026, 11)
+
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
@@ -45,7 +47,7 @@ def case(caseload: Caseload, case_id: str) -> Case:
 
 def report(
     contacts: Iterable[Contact],
-    month: Month = Month(2026, 11),
+    month: Month = NOVEMBER,
     now: datetime = NOW,
     caseload: Caseload | None = None,
 ) -> MonthReport:
