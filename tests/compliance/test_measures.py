@@ -109,18 +109,18 @@ def test_cmp_residence_more_than_half_in_the_child_residence_month_and_12_months
     home1, home2 = nova(date(2026, 11, 2)), nova(date(2026, 11, 9))
     school = nova(date(2026, 11, 16), location="SCHOOL")
     r = report([home1, home2, school])
-    month = [m for m in r.for_person("p-nova") if m.measure_id == "CMP-RESIDENCE" and m.window == "month"][0]
+    month = next(m for m in r.for_person("p-nova") if m.measure_id == "CMP-RESIDENCE" and m.window == "month")
     assert month.status is S.MET and (month.numerator, month.denominator) == (2, 3)
     r = report([home1, school])
-    month = [m for m in r.for_person("p-nova") if m.measure_id == "CMP-RESIDENCE" and m.window == "month"][0]
+    month = next(m for m in r.for_person("p-nova") if m.measure_id == "CMP-RESIDENCE" and m.window == "month")
     assert month.status is S.DUE and (month.numerator, month.denominator) == (1, 2)
     assert "more than half must be" in month.detail
     # over 12 months, earlier home visits carry the share
     earlier = [nova(date(2026, m, 5)) for m in (6, 7, 8)]
     r = report([*earlier, school])
-    year = [
+    year = next(
         m for m in r.for_person("p-nova") if m.measure_id == "CMP-RESIDENCE" and m.window == "last_12_months"
-    ][0]
+    )
     assert year.status is S.MET and (year.numerator, year.denominator) == (3, 4)
     assert year.period_start == date(2025, 12, 1)
 
