@@ -80,7 +80,7 @@ class MeasureResult:
     denominator: int | None = None
     window: str = "month"
     """'month', 'last_12_months' (CMP-RESIDENCE), 'period' (CMP-MVR, CMP-SCP-6MONTH), 'deadline'
-    (CMP-PLACEMENT-5, CMP-ASSIGN-10, CMP-CLOSE-30), 'referral' (CMP-REF-*), 'contact' (CMP-TIMELY)."""
+    (CMP-PLACEMENT-5, CMP-ASSIGN-10, CMP-CLOSE-30), 'referral' (CMP-REF-CHILD, CMP-REF-PERP), 'contact' (CMP-TIMELY)."""
 
     @property
     def counts_as_required(self) -> bool:
