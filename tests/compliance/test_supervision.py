@@ -253,3 +253,26 @@ def test_sup_clinician_reminder_before_dependency_is_dismissed() -> None:
     cl = with_case("C-2001", six_month_review_on=None, planned_closure_on=NOW.date() + timedelta(days=20))
     (reminder,) = clinician_reminders(cl, [], tables=tables(), now=NOW)
     assert reminder.trigger == "dismissal" and reminder.status is S.DUE
+
+
+def test_sup_reports_residence_share_over_12_months_and_json_for_the_server() -> None:
+    """SUP-REPORTS with CMP-RESIDENCE over 12 months, and the report as plain JSON data."""
+    import json
+
+    from fieldapp.domain.compliance import to_json
+
+    contacts = [visit(K.CHILD_CASE, date(2026, m, 5)) for m in (8, 9)]
+    contacts.append(visit(K.CHILD_CASE, date(2026, 11, 5), location="SCHOOL"))
+    r = report(contacts)
+    ana = worker_report(r, demo_caseload().worker)
+    assert ana.tally("CMP-RESIDENCE").due == 1  # November: 0 of 1 at home
+    assert ana.residence_12_months.met == 1  # 2 of 3 over 12 months
+    data = to_json(ana)
+    assert isinstance(data, dict)
+    json.dumps(data)  # plain data only
+    assert data["month"] == "2026-11" and data["rule_id"] == "SUP-REPORTS"
+    child = next(t for t in data["measures"] if t["measure_id"] == "CMP-CHILD-MONTH")
+    assert child["required"] == 2 and child["percent"] == 50.0
+    result = to_json(r.result("CMP-CHILD-MONTH", "p-kit"))
+    assert isinstance(result, dict)
+    assert result["status"] == "due" and result["due_by"] == "2026-11-30"

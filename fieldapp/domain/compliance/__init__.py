@@ -28,6 +28,7 @@ from fieldapp.domain.compliance.model import (
     MeasureResult,
     MeasureStatus,
     MonthReport,
+    to_json,
 )
 from fieldapp.domain.compliance.reports import (
     ContactFigures,
@@ -71,6 +72,7 @@ __all__ = [
     "clinician_reminders",
     "evaluate_month",
     "supervisor_alerts",
+    "to_json",
     "unit_report",
     "worker_due_list",
     "worker_report",

@@ -87,10 +87,11 @@ class ContactIndex:
         day = business_day(contact.started_at, self.tz)
         self.final.append((day, contact))
         ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
-        for verdict in cnt.verdicts(contact, ctx):
+        findings = engine.check(contact, ctx)
+        for verdict in cnt.verdicts(contact, ctx, findings=findings):
             if verdict.counts and verdict.person_id is not None:
                 self.counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
-        if any(f.severity is Severity.BLOCK for f in engine.check(contact, ctx)):
+        if any(f.severity is Severity.BLOCK for f in findings):
             return
         self.clean.add(contact.id)
         method = self.tables.methods.get(contact.method or "")

@@ -6,8 +6,9 @@ supervisor and a test point at the same thing.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from fieldapp.domain.agency_time import Month
@@ -133,3 +134,29 @@ class MonthReport:
         if len(found) != 1:
             raise KeyError(f"{len(found)} results for {measure_id} / {person_id} / {matter_id}")
         return found[0]
+
+
+_DERIVED = ("required", "percent", "covered", "fully_uncovered", "people_needing_a_visit")
+
+
+def to_json(value: object) -> object:
+    """Plain JSON data (dicts, lists, strings, numbers) of any compliance result, for the server's API and
+    for export: dates as ISO strings, a Month as 'YYYY-MM', statuses as their value, and the derived
+    figures a reader needs (a tally's `required` and `percent`) alongside the stored fields."""
+    if isinstance(value, Month):
+        return str(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in _DERIVED:
+            if isinstance(getattr(type(value), name, None), property):
+                out[name] = to_json(getattr(value, name))
+        return out
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value

@@ -83,6 +83,7 @@ class WorkerReport:
     month: Month
     contacts: ContactFigures
     measures: tuple[Tally, ...]  # one per measure, catalog order
+    residence_12_months: Tally  # CMP-RESIDENCE over the last 12 months (the month's share is in measures)
 
     def tally(self, measure_id: str) -> Tally:
         return next(t for t in self.measures if t.measure_id == measure_id)
@@ -108,6 +109,7 @@ class UnitReport:
     workers: tuple[WorkerReport, ...]
     contacts: ContactFigures
     measures: tuple[Tally, ...]
+    residence_12_months: Tally
 
     def tally(self, measure_id: str) -> Tally:
         return next(t for t in self.measures if t.measure_id == measure_id)
@@ -130,6 +132,21 @@ def _tallies(results: Iterable[MeasureResult]) -> tuple[Tally, ...]:
         )
         for m in MEASURE_IDS
     )
+
+
+def _residence_12(results: Iterable[MeasureResult]) -> Tally:
+    tally = Tally("CMP-RESIDENCE", MEASURE_LABELS["CMP-RESIDENCE"] + " (last 12 months)")
+    for r in results:
+        if r.measure_id == "CMP-RESIDENCE" and r.window == "last_12_months":
+            tally = tally + Tally(
+                "CMP-RESIDENCE",
+                tally.label,
+                int(r.status is MeasureStatus.MET),
+                int(r.status is MeasureStatus.DUE),
+                int(r.status is MeasureStatus.MISSED),
+                int(r.status is MeasureStatus.EXEMPT),
+            )
+    return tally
 
 
 def _figures(activity: Iterable[ContactActivity]) -> ContactFigures:
@@ -175,6 +192,7 @@ def worker_report(report: MonthReport | Iterable[MonthReport], worker: Worker) -
         reports[0].month,
         _figures(activity.values()),
         _tallies(results),
+        _residence_12(results),
     )
 
 
@@ -200,7 +218,8 @@ def unit_report(reports: Iterable[MonthReport], caseloads: Iterable[Caseload], u
     contacts = ContactFigures()
     for row in rows:
         contacts = contacts + row.contacts
-    totals = _tallies(
-        _unique(m for r in reports for m in r.measures if m.worker_id in {w.id for w in workers})
+    ids = {w.id for w in workers}
+    results = _unique(m for r in reports for m in r.measures if m.worker_id in ids)
+    return UnitReport(
+        RULE_ID, unit, reports[0].month, rows, contacts, _tallies(results), _residence_12(results)
     )
-    return UnitReport(RULE_ID, unit, reports[0].month, rows, contacts, totals)

@@ -12,7 +12,7 @@ CMP-RESIDENCE the location.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from fieldapp.domain.caseplans import (
     plan_problem,
     schedule_exceptions,
 )
-from fieldapp.domain.findings import CountVerdict, Severity
+from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
 
 if TYPE_CHECKING:
@@ -85,16 +85,24 @@ class _Facts:
         return self.ctx.matter
 
 
-def verdicts(contact: Contact, ctx: RuleContext) -> list[CountVerdict]:
-    """One verdict per (measure, person) the contact could count toward; empty for a collateral contact."""
+def verdicts(
+    contact: Contact, ctx: RuleContext, *, findings: Sequence[Finding] | None = None
+) -> list[CountVerdict]:
+    """One verdict per (measure, person) the contact could count toward; empty for a collateral contact.
+
+    `findings` are the engine's findings for the same contact and context when the caller already has
+    them (the compliance index does), so the engine does not run twice.
+    """
     day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
     facts = _Facts(contact, ctx, day)
     candidates = list(_candidates(facts))
     if not candidates:
         return []
-    from fieldapp.domain.rules import engine
+    if findings is None:
+        from fieldapp.domain.rules import engine
 
-    blocking = next((f for f in engine.check(contact, ctx) if f.severity is Severity.BLOCK), None)
+        findings = engine.check(contact, ctx)
+    blocking = next((f for f in findings if f.severity is Severity.BLOCK), None)
     out: list[CountVerdict] = []
     for measure_id, person, pre in candidates:
         if blocking is not None:
