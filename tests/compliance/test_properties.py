@@ -75,3 +75,47 @@ def test_monthly_measures_never_count_a_blocked_final_contact(contact) -> None:
             continue
         if blocked:
             assert final.id not in m.contact_ids, m
+
+
+@st.composite
+def november_visits(draw: st.DrawFn):
+    """Some child visits in C-2001 on random November days, some of them broken."""
+    from datetime import date
+
+    from tests.compliance.helpers import visit
+
+    out = []
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        day = date(2026, 11, draw(st.integers(min_value=1, max_value=22)))
+        child = draw(st.sampled_from(["p-nova", "p-kit"]))
+        field = draw(st.sampled_from([None, "status", "method", "services", "purposes", "narrative"]))
+        changes: dict[str, object] = {"participant_ids": (child,)}
+        if field is not None:
+            changes[field] = {
+                "status": "ATTEMPTED",
+                "method": "TELEPHONE",
+                "services": (),
+                "purposes": ("ARRANGE_SERVICES",),
+                "narrative": "",
+            }[field]
+            if field == "method":
+                changes["location"] = None
+        out.append(visit(ContactKind.CHILD_CASE, day, **changes))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(november_visits())
+def test_cmp_child_month_agrees_with_the_verdicts_of_its_contacts(contacts) -> None:
+    """CMP-CHILD-MONTH is met exactly when some final contact's verdict counts for that child."""
+    month = report(contacts)
+    for child in ("p-nova", "p-kit"):
+        counting = {
+            c.id
+            for c in contacts
+            for v in counts_toward(c, context_for(c, now=c.finalized_at))
+            if v.measure_id == "CMP-CHILD-MONTH" and v.person_id == child and v.counts
+        }
+        result = month.result("CMP-CHILD-MONTH", child)
+        assert (result.status.value == "met") == bool(counting)
+        assert set(result.contact_ids) == counting
