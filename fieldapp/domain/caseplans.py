@@ -84,6 +84,8 @@ class PlanCoverage:
 
     rule_id: str
     case_id: str
+    case_name: str
+    worker_id: str
     month: Month
     open_days: int
     uncovered_days: tuple[date, ...]
@@ -116,7 +118,16 @@ def month_coverage(case: Case, month: Month) -> PlanCoverage:
         day += timedelta(days=1)
     problems = tuple(_problem_text(case, kind, start, end) for kind, start, end in runs)
     open_days = max(0, (last - first).days + 1)
-    return PlanCoverage("CLS-CASEPLAN", case.id, month, open_days, tuple(uncovered), problems)
+    return PlanCoverage(
+        "CLS-CASEPLAN",
+        case.id,
+        case.name,
+        case.primary_worker_id,
+        month,
+        open_days,
+        tuple(uncovered),
+        problems,
+    )
 
 
 # --------------------------------------------------------------------------- CLS-SCHEDULE
