@@ -165,6 +165,8 @@ def test_sup_review_monthly_approval_coverage() -> None:
     assert monthly.rule_id == "SUP-REVIEW" and monthly.worker_name == "Ana Brightfield"
     assert monthly.approved_contact_ids == (a.id,) and monthly.unapproved_contact_ids == (b.id,)
     assert monthly.status is S.DUE and monthly.due_by == date(2026, 12, 31)
+    (note,) = monthly.approvals
+    assert note.contact_id == a.id and note.sentence == "Approved by Lee Harrowgate on 10 Nov 2026."
     done = approval_coverage(
         demo, [a, b], [approve(a, b, on=date(2026, 11, 20))], NOV, tables=tables(), now=NOW
     )

@@ -39,6 +39,7 @@ from fieldapp.domain.compliance.reports import (
     worker_report,
 )
 from fieldapp.domain.compliance.review import (
+    ApprovalNote,
     CourtReview,
     MonthlyReview,
     ReviewReport,
@@ -48,6 +49,7 @@ from fieldapp.domain.compliance.review import (
 __all__ = [
     "MEASURE_IDS",
     "MEASURE_LABELS",
+    "ApprovalNote",
     "ClinicianReminder",
     "ContactActivity",
     "ContactFigures",
