@@ -56,7 +56,7 @@ def test_sel_status_attempted_contact_never_counts() -> None:
         v = verdict(valid_contact(kind, status="ATTEMPTED"), measure, person)
         assert not v.counts
         assert v.blocking_rule_id == "SEL-STATUS"
-        assert v.reason == "Does not count: Attempted contacts never count."
+        assert v.reason == "Attempted contacts never count."
 
 
 def test_sel_method_child_and_parent_contacts_must_be_in_person() -> None:
@@ -68,7 +68,7 @@ def test_sel_method_child_and_parent_contacts_must_be_in_person() -> None:
     ):
         v = verdict(valid_contact(kind, method="TELEPHONE", location=None), measure, person)
         assert not v.counts and v.blocking_rule_id == "SEL-METHOD"
-        assert "not In-Person (Telephone)" in v.reason
+        assert v.reason == "Not In-Person (Telephone); only an in-person visit counts."
         assert verdict(valid_contact(kind), measure, person).counts
 
 
