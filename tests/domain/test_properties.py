@@ -31,7 +31,34 @@ from tests.factories import NARRATIVE, NOW, demo_caseload, tables
 
 # RULES.md sections 2-4: every ID a one-contact finding may carry.
 CATALOG = frozenset(
-    ["SEL-STAFF", "SEL-PRIMARY", "SEL-DATE", "SEL-PURPOSE", "SEL-METHOD", "SEL-LOCATION", "SEL-STATUS", "SEL-PARTICIPANT", "SEL-ONBEHALF", "SEL-PARTYTYPE", "SEL-SERVICES", "SEL-OTHERS", "SEL-MEDIUM", "NAR-REQUIRED", "NAR-SAMEDAY", "NAR-IMMUTABLE", "NAR-AMEND", "NAR-PRIVILEGE", "NAR-RP", "NAR-CONSULT", "NAR-STYLE", "NAR-LE", "NAR-SOP", "CLS-CLOSED", "CLS-CASEPLAN", "CLS-SCHEDULE"]
+    [
+        "SEL-STAFF",
+        "SEL-PRIMARY",
+        "SEL-DATE",
+        "SEL-PURPOSE",
+        "SEL-METHOD",
+        "SEL-LOCATION",
+        "SEL-STATUS",
+        "SEL-PARTICIPANT",
+        "SEL-ONBEHALF",
+        "SEL-PARTYTYPE",
+        "SEL-SERVICES",
+        "SEL-OTHERS",
+        "SEL-MEDIUM",
+        "NAR-REQUIRED",
+        "NAR-SAMEDAY",
+        "NAR-IMMUTABLE",
+        "NAR-AMEND",
+        "NAR-PRIVILEGE",
+        "NAR-RP",
+        "NAR-CONSULT",
+        "NAR-STYLE",
+        "NAR-LE",
+        "NAR-SOP",
+        "CLS-CLOSED",
+        "CLS-CASEPLAN",
+        "CLS-SCHEDULE",
+    ]
 )
 
 T = tables()
