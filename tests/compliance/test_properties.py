@@ -14,6 +14,14 @@ from fieldapp.domain.rules import counts_toward, engine
 from tests.compliance.helpers import report
 from tests.factories import NOW, context_for, valid_contact
 
+
+def _any_contacts():
+    """The rules engineer's strategy for any contact the schema admits (tests/domain)."""
+    from tests.domain.test_properties import contacts
+
+    return contacts
+
+
 MANDATORY = [
     ContactKind.CHILD_CASE,
     ContactKind.PARENT_CASE,
@@ -119,3 +127,30 @@ def test_cmp_child_month_agrees_with_the_verdicts_of_its_contacts(contacts) -> N
         result = month.result("CMP-CHILD-MONTH", child)
         assert (result.status.value == "met") == bool(counting)
         assert set(result.contact_ids) == counting
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_any_contacts(), max_size=6), st.sampled_from([NOW, NOW + timedelta(days=40)]))
+def test_compliance_views_never_raise_on_any_contacts_the_schema_admits(contacts, now) -> None:
+    """Measures, SUP-ALERTS, SUP-REPORTS, SUP-REVIEW and SUP-CLINICIAN survive any contact documents."""
+    from fieldapp.domain.agency_time import Month
+    from fieldapp.domain.compliance import (
+        approval_coverage,
+        clinician_reminders,
+        supervisor_alerts,
+        to_json,
+        unit_report,
+        worker_due_list,
+    )
+    from tests.factories import demo_caseload, tables
+
+    demo = demo_caseload()
+    for month in (Month(2026, 11), Month(2026, 12)):
+        r = report(contacts, month=month, now=now)
+        review = approval_coverage(demo, contacts, [], month, tables=tables(), now=now)
+        worker_due_list(r, "w-ana")
+        supervisor_alerts([r], [review])
+        to_json(unit_report([r], [demo], "Unit 7 (demo)"))
+        for m in r.measures:
+            assert m.measure_id.startswith("CMP-") and m.detail
+    clinician_reminders(demo, contacts, tables=tables(), now=now)
