@@ -130,14 +130,14 @@ class _Builder:
     def _timed(self, due_by: date | None) -> MeasureStatus:
         return MeasureStatus.DUE if due_by is None or due_by >= self.today else MeasureStatus.MISSED
 
-    def _result(self, measure_id: str, matter: Matter, person: Person | None, **kw: object) -> MeasureResult:
+    def _result(self, measure_id: str, matter: Matter, person: Person | None, **kw: Any) -> MeasureResult:
         return MeasureResult(
             measure_id=measure_id,
             matter_id=matter.id,
             worker_id=matter.primary_worker_id,
             person_id=person.id if person else None,
             person_name=person.full_name if person else f"{matter.name} family",
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
     # ------------------------------------------------------------------ referrals
@@ -566,7 +566,25 @@ class _Builder:
                 )
                 or self.ix.tables.kinds[contact.kind].label
             )
-            base = dict(
+            final = (
+                contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None
+            )
+            saved = business_day(final, tz) if final is not None else None
+            if saved is not None and saved <= month.last:
+                status = MeasureStatus.MET
+                detail = f"Contact of {_fmt(day)} with {who} final-saved on {_fmt(saved)}."
+            elif saved is not None:
+                status = MeasureStatus.MISSED
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} was final-saved on {_fmt(saved)}, after "
+                    f"{_fmt(month.last)}."
+                )
+            else:
+                status = self._timed(month.last)
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} is not final-saved; it must be by {_fmt(month.last)}."
+                )
+            yield MeasureResult(
                 measure_id="CMP-TIMELY",
                 matter_id=matter.id,
                 worker_id=contact.staff_person_id or matter.primary_worker_id,
@@ -574,36 +592,12 @@ class _Builder:
                 person_name=who,
                 period_start=day,
                 period_end=month.last,
+                status=status,
+                detail=detail,
                 due_by=month.last,
                 contact_ids=(contact.id,),
                 window="contact",
             )
-            final = (
-                contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None
-            )
-            if final is not None:
-                saved = business_day(final, tz)
-                if saved <= month.last:
-                    yield MeasureResult(
-                        **base,  # type: ignore[arg-type]
-                        status=MeasureStatus.MET,
-                        detail=f"Contact of {_fmt(day)} with {who} final-saved on {_fmt(saved)}.",
-                    )
-                else:
-                    yield MeasureResult(
-                        **base,  # type: ignore[arg-type]
-                        status=MeasureStatus.MISSED,
-                        detail=(
-                            f"Contact of {_fmt(day)} with {who} was final-saved on {_fmt(saved)}, after "
-                            f"{_fmt(month.last)}."
-                        ),
-                    )
-            else:
-                yield MeasureResult(
-                    **base,  # type: ignore[arg-type]
-                    status=self._timed(month.last),
-                    detail=f"Contact of {_fmt(day)} with {who} is not final-saved; it must be by {_fmt(month.last)}.",
-                )
 
 
 def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
