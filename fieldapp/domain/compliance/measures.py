@@ -24,6 +24,7 @@ from fieldapp.domain.caseplans import (
     month_coverage,
     plan_in_force,
     schedule_exceptions,
+    sw_plan_contact_missing,
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
@@ -273,6 +274,12 @@ class _Builder:
             reason = "CLS-CASEPLAN"
             effect = "no visit this month can count" if uncovered else "visits on those days do not count"
             detail += " " + " ".join(plan_problems) + f" Until then {effect}."
+        setup = sw_plan_contact_missing(case, person.id, due_by)
+        if setup is not None:
+            reason = "CLS-CASEPLAN"
+            detail += (
+                " " + setup.replace("this person", person.full_name) + " Until it is, visits do not count."
+            )
         return self._result(
             measure_id,
             case,

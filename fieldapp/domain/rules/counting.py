@@ -24,6 +24,7 @@ from fieldapp.domain.caseplans import (
     plan_in_force,
     plan_problem,
     schedule_exceptions,
+    sw_plan_contact_missing,
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
@@ -240,9 +241,9 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
             "by the bureau program manager (name and date) is recorded.",
         )
     if needs.caseplan and isinstance(matter, Case):
-        problem = plan_problem(matter, facts.day)
+        problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
         if problem is not None:
-            return no("CLS-CASEPLAN", problem)
+            return no("CLS-CASEPLAN", problem.replace("this person", name))
     if needs.schedule and isinstance(matter, Case):
         month = facts.month
         excs = schedule_exceptions(matter, person.id, month.first, month.last)
