@@ -3,23 +3,61 @@ by the monthly measures built from them. Broken variants of the demo's valid con
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldapp.domain.findings import Severity
-from fieldapp.domain.records import ContactKind
+from fieldapp.domain.records import Contact, ContactKind
 from fieldapp.domain.rules import counts_toward, engine
 from tests.compliance.helpers import report
 from tests.factories import NOW, context_for, valid_contact
 
 
-def _any_contacts():
-    """The rules engineer's strategy for any contact the schema admits (tests/domain)."""
-    from tests.domain.test_properties import contacts
+def _any_contacts() -> st.SearchStrategy[Contact]:
+    """Any contact the schema admits, in any referral/case of the demo, at any moment."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-    return contacts
+    from tests.factories import demo_caseload, tables
+
+    demo, t = demo_caseload(), tables()
+    matters = [*demo.referrals, *demo.cases]
+    people = [*sorted({p.id for m in matters for p in m.people}), "p-nobody"]
+    zones = st.sampled_from([UTC, ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")])
+    moment = st.one_of(
+        st.none(),
+        st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 6, 30), timezones=zones),
+        st.datetimes(timezones=zones),
+    )
+
+    def codes(table: dict) -> st.SearchStrategy[str]:
+        return st.one_of(st.sampled_from(sorted(table)), st.text(min_size=1, max_size=8))
+
+    return st.builds(
+        lambda fields: Contact.model_validate(fields),
+        st.fixed_dictionaries(
+            {
+                "id": st.uuids().map(str),
+                "kind": st.sampled_from(list(ContactKind)),
+                "context_id": st.sampled_from([m.id for m in matters]),
+                "staff_person_id": st.one_of(st.none(), st.sampled_from(["w-ana", "w-ben", "s-lee", "x"])),
+                "started_at": moment,
+                "first_saved_at": moment,
+                "finalized_at": moment,
+                "purposes": st.lists(codes(t.purposes), max_size=3).map(tuple),
+                "method": st.one_of(st.none(), codes(t.methods)),
+                "location": st.one_of(st.none(), codes(t.locations)),
+                "status": st.one_of(st.none(), codes(t.statuses)),
+                "participant_ids": st.lists(st.sampled_from(people), max_size=3).map(tuple),
+                "on_behalf_of_child_ids": st.lists(st.sampled_from(people), max_size=3).map(tuple),
+                "party_type": st.one_of(st.none(), codes(t.party_types)),
+                "services": st.lists(codes(t.services), max_size=3).map(tuple),
+                "narrative": st.one_of(st.just(""), st.text(max_size=80)),
+            }
+        ),
+    )
 
 
 MANDATORY = [
