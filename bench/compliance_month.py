@@ -114,8 +114,9 @@ def main() -> None:
         unit_report([report], [caseload], caseload.worker.unit)
         times.append(time.perf_counter() - t0)
     print(
-        f"month report + alerts + unit report: median {statistics.median(times) * 1000:.0f} ms, "
-        f"max {max(times) * 1000:.0f} ms ({len(report.measures)} results)"
+        f"month report + alerts + unit report: first run {times[0] * 1000:.0f} ms, "
+        f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+        f"({len(report.measures)} results)"
     )
 
     sample = contacts[-200:]
