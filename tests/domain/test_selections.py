@@ -18,7 +18,7 @@ from fieldapp.domain.records import (
 )
 from fieldapp.domain.rules import RuleContext, check_contact
 from tests.domain.support import assert_breaks, blocks, findings, of_rule
-from tests.factories import NOW, TZ, demo_caseload, valid_contact
+from tests.factories import NOW, TZ, context_for, demo_caseload, valid_contact
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 K = ContactKind
@@ -385,3 +385,14 @@ def test_sel_medium_social_media_method_in_an_agency_table_is_still_refused(tmp_
     assert matter is not None
     got = check_contact(contact, RuleContext(caseload, matter, tables, NOW))
     assert [(f.rule_id, f.severity, f.field) for f in got] == [("SEL-MEDIUM", BLOCK, "method")]
+
+
+def test_engine_memo_hands_out_fresh_lists() -> None:
+    """The engine remembers its last answer for the same objects; a caller editing the list cannot corrupt it."""
+    contact = valid_contact(K.CHILD_CASE, narrative="")
+    ctx = context_for(contact)
+    first = check_contact(contact, ctx)
+    first.clear()
+    assert [f.rule_id for f in check_contact(contact, ctx)] == ["NAR-REQUIRED"]
+    edited = contact.model_copy(update={"narrative": "Seen at home; she said school is fine."})
+    assert check_contact(edited, ctx) == []

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.agency_time import business_day
-from fieldapp.domain.codetables import CodeEntry
+from fieldapp.domain.codetables import CodeEntry, PresenceCue
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact, ContactKind, PersonRole, people_with_role
 from fieldapp.domain.rules.common import (
+    agency_day,
     block,
     kind_entry,
+    local_text,
     names,
     people_by_id,
     reference_time,
     warn,
     where,
 )
+from fieldapp.domain.rules.textscan import Finder, lowered, phrase_finder
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -91,7 +94,7 @@ def sel_primary(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     assert exc is not None and exc.approved_on is not None
-    ref_day = business_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
+    ref_day = agency_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
     if exc.approved_on > ref_day:
         yield warn(
             "SEL-PRIMARY",
@@ -112,10 +115,10 @@ def sel_date(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block(
             "SEL-DATE",
             "started_at",
-            f"The start ({contact.started_at.astimezone(tz):%Y-%m-%d %H:%M}) is in the future; enter the date "
+            f"The start ({local_text(contact.started_at, tz)}) is in the future; enter the date "
             "and time the contact actually took place.",
         )
-    day = business_day(contact.started_at, tz)
+    day = agency_day(contact.started_at, tz)
     if day < ctx.matter.start_date:
         yield block(
             "SEL-DATE",
@@ -347,6 +350,11 @@ def sel_services(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- who else, and the medium
 
 
+@lru_cache(maxsize=8)
+def _presence_finders(cues: tuple[PresenceCue, ...]) -> tuple[tuple[Finder, str], ...]:
+    return tuple((f, c.term) for c in cues if (f := phrase_finder(c.term)) is not None)
+
+
 def sel_others(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-OTHERS: every other party present is recorded by name and role.
 
@@ -369,12 +377,15 @@ def sel_others(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             )
         seen.add(key)
     if not contact.others_present:
-        cue = next((c for c in ctx.tables.presence_cues if c.pattern.search(contact.narrative)), None)
+        text = contact.narrative
+        low = lowered(text)
+        finders = _presence_finders(tuple(ctx.tables.presence_cues))
+        cue = next((term for finder, term in finders if next(finder.spans(text, low), None)), None)
         if cue is not None:
             yield warn(
                 "SEL-OTHERS",
                 "others_present",
-                f"The narrative mentions others present ('{cue.term}'); record each of them under "
+                f"The narrative mentions others present ('{cue}'); record each of them under "
                 "'Others present' by name and role.",
             )
 
