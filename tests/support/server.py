@@ -1,0 +1,190 @@
+"""A real `fieldapp-server` process on 127.0.0.1, for tests of the server and of the sync client.
+
+    with ServerProcess.start(tmp_path, demo=True) as server:
+        token = server.enroll("w-ana")                   # admin issues a code, the "laptop" spends it
+        client = server.client(token)                    # httpx.Client with base_url and the bearer token
+        server.restart()                                 # same port, same database (e.g. mid-batch)
+
+The process is `python -m fieldapp.server.cli serve` run from the repository root, so the code under test
+is the worktree's. `database` is a SQLite path by default, or any URL (see tests/support/pg.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def server_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fieldapp.server.cli", *args]
+
+
+def admin(database: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run an admin sub-command (`issue-code`, `add-staff`, `load-caseload`, `revoke`...) on `database`."""
+    command, *rest = args
+    result = subprocess.run(
+        server_command(command, "--database", database, *rest),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"fieldapp-server {command} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("FIELDAPP_SERVER_DATABASE", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class ServerProcess:
+    """One server process; `stop()` (or leaving the `with`) terminates it and waits."""
+
+    def __init__(
+        self, workdir: Path, database: str, extra_args: Sequence[str] = (), demo: bool = False
+    ) -> None:
+        self.workdir = workdir
+        self.database = database
+        self.extra_args = list(extra_args)
+        self.demo = demo
+        self.port = 0
+        self.scheme = "http"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "server.log"
+
+    # ------------------------------------------------------------------ life
+
+    @classmethod
+    def start(
+        cls,
+        workdir: Path,
+        *,
+        database: str | None = None,
+        demo: bool = True,
+        extra_args: Sequence[str] = (),
+    ) -> ServerProcess:
+        workdir.mkdir(parents=True, exist_ok=True)
+        server = cls(workdir, database or str(workdir / "server.db"), extra_args, demo)
+        server._launch()
+        return server
+
+    def _launch(self, timeout: float = 60.0) -> None:
+        port_file = self.workdir / "port"
+        port_file.unlink(missing_ok=True)
+        args = ["serve", "--database", self.database, "--port", str(self.port), "--port-file", str(port_file)]
+        if self.demo:
+            args.append("--demo")
+        args += self.extra_args
+        if "--tls-cert" in self.extra_args:
+            self.scheme = "https"
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            server_command(*args), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=_env()
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            if port_file.exists():
+                self.port = int(port_file.read_text())
+                if self._healthy():
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server did not come up within {timeout}s:\n{self.log()}")
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/v1/health", timeout=2, verify=False).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, kill: bool = False) -> None:
+        """Terminate (SIGTERM, or SIGKILL with `kill=True` to simulate a crash) and wait."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+        self.proc = None
+
+    def restart(self, kill: bool = False) -> None:
+        """Stop and start again on the same port and database (what a laptop sees as a server restart)."""
+        self.stop(kill=kill)
+        self._launch()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    # ------------------------------------------------------------------ use
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return admin(self.database, *args, check=check)
+
+    def issue_code(self, worker_id: str) -> str:
+        return self.admin("issue-code", worker_id).stdout.strip()
+
+    def enroll(self, worker_id: str, device_name: str = "test laptop") -> str:
+        """Enroll a device for `worker_id` through the HTTP API; returns its bearer token."""
+        code = self.issue_code(worker_id)
+        response = httpx.post(
+            f"{self.url}/v1/enroll", json={"code": code, "device_name": device_name}, timeout=30, verify=False
+        )
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
+    def add_staff(
+        self, worker_id: str, *, role: str = "worker", unit: str = "Unit 9 (test)", **kw: str
+    ) -> None:
+        args = ["add-staff", worker_id, "--role", role, "--unit", unit]
+        args += ["--name", kw.get("name", f"Test {worker_id}"), "--title", kw.get("title", "Tester")]
+        if "supervisor" in kw:
+            args += ["--supervisor", kw["supervisor"]]
+        self.admin(*args)
+
+    def client(self, token: str | None = None, timeout: float = 30.0) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout, verify=False)
+
+
+@contextmanager
+def running_server(workdir: Path, **kwargs: object) -> Iterator[ServerProcess]:
+    server = ServerProcess.start(workdir, **kwargs)  # type: ignore[arg-type]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+__all__ = ["REPO_ROOT", "ServerProcess", "admin", "running_server", "server_command"]
