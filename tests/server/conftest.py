@@ -51,10 +51,8 @@ def org(
         tokens = {
             who: server.enroll(who) for who in ("w-ana", "w-ben", "s-lee", "m-kim", "s-other", "w-other")
         }
-        tokens["revoked"] = server.enroll("w-ana", device_name="stolen laptop")
-        devices = server.admin("list-devices", "w-ana").stdout.splitlines()
-        stolen = next(line.split("\t")[0] for line in devices if line.endswith("stolen laptop"))
-        server.admin("revoke", "--device", stolen)
+        tokens["revoked"], stolen = server.enroll_device("w-ana", device_name="stolen laptop")
+        server.revoke_device(stolen)
         yield Org(server, backend, tokens)
     finally:
-        server.stop()
+        server.close()

@@ -22,6 +22,11 @@ from pathlib import Path
 
 import httpx
 
+from fieldapp.domain.records import StaffRole, Worker
+from fieldapp.server.auth import issue_code, revoke
+from fieldapp.server.caseload import add_staff
+from fieldapp.server.db import Database
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,7 +58,11 @@ def _env() -> dict[str, str]:
 
 
 class ServerProcess:
-    """One server process; `stop()` (or leaving the `with`) terminates it and waits."""
+    """One server process; `close()` (or leaving the `with`) terminates it and waits.
+
+    Admin helpers (`issue_code`, `add_staff`, `revoke_device`) work on the database in this process, which
+    is what the CLI does too, without a subprocess per call; `admin(...)` runs the real CLI.
+    """
 
     def __init__(
         self, workdir: Path, database: str, extra_args: Sequence[str] = (), demo: bool = False
@@ -66,6 +75,7 @@ class ServerProcess:
         self.scheme = "http"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "server.log"
+        self._db: Database | None = None
 
     # ------------------------------------------------------------------ life
 
@@ -128,6 +138,13 @@ class ServerProcess:
                 self.proc.wait(timeout=30)
         self.proc = None
 
+    def close(self) -> None:
+        """Stop the server and release this process's connections to its database."""
+        self.stop()
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
     def restart(self, kill: bool = False) -> None:
         """Stop and start again on the same port and database (what a laptop sees as a server restart)."""
         self.stop(kill=kill)
@@ -137,7 +154,7 @@ class ServerProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -151,18 +168,31 @@ class ServerProcess:
     def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return admin(self.database, *args, check=check)
 
-    def issue_code(self, worker_id: str) -> str:
-        return self.admin("issue-code", worker_id).stdout.strip()
+    def database_handle(self) -> Database:
+        """The server's database opened in this process (admin work without a subprocess per call)."""
+        if self._db is None:
+            self._db = Database(self.database)
+        return self._db
 
-    def enroll(self, worker_id: str, device_name: str = "test laptop") -> str:
-        """Enroll a device for `worker_id` through the HTTP API; returns its bearer token."""
+    def issue_code(self, worker_id: str) -> str:
+        return issue_code(self.database_handle(), worker_id)
+
+    def revoke_device(self, device_id: str) -> None:
+        assert revoke(self.database_handle(), device_id=device_id) == 1
+
+    def enroll_device(self, worker_id: str, device_name: str = "test laptop") -> tuple[str, str]:
+        """Enroll a device for `worker_id` through the HTTP API; returns (bearer token, device id)."""
         code = self.issue_code(worker_id)
         response = httpx.post(
             f"{self.url}/v1/enroll", json={"code": code, "device_name": device_name}, timeout=30, verify=False
         )
         response.raise_for_status()
-        token: str = response.json()["token"]
-        return token
+        body = response.json()
+        return str(body["token"]), str(body["device_id"])
+
+    def enroll(self, worker_id: str, device_name: str = "test laptop") -> str:
+        """Enroll a device for `worker_id` through the HTTP API; returns its bearer token."""
+        return self.enroll_device(worker_id, device_name)[0]
 
     def add_staff(
         self, worker_id: str, *, role: str = "worker", unit: str = "Unit 9 (test)", **kw: str
@@ -184,7 +214,7 @@ def running_server(workdir: Path, **kwargs: object) -> Iterator[ServerProcess]:
     try:
         yield server
     finally:
-        server.stop()
+        server.close()
 
 
 __all__ = ["REPO_ROOT", "ServerProcess", "admin", "running_server", "server_command"]
