@@ -110,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ssl_certfile=args.tls_cert,
         ssl_keyfile=args.tls_key,
         timeout_keep_alive=30,
+        server_header=False,  # no software banner for a prober
         backlog=2048,
     )
     server = uvicorn.Server(config)

@@ -82,7 +82,9 @@ class Pusher:
 
     # ------------------------------------------------------------------ contacts
 
-    def _judge_contacts(self, contacts: tuple[Contact, ...]) -> dict[str, _Verdict]:
+    def _judge_contacts(self, contacts: tuple[Contact, ...]) -> dict[tuple[str, str], _Verdict]:
+        """Verdicts for the new items, keyed by (id, content hash): one ID twice in a batch with two
+        contents is judged twice (the second then meets the first inside the transaction)."""
         worker_id = self.caller.worker.id
         wanted = {c.context_id for c in contacts}
         with self.db.read() as session:
@@ -104,19 +106,20 @@ class Pusher:
         matters.update({c.id: c for c in cases})
         caseload: Caseload | None = None
         now = datetime.now(self.tables.agency.time_zone)
-        verdicts: dict[str, _Verdict] = {}
+        verdicts: dict[tuple[str, str], _Verdict] = {}
         for contact in contacts:
-            if contact.id in known or contact.id in verdicts:
+            key = (contact.id, content_hash(contact))
+            if contact.id in known or key in verdicts:
                 continue  # decided against the stored row inside the transaction
             matter = matters.get(contact.context_id)
             if matter is None:
-                verdicts[contact.id] = _Verdict(
+                verdicts[key] = _Verdict(
                     Outcome.FORBIDDEN,
                     message=f"referral/case {contact.context_id!r} is not in your caseload",
                 )
                 continue
             if contact.finalized_at is None:
-                verdicts[contact.id] = _Verdict(
+                verdicts[key] = _Verdict(
                     Outcome.REFUSED,
                     (
                         Finding(
@@ -146,9 +149,9 @@ class Pusher:
                 )
             )
             if any(f.severity is Severity.BLOCK for f in findings):
-                verdicts[contact.id] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
+                verdicts[key] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
             else:
-                verdicts[contact.id] = _Verdict(Outcome.ACCEPTED, findings)
+                verdicts[key] = _Verdict(Outcome.ACCEPTED, findings)
         return verdicts
 
     def _store_contact(
@@ -300,9 +303,8 @@ class Pusher:
         results: list[ItemResult] = []
         with self.db.write() as w:
             for contact in request.contacts:
-                results.append(
-                    self._store_contact(w, contact, content_hash(contact), verdicts.get(contact.id))
-                )
+                digest = content_hash(contact)
+                results.append(self._store_contact(w, contact, digest, verdicts.get((contact.id, digest))))
                 w.session.flush()
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))

@@ -197,11 +197,15 @@ class ServerProcess:
     def add_staff(
         self, worker_id: str, *, role: str = "worker", unit: str = "Unit 9 (test)", **kw: str
     ) -> None:
-        args = ["add-staff", worker_id, "--role", role, "--unit", unit]
-        args += ["--name", kw.get("name", f"Test {worker_id}"), "--title", kw.get("title", "Tester")]
-        if "supervisor" in kw:
-            args += ["--supervisor", kw["supervisor"]]
-        self.admin(*args)
+        worker = Worker(
+            id=worker_id,
+            role=StaffRole(role),
+            unit=unit,
+            full_name=kw.get("name", f"Test {worker_id}"),
+            title=kw.get("title", "Tester"),
+            supervisor_id=kw.get("supervisor"),
+        )
+        add_staff(self.database_handle(), worker)
 
     def client(self, token: str | None = None, timeout: float = 30.0) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
