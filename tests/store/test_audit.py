@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,7 @@ def test_every_change_appends_a_chained_entry(service: SqlContactService, profil
         ).all()
     assert [r.action for r in rows] == ["caseload_created"] + ["contact_started", "contact_finalized"] * 3
     assert rows[0].prev_hash == audit.GENESIS
-    assert all(b.prev_hash == a.entry_hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(rows))
     assert profile.verify_audit().ok
 
 
