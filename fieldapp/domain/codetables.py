@@ -58,6 +58,14 @@ class StyleTerm:
     pattern: re.Pattern[str]
 
 
+@dataclass(frozen=True, slots=True)
+class PresenceCue:
+    """A phrase in a narrative that says others were present (SEL-OTHERS), matched as whole words."""
+
+    term: str
+    pattern: re.Pattern[str]
+
+
 @dataclass(frozen=True)
 class Agency:
     name: str
@@ -84,6 +92,7 @@ class CodeTables:
     sop_all: tuple[CodeEntry, ...]
     sop_extras: Mapping[str, tuple[CodeEntry, ...]]
     style_terms: tuple[StyleTerm, ...] = field(default=())
+    presence_cues: tuple[PresenceCue, ...] = field(default=())
 
     def sop_checklist(self, program: Program | str) -> tuple[CodeEntry, ...]:
         """The SOP components to record for a program (NAR-SOP): Hotline's own list, or the nine plus extras."""
@@ -288,6 +297,7 @@ class _Parser:
             sop_all=self._sop("sop.all", sop.get("all")),
             sop_extras=extras,
             style_terms=self._style_terms(),
+            presence_cues=self._presence_cues(),
         )
 
     def _kinds(
@@ -334,13 +344,28 @@ class _Parser:
             if not isinstance(raw, dict):
                 raise self.fail(where, "entry must be a table")
             term = self._str(where, raw, "term")
-            words = r"\s+".join(re.escape(w) for w in term.split())
-            terms.append(
-                StyleTerm(
-                    term, self._str(where, raw, "suggestion"), re.compile(rf"\b{words}\b", re.IGNORECASE)
-                )
-            )
+            terms.append(StyleTerm(term, self._str(where, raw, "suggestion"), _phrase_pattern(term)))
         return tuple(terms)
+
+    def _presence_cues(self) -> tuple[PresenceCue, ...]:
+        """Optional [recording] presence_cues: phrases that mean someone else was at the contact."""
+        recording = self.data.get("recording", {})
+        if not isinstance(recording, dict):
+            raise self.fail("[recording]", "must be a table")
+        raw_cues = recording.get("presence_cues", [])
+        if not isinstance(raw_cues, list):
+            raise self.fail("[recording] presence_cues", "must be a list of phrases")
+        cues = []
+        for i, raw in enumerate(raw_cues):
+            if not isinstance(raw, str) or not raw.strip():
+                raise self.fail(f"[recording] presence_cues[{i}]", "must be a non-empty phrase")
+            cues.append(PresenceCue(raw, _phrase_pattern(raw)))
+        return tuple(cues)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.compile(rf"\b{words}\b", re.IGNORECASE)
 
 
 def codes(entries: Sequence[CodeEntry]) -> tuple[str, ...]:

@@ -1,38 +1,76 @@
-"""Rule checks on one contact. (Foundation: the rules-engine work extends this to the whole catalog.)"""
+"""The rules engine: every rule of RULES.md sections 2-4 that can be judged on one contact.
+
+The rules themselves live in small modules by subject (selections, narrative, closure); this module only
+lists them in the order the wizard shows its fields, so findings come out in that order. Compliance
+("counts toward") is separate, in counting.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.findings import Finding, Severity
+from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact
+from fieldapp.domain.rules import closure, narrative, selections
+from fieldapp.domain.rules.common import Rule
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
 
-Rule = Callable[[Contact, "RuleContext"], Iterator[Finding]]
+RULES: tuple[Rule, ...] = (
+    selections.sel_onbehalf,  # chosen first, in the dialog that opens a new contact
+    selections.sel_staff,
+    selections.sel_primary,
+    selections.sel_date,
+    selections.sel_purpose,
+    selections.sel_method,
+    selections.sel_medium,
+    selections.sel_location,
+    selections.sel_status,
+    selections.sel_participant,
+    selections.sel_partytype,
+    selections.sel_services,
+    selections.sel_others,
+    narrative.nar_required,
+    narrative.nar_sameday,
+    narrative.nar_privilege,
+    narrative.nar_consult,
+    narrative.nar_rp,
+    narrative.nar_style,
+    narrative.nar_le,
+    narrative.nar_sop,
+    closure.cls_closed,
+    closure.cls_caseplan,
+)
 
-
-def _block(rule_id: str, field: str, message: str) -> Finding:
-    return Finding(rule_id, Severity.BLOCK, field, message)
-
-
-def sel_staff(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    if not contact.staff_person_id:
-        yield _block("SEL-STAFF", "staff_person_id", "Select the staff person who made the contact.")
-    elif ctx.caseload.staff_member(contact.staff_person_id) is None:
-        yield _block("SEL-STAFF", "staff_person_id", "The staff person selected is not on the staff list.")
-
-
-def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    if not contact.narrative.strip():
-        yield _block(
-            "NAR-REQUIRED", "narrative", "Write the narrative: no contact is saved as final without one."
-        )
-
-
-RULES: tuple[Rule, ...] = (sel_staff, nar_required)
+# The rule IDs this engine can report (RULES.md sections 2-4, one contact at a time).
+RULE_IDS: frozenset[str] = frozenset(
+    {
+        "SEL-STAFF",
+        "SEL-PRIMARY",
+        "SEL-DATE",
+        "SEL-PURPOSE",
+        "SEL-METHOD",
+        "SEL-LOCATION",
+        "SEL-STATUS",
+        "SEL-PARTICIPANT",
+        "SEL-ONBEHALF",
+        "SEL-PARTYTYPE",
+        "SEL-SERVICES",
+        "SEL-OTHERS",
+        "SEL-MEDIUM",
+        "NAR-REQUIRED",
+        "NAR-SAMEDAY",
+        "NAR-PRIVILEGE",
+        "NAR-RP",
+        "NAR-CONSULT",
+        "NAR-STYLE",
+        "NAR-LE",
+        "NAR-SOP",
+        "CLS-CLOSED",
+        "CLS-CASEPLAN",
+    }
+)
 
 
 def check(contact: Contact, ctx: RuleContext) -> list[Finding]:

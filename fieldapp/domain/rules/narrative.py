@@ -1,0 +1,335 @@
+"""NAR-* rules on the narrative of one contact (RULES.md section 3, policy 001), and the text matching the
+wizard uses to highlight words live while the worker types.
+
+`style_matches` and `reporter_matches` are pure functions over plain text so the wizard can call them on
+every keystroke (no Qt here); the NAR-STYLE and NAR-RP rules are built on the same functions, so the
+highlight and the finding can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.findings import Finding
+from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
+from fieldapp.domain.rules.common import agency_day, block, human_day, warn
+
+if TYPE_CHECKING:
+    from fieldapp.domain.rules import RuleContext
+
+# Purpose codes the narrative rules recognise (codes are stable across agencies; labels are not).
+CASE_CONSULTATION = "CASE_CONSULTATION"
+LEGAL_CONSULTATION = "LEGAL_CONSULTATION"
+
+SOP_KINDS = frozenset(
+    {ContactKind.CHILD_REFERRAL, ContactKind.CHILD_CASE, ContactKind.PARENT_REFERRAL, ContactKind.PARENT_CASE}
+)
+
+RP_SUGGESTION = (
+    "Do not identify the reporting party: write 'the reporting party' (or leave it out). Reporter "
+    "details belong on the Reporter page only."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """A span of narrative text to highlight: [start, end) of the text, what matched, and what to do."""
+
+    start: int
+    end: int
+    term: str
+    suggestion: str
+
+
+def _non_overlapping(matches: Iterable[TextMatch]) -> list[TextMatch]:
+    """Keep the longest match where matches overlap ('seemed drunk' over 'seemed'), in text order."""
+    kept: list[TextMatch] = []
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def style_matches(text: str, tables: CodeTables) -> list[TextMatch]:
+    """NAR-STYLE: every flagged label or judgmental term in `text`, with the agency's suggestion."""
+    found = (
+        TextMatch(m.start(), m.end(), term.term, term.suggestion)
+        for term in tables.style_terms
+        for m in term.pattern.finditer(text)
+    )
+    return _non_overlapping(found)
+
+
+# --------------------------------------------------------------------------- reporting party (NAR-RP)
+
+_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+
+
+def _flex(phrase: str) -> str:
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+def _digits_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 7:
+        return None
+    return r"(?<!\d)" + r"[\s().-]*".join(digits) + r"(?!\d)"
+
+
+@lru_cache(maxsize=256)
+def _reporter_patterns(
+    reporters: tuple[tuple[str, str, str, str], ...], other_tokens: frozenset[str]
+) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compiled patterns for the reporting parties' names and contact details (cached per referral)."""
+    out: list[tuple[re.Pattern[str], str]] = []
+    for full_name, phone, email, address in reporters:
+        out.append((re.compile(rf"(?<!\w){_flex(full_name)}(?!\w)", re.IGNORECASE), "name"))
+        for token in _NAME_TOKEN.findall(full_name):
+            # A single name is flagged only when no one else in the referral/case carries it: a reporter
+            # who shares the family's surname must not turn every mention of the family into a warning.
+            if len(token) >= 3 and token.casefold() not in other_tokens:
+                out.append((re.compile(rf"(?<!\w){re.escape(token)}(?!\w)"), "name"))
+        if phone and (digits := _digits_pattern(phone)):
+            out.append((re.compile(digits), "phone number"))
+        if email.strip():
+            out.append((re.compile(rf"(?<![\w.]){re.escape(email.strip())}(?!\w)", re.IGNORECASE), "email"))
+        if address.strip():
+            out.append((re.compile(_flex(address), re.IGNORECASE), "address"))
+            street = address.split(",")[0].strip()
+            if len(street) >= 6 and street != address.strip():
+                out.append((re.compile(rf"(?<!\w){_flex(street)}(?!\w)", re.IGNORECASE), "address"))
+    return tuple(out)
+
+
+def _reporter_key(matter: Matter) -> tuple[tuple[tuple[str, str, str, str], ...], frozenset[str]]:
+    reporters = []
+    others: set[str] = set()
+    for person in matter.people:
+        if person.has_role(PersonRole.REPORTING_PARTY):
+            reporters.append((person.full_name, person.phone or "", person.email or "", person.address or ""))
+        else:
+            others.update(t.casefold() for t in _NAME_TOKEN.findall(person.full_name))
+    return tuple(reporters), frozenset(others)
+
+
+def reporter_matches(text: str, matter: Matter) -> list[TextMatch]:
+    """NAR-RP: where `text` names the reporting party or gives their phone, email or address."""
+    reporters, others = _reporter_key(matter)
+    if not reporters or not text:
+        return []
+    found = (
+        TextMatch(m.start(), m.end(), f"reporting party's {what}: {m.group(0)}", RP_SUGGESTION)
+        for pattern, what in _reporter_patterns(reporters, others)
+        for m in pattern.finditer(text)
+    )
+    return _non_overlapping(found)
+
+
+# --------------------------------------------------------------------------- who the contact was with
+
+
+def _collateral_participants(contact: Contact, matter: Matter, ctype: CollateralType) -> list[str]:
+    out = []
+    for pid in contact.participant_ids:
+        person = find_person(matter, pid)
+        if person is not None and person.collateral_type is ctype:
+            out.append(person.full_name)
+    return out
+
+
+def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
+    """A contact with County Counsel: a county-counsel participant, or the purpose is to consult counsel."""
+    return LEGAL_CONSULTATION in contact.purposes or bool(
+        _collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL)
+    )
+
+
+def is_supervisor_consultation(contact: Contact, matter: Matter) -> bool:
+    """A case consultation with the supervisor (PSS): its purpose, or the supervisor as participant."""
+    return CASE_CONSULTATION in contact.purposes or bool(
+        _collateral_participants(contact, matter, CollateralType.SUPERVISOR)
+    )
+
+
+def begins_with_privilege_line(narrative: str, tables: CodeTables) -> bool:
+    return narrative.lstrip().startswith(tables.agency.privilege_line)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-REQUIRED: no final save without a narrative (and it fits the state system's limit)."""
+    if not contact.narrative.strip():
+        yield block(
+            "NAR-REQUIRED", "narrative", "Write the narrative: no contact is saved as final without one."
+        )
+    elif len(contact.narrative) > ctx.tables.agency.narrative_max_chars:
+        yield block(
+            "NAR-REQUIRED",
+            "narrative",
+            f"The narrative has {len(contact.narrative):,} characters; the limit is "
+            f"{ctx.tables.agency.narrative_max_chars:,}. Shorten it, or continue in a subsequent contact "
+            "linked to this one.",
+        )
+
+
+def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-SAMEDAY: the narrative is completed within the business day the contact is first saved."""
+    tz = ctx.tables.agency.time_zone
+    if contact.previous_contact_id is not None and contact.previous_contact_id == contact.id:
+        yield block(
+            "NAR-SAMEDAY",
+            "previous_contact_id",
+            "A subsequent contact must link to the earlier contact, not to itself.",
+        )
+    if contact.first_saved_at is None:
+        return  # never saved yet (or finalized at its first save): the day has not started to run
+    first_day = agency_day(contact.first_saved_at, tz)
+    if contact.finalized_at is None:
+        if agency_day(ctx.now, tz) > first_day:
+            yield block(
+                "NAR-SAMEDAY",
+                "narrative",
+                f"This contact was first saved on {human_day(first_day)}; the business day to complete its "
+                "narrative has ended and it can no longer be changed. Record anything further in a new, "
+                "subsequent contact linked to this one.",
+            )
+        return
+    if contact.finalized_at < contact.first_saved_at:
+        yield block(
+            "NAR-SAMEDAY",
+            "finalized_at",
+            "The contact is recorded as finalized before it was first saved; the save times are wrong.",
+        )
+    elif agency_day(contact.finalized_at, tz) != first_day:
+        yield block(
+            "NAR-SAMEDAY",
+            "narrative",
+            f"This contact was first saved on {human_day(first_day)} but finalized on "
+            f"{human_day(agency_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
+            "is first saved. Anything added later belongs in a subsequent contact linked to this one.",
+        )
+
+
+def nar_privilege(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-PRIVILEGE: a contact with County Counsel begins with the privilege line, in capitals."""
+    if not involves_county_counsel(contact, ctx.matter):
+        return
+    line = ctx.tables.agency.privilege_line
+    if begins_with_privilege_line(contact.narrative, ctx.tables):
+        return
+    if contact.narrative.lstrip().casefold().startswith(line.casefold()):
+        message = f"The first line must be written in capitals, exactly: {line}"
+    else:
+        message = f"A contact with County Counsel must begin with the line: {line}"
+    yield block("NAR-PRIVILEGE", "narrative", message)
+
+
+def nar_rp(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-RP: warn when the narrative names the reporting party or gives their contact details."""
+    seen: set[str] = set()
+    for match in reporter_matches(contact.narrative, ctx.matter):
+        if match.term in seen:
+            continue
+        seen.add(match.term)
+        yield warn(
+            "NAR-RP",
+            "narrative",
+            f"The narrative contains the {match.term!s}. {RP_SUGGESTION}",
+        )
+
+
+def _normalise_sentence(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".").strip()
+
+
+def nar_consult(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-CONSULT: a consultation with the supervisor records only the fixed sentence, never details."""
+    if not is_supervisor_consultation(contact, ctx.matter):
+        return
+    agency = ctx.tables.agency
+    text = contact.narrative.lstrip()
+    if text.startswith(agency.privilege_line):
+        text = text[len(agency.privilege_line) :]
+    allowed = {
+        _normalise_sentence(agency.consultation_sentence),
+        _normalise_sentence(agency.urgent_consultation_sentence),
+    }
+    if _normalise_sentence(text) not in allowed:
+        yield block(
+            "NAR-CONSULT",
+            "narrative",
+            "A case consultation with the supervisor is confidential: record only "
+            f'"{agency.consultation_sentence}" or, if urgent, "{agency.urgent_consultation_sentence}" '
+            "and no details.",
+        )
+
+
+def nar_style(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-STYLE: one warning per flagged term, with the agency's suggestion."""
+    seen: set[str] = set()
+    for match in style_matches(contact.narrative, ctx.tables):
+        if match.term in seen:
+            continue
+        seen.add(match.term)
+        yield warn(
+            "NAR-STYLE",
+            "narrative",
+            f'"{match.term}" is a label or a judgement. {match.suggestion}',
+        )
+
+
+def nar_le(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-LE: a contact with law enforcement records the assessment given and the facts supporting it."""
+    officers = _collateral_participants(contact, ctx.matter, CollateralType.LAW_ENFORCEMENT)
+    if not officers:
+        return
+    le = contact.law_enforcement
+    missing = []
+    if le is None or not le.assessment.strip():
+        missing.append("the assessment law enforcement gave")
+    if le is None or not le.supporting_facts.strip():
+        missing.append("the facts supporting it")
+    if missing:
+        yield warn(
+            "NAR-LE",
+            "law_enforcement",
+            f"For the contact with {', '.join(officers)}, record {' and '.join(missing)}, and only that.",
+        )
+
+
+def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-SOP: child and parent contacts record the SOP components used, from the program's checklist."""
+    tables = ctx.tables
+    program = str(ctx.matter.program)
+    checklist = {e.code: e for e in tables.sop_checklist(program)}
+    known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
+    for extras in tables.sop_extras.values():
+        known |= {e.code for e in extras}
+    for code in dict.fromkeys(contact.sop_components):
+        if code not in known:
+            yield block(
+                "NAR-SOP",
+                "sop_components",
+                f"'{code}' is not a Safety Organized Practice component the agency knows; choose from the "
+                f"{program} checklist.",
+            )
+        elif code not in checklist:
+            yield warn(
+                "NAR-SOP",
+                "sop_components",
+                f"'{code}' is not on the SOP checklist for {program}; choose the component from that list.",
+            )
+    if contact.kind in SOP_KINDS and not contact.sop_components and contact.status != "ATTEMPTED":
+        yield warn(
+            "NAR-SOP",
+            "sop_components",
+            f"Record the Safety Organized Practice components you used, from the {program} checklist.",
+        )
