@@ -11,6 +11,8 @@ import pytest
 
 from fieldapp.sync import enrollment
 from fieldapp.sync.enrollment import KEYRING_SERVICE, EnrollmentError, enroll
+from fieldapp.sync.protocol import EnrollResponse
+from tests.factories import demo_caseload
 from tests.support.memory_keyring import MemoryKeyring
 
 TOKEN = "tok-7f3a9c1e-super-secret-device-token"
@@ -22,8 +24,10 @@ def server(codes: dict[str, str]) -> httpx.MockTransport:
         body = json.loads(request.content)
         if body["code"] not in codes:
             return httpx.Response(401, json={"detail": "unknown or used code"})
-        worker = codes.pop(body["code"])
-        return httpx.Response(200, json={"token": TOKEN, "worker_id": worker})
+        worker = demo_caseload().staff_member(codes.pop(body["code"]))
+        assert worker is not None
+        answer = EnrollResponse(token=TOKEN, device_id="dev-1", worker=worker, server_id="srv-1")
+        return httpx.Response(201, content=answer.model_dump_json())
 
     return httpx.MockTransport(handle)
 
