@@ -68,9 +68,17 @@ def default_vault() -> TokenVault:
 
 
 def is_secure(backend: object) -> bool:
-    kinds = [backend]
-    kinds.extend(getattr(backend, "backends", ()))  # a ChainerBackend is secure if what it chains is
-    return all((type(b).__module__, type(b).__name__) not in _INSECURE_BACKENDS for b in kinds)
+    """Same judgement as the store's key handling: a chainer is secure if something it chains is; priority
+    below 1 (fail, null, plaintext files) or a known plaintext backend is not."""
+    chained = getattr(backend, "backends", None)
+    if chained:
+        return any(is_secure(b) for b in chained)
+    if (type(backend).__module__, type(backend).__name__) in _INSECURE_BACKENDS:
+        return False
+    try:
+        return float(getattr(backend, "priority", 1)) >= 1
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -149,10 +157,16 @@ def enroll(
     code = code.strip()
     if not code:
         raise EnrollmentError("code", "Enter the one-time enrollment code your administrator gave you.")
+    try:
+        request = EnrollRequest(code=code, device_name=device_name[:200])
+    except ValidationError:
+        raise EnrollmentError("code", "That is not an enrollment code: check it and type it again.") from None
     vault = vault if vault is not None else default_vault()
     try:
         with httpx.Client(base_url=url, timeout=timeout, verify=verify, transport=transport) as http:
-            response = http.post(ENROLL_PATH, json={"code": code, "device_name": device_name[:200]})
+            response = http.post(
+                ENROLL_PATH, content=request.model_dump_json(), headers={"Content-Type": "application/json"}
+            )
     except httpx.HTTPError as exc:
         raise EnrollmentError(
             "server_url", f"Could not reach the server at {url} ({type(exc).__name__})."

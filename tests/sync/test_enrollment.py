@@ -105,3 +105,18 @@ def test_plaintext_keyrings_are_not_secure() -> None:
 
     assert not enrollment.is_secure(PlaintextKeyring())
     assert enrollment.is_secure(MemoryKeyring())
+
+
+def test_a_code_too_long_to_be_one_is_refused_before_any_request() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request should be made")
+
+    with pytest.raises(EnrollmentError) as err:
+        enroll(
+            "https://office.example",
+            "x" * 100,
+            device_name="d",
+            vault=MemoryKeyring(),
+            transport=httpx.MockTransport(fail),
+        )
+    assert err.value.field == "code"

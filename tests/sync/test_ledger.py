@@ -36,14 +36,16 @@ from fieldapp.sync import enrollment
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.retry import Backoff
 from tests.factories import NOW, demo_caseload, valid_contact
-from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.fault_proxy import DEFAULT_RATES, Fault, FaultProxy
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.server import ServerProcess
 
 TRIALS = int(os.environ.get("FIELDAPP_LEDGER_TRIALS", "1000"))
 SEED = int(os.environ.get("FIELDAPP_LEDGER_SEED", "20261123"))
-CLIENT_TIMEOUT = 1.0
+CLIENT_TIMEOUT = 0.5
 FOREIGN_CASE = "C-NOT-YOURS"
+# A restart costs seconds (a new server process) and a delay costs the client's timeout: rarer than the rest.
+RATES = {**DEFAULT_RATES, Fault.RESTART: 0.003, Fault.DELAY: 0.012}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -84,6 +86,7 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
     server_database: str, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
+    backend = "postgresql" if server_database.startswith("postgresql") else "sqlite"
     context = f"(seed {SEED}, {TRIALS} trials; replay with FIELDAPP_LEDGER_SEED={SEED})"
     clock = FixedClock(NOW.replace(hour=12))
     server = ServerProcess.start(tmp_path / "server", database=server_database, demo=True)
@@ -99,6 +102,7 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
             seed=SEED,
             delay=CLIENT_TIMEOUT * 1.5,
             restart=lambda: server.restart(kill=True),
+            rates=RATES,
             paths=("/v1/workers/",),
         ).start()
         store = LedgerStore(profile.sync_store())
@@ -126,7 +130,9 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
         reports: Counter[str] = Counter()
         kinds = [ContactKind.CHILD_CASE, ContactKind.PARENT_CASE, ContactKind.CHILD_REFERRAL]
         started = time.monotonic()
+        spent: Counter[str] = Counter()
         for _trial in range(TRIALS):
+            t0 = time.monotonic()
             for _ in range(rng.randint(1, 5)):
                 kind = rng.choice(kinds)
                 if kind is ContactKind.CHILD_CASE and rng.random() < 0.04:
@@ -135,7 +141,10 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
                 else:
                     stored = service.finalize(valid_contact(kind))
                     made[stored.contact.id] = ""
+            t1 = time.monotonic()
             report = client.sync()
+            spent["finalize"] += t1 - t0
+            spent["sync"] += time.monotonic() - t1
             reports["ok" if report.ok else "unreachable" if report.unreachable else "error"] += 1
             assert not report.needs_enrollment, f"{report.error} {context}"
             assert not report.conflicts, f"a retry was taken for a conflict: {report.conflicts} {context}"
@@ -159,6 +168,11 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
                 ).all()
             )
 
+        print(
+            f"\nledger {backend}: {TRIALS} trials in {faulty_seconds:.0f}s, "
+            f"{len(made)} contacts + {len(foreign)} refused, syncs {dict(reports)}, "
+            f"time {dict((k, round(v, 1)) for k, v in spent.items())}, faults {dict((k.value, n) for k, n in proxy.counts.items())}"
+        )
         # every final contact exactly once, with the content the laptop final-saved
         assert set(on_server) == set(made), (
             f"missing {len(set(made) - set(on_server))}, unexpected {len(set(on_server) - set(made))} {context}"
@@ -179,11 +193,9 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
         assert intact, context
 
         # the faults really happened, each kind several times
-        assert all(proxy.counts[kind] >= 3 for kind in Fault if kind is not Fault.NONE), (proxy.counts, context)
-        print(
-            f"\nledger {server_database.split(':')[0]}: {TRIALS} trials in {faulty_seconds:.0f}s, "
-            f"{len(made)} contacts + {len(foreign)} refused, syncs {dict(reports)}, "
-            f"faults {dict((k.value, n) for k, n in proxy.counts.items())}"
+        assert all(proxy.counts[kind] >= 3 for kind in Fault if kind is not Fault.NONE), (
+            proxy.counts,
+            context,
         )
         assert len(made) >= TRIALS
         proxy.stop()
