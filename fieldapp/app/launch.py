@@ -67,7 +67,10 @@ class _SyncSide:
 
 
 def _attach_sync(opened: OpenedProfile, service: SqlContactService) -> None:
-    enrolled = enrollment.load()
+    try:
+        enrolled = enrollment.load()
+    except enrollment.EnrollmentError:
+        return  # no secure keyring for the device token: this laptop cannot be enrolled; work offline
     if enrolled is None or enrolled.worker_id != service.caseload().worker.id:
         return  # not enrolled (or enrolled for someone else): the window says "not connected"
     store = service.profile.sync_store()
