@@ -41,6 +41,7 @@ from fieldapp.gui.forms import child, load_form
 from fieldapp.gui.lock import IdleWatcher, LockScreen
 from fieldapp.gui.models import (
     MATTER_ID_ROLE,
+    PERSON_ID_ROLE,
     CaseloadModel,
     ContactTableModel,
     draft_columns,
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
         self.caseload_view = child(self.content, QTreeView, "caseloadTree")
         self.drafts_view = child(self.content, QTableView, "draftsView")
         self.recent_view = child(self.content, QTableView, "recentView")
-        self.due_view = child(self.content, QTreeView, "dueView")
+        self.due_view = child(self.content, QTableView, "dueView")
         self.refused_view = child(self.content, QTreeView, "refusedView")
         self.tabs = child(self.content, QTabWidget, "tabs")
         self.refused_tab = child(self.content, QWidget, "refusedTab")
@@ -243,6 +244,13 @@ class MainWindow(QMainWindow):
 
         self.due_model = QStandardItemModel(self)
         self.due_view.setModel(self.due_model)
+        self.due_view.setWordWrap(True)
+        self.due_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.due_view.verticalHeader().setVisible(False)
+        # wrapped rows need their heights recomputed once the columns have their final widths
+        self.due_view.horizontalHeader().sectionResized.connect(
+            lambda *_: self.due_view.resizeRowsToContents()
+        )
         self.refused_model = QStandardItemModel(self)
         self.refused_view.setModel(self.refused_model)
         if self.env.compliance is None:
@@ -430,6 +438,8 @@ class MainWindow(QMainWindow):
             return
         self._selected_matter = matter_id
         self.settings.setValue("caseload/last_matter", matter_id)
+        matter_index = current if current.data(PERSON_ID_ROLE) is None else current.parent()
+        self.caseload_view.expand(matter_index)  # the people of the selected referral/case and their roles
         self.matter_title.setText(matter_text(matter))
         self._update_actions()
         service = self.env.service
@@ -454,7 +464,14 @@ class MainWindow(QMainWindow):
             items = [QStandardItem(matter_name), QStandardItem(who), QStandardItem(what)]
             for it in items:
                 it.setEditable(False)
+            for it in items:
+                it.setToolTip(it.text())
             self.due_model.appendRow(items)
+        header = self.due_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.due_view.resizeRowsToContents()
         if self.env.compliance is not None:
             self.due_label.setText(
                 "What is still due this month:" if due else "Nothing is due this month for your caseload."
