@@ -73,7 +73,7 @@ def main() -> int:
         draft_template.context_id, draft_template.kind, draft_template.on_behalf_of_child_ids
     )
     service.interim_save(draft_template.model_copy(update={"id": d1.contact.id, "first_saved_at": None}))
-    d2 = service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
+    service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
 
     runner = OpRunner()
     tables = load_codetables()

@@ -109,10 +109,9 @@ def test_idle_period_locks_the_window(qtbot, opened, make_window):
     window.show()
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         window.start()
-    with qtbot.waitSignal(window.locked_changed, timeout=5_000) as blocker:
-        pass
-    assert blocker.args == [True]
+    qtbot.waitUntil(window.is_locked, timeout=5_000)
     assert window.caseload_model.rowCount() == 0
+    assert window.stack.currentWidget() is window.lock_screen
 
 
 def test_idle_default_comes_from_the_agency_code_tables(window: MainWindow):
