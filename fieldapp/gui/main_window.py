@@ -6,6 +6,7 @@ thread); the window only shows it. Nothing here talks SQL or decides policy.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from fieldapp.gui.models import (
     time_left_text,
 )
 from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
+from fieldapp.gui.ops import _qt_alive as _alive
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,8 @@ class WindowEnv:
     now: Callable[[], datetime]
     sync_client: SyncClientLike | None = None
     sync_status: Callable[[], Any] | None = None
+    connect_sync: Callable[[], Any] | None = None
+    """Blocking; returns (sync_client, sync_status) when the laptop is enrolled, else None."""
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -173,6 +177,7 @@ class MainWindow(QMainWindow):
         self._sync_op: Op[Any] | None = None
         self._last_sync: datetime | None = None
         self._offer_drafts_pending = False
+        self._first_load = True
         self._closed = False  # after close, late results are dropped and nothing new is queued
         self.starting: object | None = None  # the new-contact start in flight (wizard_bridge)
         self.setObjectName("mainWindow")
@@ -370,9 +375,7 @@ class MainWindow(QMainWindow):
         """Runs on the worker thread."""
         service = self.env.service
         caseload = service.caseload()
-        due: list[tuple[str, str, str]] = []
-        if self.env.compliance is not None:
-            due = self.env.compliance(caseload, self.env.now())
+        due: list[tuple[str, str, str]] = []  # computed after the window is usable: _load_due
         sync = self.env.sync_status() if self.env.sync_status is not None else None
         return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed, sync)
 
@@ -387,7 +390,10 @@ class MainWindow(QMainWindow):
         self.drafts_model.set_rows(overview.drafts)
         self._show_status(pending=overview.outbox, sync=overview.sync)
         self._show_refusals(overview.sync)
-        self._show_due(overview.due)
+        self._load_due(overview.caseload)
+        if self._first_load:
+            self._first_load = False
+            self._connect_sync()
         if overview.closed:
             final = sum(1 for s in overview.closed if s.state is not ContactState.DRAFT)
             flagged = sum(1 for s in overview.closed if s.flagged_for_supervisor)
@@ -454,6 +460,36 @@ class MainWindow(QMainWindow):
         if self._locked or matter_id != self._selected_matter:
             return
         self.recent_model.set_rows(rows)
+
+    def _load_due(self, caseload: Caseload) -> None:
+        """The still-due list reads every contact of the month: it follows the usable window, never delays it."""
+        compliance = self.env.compliance
+        if compliance is None:
+            return
+        if self.due_model.rowCount() == 0:
+            self.due_label.setText("Working out what is still due this month…")
+        Op(
+            self.env.runner, lambda: compliance(caseload, self.env.now()), label="Still due", parent=self
+        ).success(lambda rows: None if (self._locked or self._closed) else self._show_due(rows)).failure(
+            self._show_error_exc
+        ).run()
+
+    def _connect_sync(self) -> None:
+        """Enrolled laptops get their sync client after the first load (it imports the HTTP stack)."""
+        connect = self.env.connect_sync
+        if connect is None or self.env.sync_client is not None:
+            return
+
+        def connected(result: Any) -> None:
+            if result is None or self._closed:
+                return
+            self.env.sync_client, self.env.sync_status = result
+            self._update_actions()
+            self.refresh()
+
+        Op(self.env.runner, connect, label="Connecting sync", parent=self).success(connected).failure(
+            self._show_error_exc
+        ).run()
 
     def _show_due(self, due: list[tuple[str, str, str]]) -> None:
         from PySide6.QtGui import QStandardItem
@@ -609,6 +645,12 @@ class MainWindow(QMainWindow):
         if editor in self._editors:
             self._editors.remove(editor)
             self.refresh()
+            # A finished or closed wizard is released (its draft was saved on close): a day of contacts must
+            # not pile up hidden wizards. Deleted from the event loop, after its own handlers have run, and
+            # Python's cycle collector runs once it is gone so no stale wrapper outlives the C++ widgets.
+            if _alive(editor) and not editor.isVisible():
+                editor.destroyed.connect(lambda *_: QTimer.singleShot(0, gc.collect))
+                editor.deleteLater()
 
     @property
     def editors(self) -> list[QWidget]:
