@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keyring.backend
 from sqlalchemy import Connection, Engine, exc, insert, select, update
@@ -40,6 +40,9 @@ from fieldapp.store import audit, keys, migrate
 from fieldapp.store.engine import make_engine, read_transaction, write_transaction
 from fieldapp.store.location import DB_FILE, SETTINGS_FILE, resolve_profile_dir
 from fieldapp.store.schema import caseload as caseload_table
+
+if TYPE_CHECKING:
+    from fieldapp.store.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +157,7 @@ class Profile:
         with self.read() as conn:
             return audit.verify(conn)
 
-    def sync_store(self) -> Any:
+    def sync_store(self) -> SyncStore:
         from fieldapp.store.sync_store import SyncStore
 
         return SyncStore(self)

@@ -1,6 +1,7 @@
 """What the sync client (fieldapp.sync) asks of the local store: the outbox to push, and where a pull lands.
 
-The sync engine never writes SQL; it calls these methods. Each call is one transaction: a pull's caseload,
+The sync engine never writes SQL; it calls these methods, which implement its SyncStore protocol
+(fieldapp.sync.store_port; tests/store/test_sync_store.py checks the fit). Each call is one transaction: a pull's caseload,
 approvals, amendments, refusals and new cursor are saved together or not at all, so a dropped connection
 mid-pull cannot leave half a caseload behind.
 """
@@ -22,6 +23,7 @@ from fieldapp.store import audit
 from fieldapp.store import contacts as repo
 from fieldapp.store.schema import amendments, approvals, contacts, outbox, sync_state
 from fieldapp.sync.protocol import PullResponse
+from fieldapp.sync.store_port import OutboxRecord, RefusedItem
 
 if TYPE_CHECKING:
     from fieldapp.store.profile import Profile
@@ -42,17 +44,6 @@ class OutboxItem:
         return self.record.id
 
 
-@dataclass(frozen=True, slots=True)
-class RefusedItem:
-    """A record the server refused: shown to the worker until handled."""
-
-    kind: OutboxKind
-    record_id: str
-    findings: tuple[Finding, ...]
-    message: str
-    refused_at: str
-
-
 class SyncStore:
     def __init__(self, profile: Profile, *, clock: Callable[[], datetime] | None = None) -> None:
         self._profile = profile
@@ -60,8 +51,13 @@ class SyncStore:
 
     # ------------------------------------------------------------------ push side
 
-    def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
-        """Oldest first; neither synced nor refused. Contacts before the amendments that refer to them."""
+    def pending_outbox(self, limit: int = 100) -> list[OutboxRecord]:
+        """The oldest records still waiting (neither synced nor refused), at most `limit`: the sync client's
+        SyncStore.pending_outbox. A contact is always queued before the amendments that refer to it."""
+        return [item.record for item in self.pending_items(limit)]
+
+    def pending_items(self, limit: int = 100) -> list[OutboxItem]:
+        """As pending_outbox, with each record's kind and the content hash stored when it was queued."""
         items: list[OutboxItem] = []
         with self._profile.read() as conn:
             rows = conn.execute(
@@ -89,7 +85,7 @@ class SyncStore:
         with self._profile.read() as conn:
             return repo.pending_count(conn)
 
-    def mark_synced(self, ids: Iterable[str]) -> None:
+    def mark_synced(self, ids: Sequence[str] | Iterable[str]) -> None:
         """The server accepted (or already had) these records: contacts move final -> synced."""
         wanted = list(ids)
         if not wanted:
@@ -107,12 +103,12 @@ class SyncStore:
                 .values(state=str(ContactState.SYNCED), synced_at=now, sync_refusal=None, updated_at=now)
             )
 
-    def mark_refused(self, record_id: str, findings: Sequence[Finding], message: str) -> None:
+    def mark_refused(self, id: str, findings: Sequence[Finding], message: str) -> None:
         """The server refused this record (block findings or an ID conflict). It stays visible, not re-pushed."""
         now = self._clock().isoformat()
         refusal = json.dumps({"findings": [f.to_json() for f in findings], "message": message})
         with self._profile.write() as conn:
-            self._refuse(conn, record_id, refusal, now)
+            self._refuse(conn, id, refusal, now)
 
     @staticmethod
     def _refuse(conn: Connection, record_id: str, refusal: str, now: str) -> None:
@@ -124,6 +120,10 @@ class SyncStore:
         conn.execute(
             update(contacts).where(contacts.c.id == record_id).values(sync_refusal=refusal, updated_at=now)
         )
+
+    def refusals(self) -> list[RefusedItem]:
+        """Refused records not yet handled, oldest first (SyncStore.refusals)."""
+        return self.refused()
 
     def refused(self) -> list[RefusedItem]:
         with self._profile.read() as conn:
@@ -137,11 +137,10 @@ class SyncStore:
             data = json.loads(row.refusal or "{}")
             result.append(
                 RefusedItem(
-                    row.kind,
-                    row.record_id,
-                    repo.refusal_findings(row.refusal),
-                    data.get("message", ""),
-                    row.refused_at,
+                    id=row.record_id,
+                    findings=repo.refusal_findings(row.refusal),
+                    message=data.get("message", ""),
+                    refused_at=datetime.fromisoformat(row.refused_at),
                 )
             )
         return result
@@ -162,19 +161,19 @@ class SyncStore:
         value = self._get("last_sync_at")
         return datetime.fromisoformat(value) if value else None
 
-    def record_sync_attempt(self) -> None:
-        """A push or pull round-trip completed: what 'last synced' shows the worker."""
+    def record_sync_success(self, at: datetime) -> None:
+        """A sync finished completely (push drained, pull caught up): what 'last synced' shows the worker."""
         with self._profile.write() as conn:
-            self._put(conn, "last_sync_at", self._clock().isoformat())
+            self._put(conn, "last_sync_at", at.isoformat())
 
-    def apply_pull(self, response: PullResponse) -> None:
+    def apply_pull(self, page: PullResponse) -> None:
         """Save everything a pull brought, and the new cursor, in one transaction."""
         now = self._clock()
         stamp = now.isoformat()
         with self._profile.write() as conn:
-            if response.caseload is not None:
-                self._profile.replace_caseload(conn, response.caseload, now, "sync")
-            for approval in response.approvals:
+            if page.caseload is not None:
+                self._profile.replace_caseload(conn, page.caseload, now, "sync")
+            for approval in page.approvals:
                 exists = conn.execute(select(approvals.c.id).where(approvals.c.id == approval.id)).first()
                 if exists is None:
                     conn.execute(
@@ -199,7 +198,7 @@ class SyncStore:
                     )
                     .values(state=str(ContactState.APPROVED), approval_id=approval.id, updated_at=stamp)
                 )
-            for amendment in response.amendments:
+            for amendment in page.amendments:
                 known = conn.execute(select(amendments.c.id).where(amendments.c.id == amendment.id)).first()
                 if known is None and repo.ids_present(conn, [amendment.contact_id]):
                     digest = repo.insert_amendment(conn, amendment, now)
@@ -212,7 +211,7 @@ class SyncStore:
                         record_id=amendment.id,
                         content_hash=digest,
                     )
-            for refusal in response.refusals:
+            for refusal in page.refusals:
                 payload = json.dumps(
                     {
                         "findings": [f.to_finding().to_json() for f in refusal.findings],
@@ -220,8 +219,7 @@ class SyncStore:
                     }
                 )
                 self._refuse(conn, refusal.id, payload, stamp)
-            self._put(conn, "cursor", response.cursor)
-            self._put(conn, "last_sync_at", stamp)
+            self._put(conn, "cursor", page.cursor)
 
     # ------------------------------------------------------------------ helpers
 

@@ -23,11 +23,30 @@ def _finals(service: SqlContactService, n: int) -> list[str]:
     return ids
 
 
+def test_sync_store_satisfies_the_sync_clients_protocol(profile: Profile) -> None:
+    """The sync client is written against fieldapp.sync.store_port.SyncStore; the real store must fit it."""
+    from fieldapp.store.sync_store import SyncStore
+    from fieldapp.sync.store_port import SyncStore as Port
+
+    def accepts(store: Port) -> Port:
+        return store
+
+    store = accepts(profile.sync_store())  # mypy checks the structural fit here
+    assert isinstance(store, SyncStore)
+    import inspect
+
+    for name, member in inspect.getmembers(Port, inspect.isfunction):
+        if not name.startswith("_"):
+            ours = inspect.signature(getattr(SyncStore, name))
+            assert list(ours.parameters) == list(inspect.signature(member).parameters), name
+
+
 def test_pending_outbox_oldest_first_with_hashes(service: SqlContactService, profile: Profile) -> None:
     ids = _finals(service, 3)
     amendment = service.acting_as("s-lee").amend(ids[0], "More detail.", "omitted")
     store = profile.sync_store()
-    items = store.pending_outbox(10)
+    items = store.pending_items(10)
+    assert [r.id for r in store.pending_outbox(10)] == [i.id for i in items]
     assert [(i.kind, i.id) for i in items] == [
         ("contact", ids[0]),
         ("contact", ids[1]),
@@ -59,7 +78,8 @@ def test_mark_refused_stays_visible_and_is_not_repushed(service: SqlContactServi
     store.mark_refused(cid, [finding], "The server refused the contact.")
     assert store.pending_count() == 0 and store.pending_outbox(10) == []
     [refused] = store.refused()
-    assert refused.record_id == cid and refused.findings == (finding,) and "refused" in refused.message
+    assert refused.id == cid and refused.findings == (finding,) and "refused" in refused.message
+    assert store.refusals() == [refused] and refused.refused_at is not None
     stored = service.get(cid)
     assert stored.sync_refusal == (finding,) and stored.state is ContactState.FINAL
     store.retry_refused(cid)
@@ -94,7 +114,10 @@ def test_apply_pull_saves_caseload_approvals_amendments_cursor(
     store.apply_pull(
         response.model_copy(update={"cursor": "c-8"})
     )  # the same pull again changes nothing more
-    assert store.cursor() == "c-8" and store.last_sync_at() is not None
+    assert store.cursor() == "c-8"
+    assert store.last_sync_at() is None  # a pull page is not a finished sync
+    store.record_sync_success(NOW)
+    assert store.last_sync_at() == NOW
     assert profile.caseload() == caseload
     assert service.get(ids[0]).state is ContactState.APPROVED
     assert service.get(ids[1]).amendments == (amendment,)
