@@ -171,6 +171,7 @@ class SqlContactService:
 
     def finalize(self, contact: Contact) -> StoredContact:
         now = self.now()
+        ctx = self.rule_context(contact.context_id, now)  # outside the write: the caseload read needs no lock
         with self.profile.write() as conn:
             row = repo.load_row(conn, contact.id)
             if row is not None:
@@ -179,7 +180,7 @@ class SqlContactService:
             else:
                 first_saved = now
             final = contact.model_copy(update={"first_saved_at": first_saved, "finalized_at": now})
-            blocking = blocks(check_contact(final, self.rule_context(final.context_id, now)))
+            blocking = blocks(check_contact(final, ctx))
             if not blocking:
                 self._make_final(conn, final, row is not None, now, "contact_finalized")
                 return StoredContact(contact=final, state=ContactState.FINAL)
