@@ -49,7 +49,7 @@ class SqlContactService:
         self._clock = clock
         self._tables = tables or load_codetables()
         self._acting_as_id = acting_as
-        self._caseload_cache: Caseload | None = None
+        self._caseload_cache: tuple[str, Caseload] | None = None
 
     # ------------------------------------------------------------------ context
 
@@ -67,12 +67,14 @@ class SqlContactService:
         return business_day(now, self._tables.agency.time_zone)
 
     def caseload(self) -> Caseload:
-        if self._caseload_cache is None:
-            self._caseload_cache = self.profile.caseload()
-        return self._caseload_cache
+        """The caseload as last pulled; re-read only when a sync (in any thread or process) replaced it."""
+        version = self.profile.caseload_version()
+        if self._caseload_cache is None or self._caseload_cache[0] != version:
+            self._caseload_cache = (version, self.profile.caseload())
+        return self._caseload_cache[1]
 
     def invalidate_caseload(self) -> None:
-        """Call after a sync pull replaced the caseload."""
+        """Forget the cached caseload (it is re-read on next use anyway when its version changed)."""
         self._caseload_cache = None
 
     def signed_in(self) -> Worker:

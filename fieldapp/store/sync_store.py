@@ -90,13 +90,29 @@ class SyncStore:
         wanted = list(ids)
         if not wanted:
             return
-        now = self._clock().isoformat()
+        moment = self._clock()
+        now = moment.isoformat()
         with self._profile.write() as conn:
+            newly = conn.execute(
+                select(outbox.c.kind, outbox.c.record_id, outbox.c.content_hash)
+                .where(outbox.c.record_id.in_(wanted), outbox.c.synced_at.is_(None))
+                .order_by(outbox.c.seq)
+            ).all()
             conn.execute(
                 update(outbox)
                 .where(outbox.c.record_id.in_(wanted), outbox.c.synced_at.is_(None))
                 .values(synced_at=now)
             )
+            for row in newly:
+                audit.append(
+                    conn,
+                    at=moment,
+                    actor="sync",
+                    action=f"{row.kind}_synced",
+                    record_kind=row.kind,
+                    record_id=row.record_id,
+                    content_hash=row.content_hash,
+                )
             conn.execute(
                 update(contacts)
                 .where(contacts.c.id.in_(wanted), contacts.c.state == str(ContactState.FINAL))
@@ -105,13 +121,29 @@ class SyncStore:
 
     def mark_refused(self, id: str, findings: Sequence[Finding], message: str) -> None:
         """The server refused this record (block findings or an ID conflict). It stays visible, not re-pushed."""
-        now = self._clock().isoformat()
+        moment = self._clock()
         refusal = json.dumps({"findings": [f.to_json() for f in findings], "message": message})
         with self._profile.write() as conn:
-            self._refuse(conn, id, refusal, now)
+            self._refuse(conn, id, refusal, moment)
 
     @staticmethod
-    def _refuse(conn: Connection, record_id: str, refusal: str, now: str) -> None:
+    def _refuse(conn: Connection, record_id: str, refusal: str, moment: datetime) -> None:
+        now = moment.isoformat()
+        row = conn.execute(
+            select(outbox.c.kind, outbox.c.content_hash).where(
+                outbox.c.record_id == record_id, outbox.c.synced_at.is_(None)
+            )
+        ).first()
+        if row is not None:
+            audit.append(
+                conn,
+                at=moment,
+                actor="sync",
+                action="sync_refused",
+                record_kind=row.kind,
+                record_id=record_id,
+                content_hash=row.content_hash,
+            )
         conn.execute(
             update(outbox)
             .where(outbox.c.record_id == record_id, outbox.c.synced_at.is_(None))
@@ -190,6 +222,24 @@ class SyncStore:
                         record_id=approval.id,
                         content_hash=content_hash(approval),
                     )
+                approved = conn.execute(
+                    select(contacts.c.id, contacts.c.content_hash)
+                    .where(
+                        contacts.c.id.in_(approval.contact_ids),
+                        contacts.c.state.in_((str(ContactState.FINAL), str(ContactState.SYNCED))),
+                    )
+                    .order_by(contacts.c.id)
+                ).all()
+                for row in approved:
+                    audit.append(
+                        conn,
+                        at=now,
+                        actor=approval.approved_by,
+                        action="contact_approved",
+                        record_kind="contact",
+                        record_id=row.id,
+                        content_hash=row.content_hash,
+                    )
                 conn.execute(
                     update(contacts)
                     .where(
@@ -218,7 +268,7 @@ class SyncStore:
                         "message": refusal.message,
                     }
                 )
-                self._refuse(conn, refusal.id, payload, stamp)
+                self._refuse(conn, refusal.id, payload, now)
             self._put(conn, "cursor", page.cursor)
 
     # ------------------------------------------------------------------ helpers

@@ -171,3 +171,33 @@ def test_apply_pull_is_one_transaction(
     assert store.cursor() is None
     assert profile.caseload() == before
     assert service.get(cid).state is ContactState.SYNCED
+
+
+def test_sync_state_changes_are_in_the_audit_trail(service: SqlContactService, profile: Profile) -> None:
+    """Every change is audited, the sync bookkeeping included: synced, refused, approved."""
+    ids = _finals(service, 2)
+    store = profile.sync_store()
+    store.mark_synced([ids[0]])
+    store.mark_refused(ids[1], [], "refused for the test")
+    approval = Approval(
+        id="ap-3", worker_id="w-ana", approved_by="s-lee", approved_at=NOW, contact_ids=(ids[0],)
+    )
+    store.apply_pull(PullResponse(cursor="c", approvals=(approval,)))
+    with profile.read() as conn:
+        tail = conn.exec_driver_sql("SELECT action, record_id FROM audit_log ORDER BY seq DESC LIMIT 4").all()
+    assert [tuple(r) for r in reversed(tail)] == [
+        ("contact_synced", ids[0]),
+        ("sync_refused", ids[1]),
+        ("approval_received", "ap-3"),
+        ("contact_approved", ids[0]),
+    ]
+    assert profile.verify_audit().ok
+
+
+def test_service_sees_a_pulled_caseload_without_being_told(
+    service: SqlContactService, profile: Profile
+) -> None:
+    assert service.caseload().matter("R-1001") is not None
+    smaller = demo_caseload().model_copy(update={"referrals": ()})
+    profile.sync_store().apply_pull(PullResponse(cursor="c", full_resync=True, caseload=smaller))
+    assert service.caseload().matter("R-1001") is None
