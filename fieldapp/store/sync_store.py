@@ -23,7 +23,6 @@ from fieldapp.store import audit
 from fieldapp.store import contacts as repo
 from fieldapp.store.schema import amendments, approvals, contacts, outbox, sync_state
 from fieldapp.sync.protocol import PullResponse
-from fieldapp.sync.store_port import OutboxRecord, RefusedItem
 
 if TYPE_CHECKING:
     from fieldapp.store.profile import Profile
@@ -44,6 +43,17 @@ class OutboxItem:
         return self.record.id
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedItem:
+    """A record the server refused: shown to the worker until handled (fits store_port.RefusalEntry)."""
+
+    kind: OutboxKind
+    record_id: str
+    findings: tuple[Finding, ...]
+    message: str
+    refused_at: str
+
+
 class SyncStore:
     def __init__(self, profile: Profile, *, clock: Callable[[], datetime] | None = None) -> None:
         self._profile = profile
@@ -51,13 +61,9 @@ class SyncStore:
 
     # ------------------------------------------------------------------ push side
 
-    def pending_outbox(self, limit: int = 100) -> list[OutboxRecord]:
-        """The oldest records still waiting (neither synced nor refused), at most `limit`: the sync client's
-        SyncStore.pending_outbox. A contact is always queued before the amendments that refer to it."""
-        return [item.record for item in self.pending_items(limit)]
-
-    def pending_items(self, limit: int = 100) -> list[OutboxItem]:
-        """As pending_outbox, with each record's kind and the content hash stored when it was queued."""
+    def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
+        """The oldest records still waiting (neither synced nor refused), at most `limit`, each with its kind
+        and the content hash stored when it was queued. A contact is queued before amendments to it."""
         items: list[OutboxItem] = []
         with self._profile.read() as conn:
             rows = conn.execute(
@@ -85,7 +91,7 @@ class SyncStore:
         with self._profile.read() as conn:
             return repo.pending_count(conn)
 
-    def mark_synced(self, ids: Sequence[str] | Iterable[str]) -> None:
+    def mark_synced(self, ids: Iterable[str]) -> None:
         """The server accepted (or already had) these records: contacts move final -> synced."""
         wanted = list(ids)
         if not wanted:
@@ -119,12 +125,12 @@ class SyncStore:
                 .values(state=str(ContactState.SYNCED), synced_at=now, sync_refusal=None, updated_at=now)
             )
 
-    def mark_refused(self, id: str, findings: Sequence[Finding], message: str) -> None:
+    def mark_refused(self, record_id: str, findings: Sequence[Finding], message: str) -> None:
         """The server refused this record (block findings or an ID conflict). It stays visible, not re-pushed."""
         moment = self._clock()
         refusal = json.dumps({"findings": [f.to_json() for f in findings], "message": message})
         with self._profile.write() as conn:
-            self._refuse(conn, id, refusal, moment)
+            self._refuse(conn, record_id, refusal, moment)
 
     @staticmethod
     def _refuse(conn: Connection, record_id: str, refusal: str, moment: datetime) -> None:
@@ -153,10 +159,6 @@ class SyncStore:
             update(contacts).where(contacts.c.id == record_id).values(sync_refusal=refusal, updated_at=now)
         )
 
-    def refusals(self) -> list[RefusedItem]:
-        """Refused records not yet handled, oldest first (SyncStore.refusals)."""
-        return self.refused()
-
     def refused(self) -> list[RefusedItem]:
         with self._profile.read() as conn:
             rows = conn.execute(
@@ -169,10 +171,11 @@ class SyncStore:
             data = json.loads(row.refusal or "{}")
             result.append(
                 RefusedItem(
-                    id=row.record_id,
+                    kind=row.kind,
+                    record_id=row.record_id,
                     findings=repo.refusal_findings(row.refusal),
                     message=data.get("message", ""),
-                    refused_at=datetime.fromisoformat(row.refused_at),
+                    refused_at=row.refused_at,
                 )
             )
         return result
@@ -193,19 +196,19 @@ class SyncStore:
         value = self._get("last_sync_at")
         return datetime.fromisoformat(value) if value else None
 
-    def record_sync_success(self, at: datetime) -> None:
-        """A sync finished completely (push drained, pull caught up): what 'last synced' shows the worker."""
+    def record_sync_attempt(self) -> None:
+        """A sync finished its round trips: what 'last sync' shows the worker."""
         with self._profile.write() as conn:
-            self._put(conn, "last_sync_at", at.isoformat())
+            self._put(conn, "last_sync_at", self._clock().isoformat())
 
-    def apply_pull(self, page: PullResponse) -> None:
+    def apply_pull(self, response: PullResponse) -> None:
         """Save everything a pull brought, and the new cursor, in one transaction."""
         now = self._clock()
         stamp = now.isoformat()
         with self._profile.write() as conn:
-            if page.caseload is not None:
-                self._profile.replace_caseload(conn, page.caseload, now, "sync")
-            for approval in page.approvals:
+            if response.caseload is not None:
+                self._profile.replace_caseload(conn, response.caseload, now, "sync")
+            for approval in response.approvals:
                 exists = conn.execute(select(approvals.c.id).where(approvals.c.id == approval.id)).first()
                 if exists is None:
                     conn.execute(
@@ -248,7 +251,7 @@ class SyncStore:
                     )
                     .values(state=str(ContactState.APPROVED), approval_id=approval.id, updated_at=stamp)
                 )
-            for amendment in page.amendments:
+            for amendment in response.amendments:
                 known = conn.execute(select(amendments.c.id).where(amendments.c.id == amendment.id)).first()
                 if known is None and repo.ids_present(conn, [amendment.contact_id]):
                     digest = repo.insert_amendment(conn, amendment, now)
@@ -261,7 +264,7 @@ class SyncStore:
                         record_id=amendment.id,
                         content_hash=digest,
                     )
-            for refusal in page.refusals:
+            for refusal in response.refusals:
                 payload = json.dumps(
                     {
                         "findings": [f.to_finding().to_json() for f in refusal.findings],
@@ -269,7 +272,8 @@ class SyncStore:
                     }
                 )
                 self._refuse(conn, refusal.id, payload, now)
-            self._put(conn, "cursor", page.cursor)
+            self._put(conn, "cursor", response.cursor)
+            self._put(conn, "last_sync_at", stamp)
 
     # ------------------------------------------------------------------ helpers
 

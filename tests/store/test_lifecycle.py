@@ -82,7 +82,7 @@ def test_finalize_sets_finalized_at_queues_outbox_and_audits(
     assert final.contact.finalized_at == clock.now
     assert final.contact.first_saved_at == NOW
     assert service.outbox_count() == 1
-    items = profile.sync_store().pending_items(10)
+    items = profile.sync_store().pending_outbox(10)
     assert [(i.kind, i.id) for i in items] == [("contact", draft.id)]
     assert items[0].record == final.contact
     report = profile.verify_audit()
