@@ -22,7 +22,6 @@ from enum import StrEnum
 
 import httpx
 
-from fieldapp.domain.canonical import content_hash
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Contact
 from fieldapp.sync.protocol import ItemResult, Outcome, PullResponse, PushRequest, PushResponse
@@ -35,12 +34,12 @@ from fieldapp.sync.retry import (
     SyncError,
     for_status,
 )
-from fieldapp.sync.store_port import OutboxRecord, RefusedItem, SyncStore
+from fieldapp.sync.store_port import OutboxEntry, RefusedItem, SyncStore
 
 log = logging.getLogger(__name__)
 
-PUSH_PATH = "/v1/push"
-PULL_PATH = "/v1/pull"
+PUSH_PATH = "/v1/workers/{worker_id}/push"
+PULL_PATH = "/v1/workers/{worker_id}/pull"
 HEALTH_PATH = "/v1/health"
 ENROLL_PATH = "/v1/enroll"
 
@@ -136,6 +135,7 @@ class SyncClient:
         self,
         base_url: str,
         token: str,
+        worker_id: str,
         store: SyncStore,
         *,
         batch_size: int = 100,
@@ -147,6 +147,8 @@ class SyncClient:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.store = store
+        self._push_path = PUSH_PATH.format(worker_id=worker_id)
+        self._pull_path = PULL_PATH.format(worker_id=worker_id)
         self.batch_size = batch_size
         self.backoff = backoff or Backoff()
         self._running = threading.Lock()
@@ -189,7 +191,7 @@ class SyncClient:
         finally:
             self._running.release()
         report = tally.report()
-        self.store.record_sync_success(report.finished_at)
+        self.store.record_sync_attempt()
         progress(SyncProgress(Phase.DONE, report.pushed, report.pushed, tally.pulled_pages, "Up to date."))
         return report
 
@@ -212,21 +214,24 @@ class SyncClient:
 
     def _push_batch(
         self,
-        batch: Sequence[OutboxRecord],
+        batch: Sequence[OutboxEntry],
         progress: ProgressCallback,
         cancel: threading.Event,
         done: int,
         total: int,
     ) -> dict[str, ItemResult]:
         request = PushRequest(
-            contacts=tuple(r for r in batch if isinstance(r, Contact)),
-            amendments=tuple(r for r in batch if isinstance(r, Amendment)),
+            contacts=tuple(e.record for e in batch if isinstance(e.record, Contact)),
+            amendments=tuple(e.record for e in batch if isinstance(e.record, Amendment)),
         )
         body = request.model_dump_json().encode("utf-8")
 
         def send() -> PushResponse:
-            response = self._http.post(PUSH_PATH, content=body, headers={"Content-Type": "application/json"})
-            if response.status_code != 200:
+            response = self._http.post(
+                self._push_path, content=body, headers={"Content-Type": "application/json"}
+            )
+            # 409 carries the same document: every item of the batch was a conflict.
+            if response.status_code not in (200, 409):
                 raise for_status(response)
             return PushResponse.model_validate_json(response.content)
 
@@ -246,24 +251,24 @@ class SyncClient:
         return results
 
     def _apply_results(
-        self, batch: Sequence[OutboxRecord], results: dict[str, ItemResult], tally: _Tally
+        self, batch: Sequence[OutboxEntry], results: dict[str, ItemResult], tally: _Tally
     ) -> int:
         """Record the server's verdict for each record; returns how many left the queue."""
         synced: list[str] = []
-        for record in batch:
+        for entry in batch:
+            record = entry.record
             result = results[record.id]
             if result.outcome in (Outcome.ACCEPTED, Outcome.DUPLICATE):
-                ours = content_hash(record)
-                if result.content_hash != ours:
+                if result.content_hash != entry.content_hash:
                     # The server says it holds *something* under this ID, but not these bytes.
-                    self._conflict(record.id, result, tally, ours)
+                    self._conflict(record.id, result, tally, entry.content_hash)
                     continue
                 synced.append(record.id)
                 if result.outcome is Outcome.ACCEPTED:
                     tally.accepted += 1
                 else:
                     tally.duplicates += 1
-            elif result.outcome is Outcome.REFUSED:
+            elif result.outcome in (Outcome.REFUSED, Outcome.FORBIDDEN):
                 findings = tuple(f.to_finding() for f in result.findings)
                 message = result.message or "The server refused this record: " + ", ".join(
                     sorted({f.rule_id for f in findings})
@@ -271,7 +276,7 @@ class SyncClient:
                 self.store.mark_refused(record.id, findings, message)
                 tally.refused.append(RefusedItem(record.id, findings, message))
             else:
-                self._conflict(record.id, result, tally, content_hash(record))
+                self._conflict(record.id, result, tally, entry.content_hash)
         if synced:
             self.store.mark_synced(synced)
         return len(batch)
@@ -310,7 +315,7 @@ class SyncClient:
 
             def fetch(cursor: str | None = cursor) -> PullResponse:
                 params = {} if cursor is None else {"cursor": cursor}
-                response = self._http.get(PULL_PATH, params=params)
+                response = self._http.get(self._pull_path, params=params)
                 if response.status_code != 200:
                     raise for_status(response)
                 return PullResponse.model_validate_json(response.content)

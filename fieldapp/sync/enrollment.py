@@ -14,12 +14,14 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import ValidationError
 
 from fieldapp.sync.client import ENROLL_PATH
+from fieldapp.sync.protocol import EnrollRequest, EnrollResponse
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,17 @@ def default_vault() -> TokenVault:
 
 
 def is_secure(backend: object) -> bool:
-    kinds = [backend]
-    kinds.extend(getattr(backend, "backends", ()))  # a ChainerBackend is secure if what it chains is
-    return all((type(b).__module__, type(b).__name__) not in _INSECURE_BACKENDS for b in kinds)
+    """Same judgement as the store's key handling: a chainer is secure if something it chains is; priority
+    below 1 (fail, null, plaintext files) or a known plaintext backend is not."""
+    chained = getattr(backend, "backends", None)
+    if chained:
+        return any(is_secure(b) for b in chained)
+    if (type(backend).__module__, type(backend).__name__) in _INSECURE_BACKENDS:
+        return False
+    try:
+        return float(getattr(backend, "priority", 1)) >= 1
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,8 @@ class Enrollment:
     server_url: str
     token: str = field(repr=False)
     worker_id: str
+    device_id: str
+    server_id: str
     enrolled_at: datetime
 
     def to_secret(self) -> str:
@@ -86,6 +98,8 @@ class Enrollment:
                 "server_url": self.server_url,
                 "token": self.token,
                 "worker_id": self.worker_id,
+                "device_id": self.device_id,
+                "server_id": self.server_id,
                 "enrolled_at": self.enrolled_at.isoformat(),
             }
         )
@@ -97,6 +111,8 @@ class Enrollment:
             server_url=data["server_url"],
             token=data["token"],
             worker_id=data["worker_id"],
+            device_id=data["device_id"],
+            server_id=data["server_id"],
             enrolled_at=datetime.fromisoformat(data["enrolled_at"]),
         )
 
@@ -141,10 +157,16 @@ def enroll(
     code = code.strip()
     if not code:
         raise EnrollmentError("code", "Enter the one-time enrollment code your administrator gave you.")
+    try:
+        request = EnrollRequest(code=code, device_name=device_name[:200])
+    except ValidationError:
+        raise EnrollmentError("code", "That is not an enrollment code: check it and type it again.") from None
     vault = vault if vault is not None else default_vault()
     try:
         with httpx.Client(base_url=url, timeout=timeout, verify=verify, transport=transport) as http:
-            response = http.post(ENROLL_PATH, json={"code": code, "device_name": device_name})
+            response = http.post(
+                ENROLL_PATH, content=request.model_dump_json(), headers={"Content-Type": "application/json"}
+            )
     except httpx.HTTPError as exc:
         raise EnrollmentError(
             "server_url", f"Could not reach the server at {url} ({type(exc).__name__})."
@@ -155,27 +177,25 @@ def enroll(
         )
     if response.status_code == 429:
         raise EnrollmentError("code", "Too many attempts; wait a minute before trying the code again.")
-    if response.status_code != 200:
+    if response.status_code not in (200, 201):
         raise EnrollmentError(
             "server_url", f"The server could not enroll this laptop (HTTP {response.status_code})."
         )
-    body = _json(response)
-    token = body.get("token")
-    worker_id = body.get("worker_id") or body.get("worker", {}).get("id")
-    if not isinstance(token, str) or not token or not isinstance(worker_id, str):
-        raise EnrollmentError("server_url", "The server's answer did not contain a device token.")
-    enrollment = Enrollment(server_url=url, token=token, worker_id=worker_id, enrolled_at=datetime.now(UTC))
-    vault.set_password(KEYRING_SERVICE, profile, enrollment.to_secret())
-    log.info("laptop enrolled with %s as %s", url, worker_id)
-    return enrollment
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        answer = EnrollResponse.model_validate_json(response.content)
+    except ValidationError:
+        raise EnrollmentError("server_url", "The server's answer did not contain a device token.") from None
+    enrollment = Enrollment(
+        server_url=url,
+        token=answer.token,
+        worker_id=answer.worker.id,
+        device_id=answer.device_id,
+        server_id=answer.server_id,
+        enrolled_at=datetime.now(UTC),
+    )
+    vault.set_password(KEYRING_SERVICE, profile, enrollment.to_secret())
+    log.info("laptop enrolled with %s as %s", url, enrollment.worker_id)
+    return enrollment
 
 
 def load(vault: TokenVault | None = None, profile: str = "default") -> Enrollment | None:

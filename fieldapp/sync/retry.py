@@ -72,16 +72,20 @@ def _detail(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200]
-    if isinstance(body, dict) and "detail" in body:
-        detail = body["detail"]
-        return detail if isinstance(detail, str) else str(detail)[:200]
+    if isinstance(body, dict):
+        # The server's ErrorResponse says it in `message`; FastAPI's own errors in `detail`.
+        for key in ("message", "detail"):
+            if key in body:
+                text = body[key]
+                return text if isinstance(text, str) else str(text)[:200]
     return str(body)[:200]
 
 
 def for_status(response: httpx.Response) -> SyncError:
-    """The error for a non-2xx answer: 5xx (and 429) is transient, any other 4xx is permanent."""
+    """The error for a non-2xx answer: 5xx is transient; every 4xx is permanent, 429 included (the server
+    sends it only after repeated failed authentications, which no amount of retrying fixes)."""
     code = response.status_code
-    if code >= 500 or code == 429:
+    if code >= 500:
         return TransientError(f"The server had a temporary problem (HTTP {code}).")
     if code in (401, 403):
         return NotAuthorized(
@@ -134,6 +138,6 @@ class Backoff:
             if cancel.wait(wait):
                 raise Cancelled("Sync cancelled.")
         raise RetriesExhausted(
-            f"Gave up after {self.max_attempts} attempts: {last}. Your records are safe in the outbox "
+            f"Gave up after {self.max_attempts} attempts: {last} Your records are safe in the outbox "
             "and will be sent at the next sync."
         )

@@ -45,7 +45,7 @@ def snapshot(
         online=online,
         pending=store.pending_count(),
         last_sync_at=store.last_sync_at(),
-        refusals=tuple(store.refusals()),
+        refusals=tuple(RefusedItem.of(r) for r in store.refused()),
         syncing=syncing,
         last_error=last_error,
     )

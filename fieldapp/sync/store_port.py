@@ -21,20 +21,49 @@ OutboxRecord = Contact | Amendment
 """What waits in the outbox: final contacts and supervisors' amendments, each keyed by its client-made ID."""
 
 
+class OutboxEntry(Protocol):
+    """One record waiting in the outbox, with the content hash the store computed when it was final-saved."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def record(self) -> OutboxRecord: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+class RefusalEntry(Protocol):
+    """A refused record as the store keeps it."""
+
+    @property
+    def record_id(self) -> str: ...
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+    @property
+    def message(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class RefusedItem:
-    """A record the server would not take, kept visible to the worker until it is handled."""
+    """A record the server would not take, as the sync report and the status show it to the worker."""
 
     id: str
     findings: tuple[Finding, ...]
     message: str
-    refused_at: datetime | None = None
+
+    @classmethod
+    def of(cls, entry: RefusalEntry) -> RefusedItem:
+        return cls(entry.record_id, tuple(entry.findings), entry.message)
 
 
 class SyncStore(Protocol):
     """The outbox and pull side of the local store, as the sync client sees it."""
 
-    def pending_outbox(self, limit: int) -> Sequence[OutboxRecord]:
+    def pending_outbox(self, limit: int) -> Sequence[OutboxEntry]:
         """The oldest records still waiting to be pushed (neither synced nor refused), at most `limit`."""
         ...
 
@@ -42,13 +71,13 @@ class SyncStore(Protocol):
         """The server holds these records (accepted now or earlier): they leave the outbox."""
         ...
 
-    def mark_refused(self, id: str, findings: Sequence[Finding], message: str) -> None:
+    def mark_refused(self, record_id: str, findings: Sequence[Finding], message: str) -> None:
         """The server refused this record: it leaves the queue but stays visible with its findings."""
         ...
 
     def pending_count(self) -> int: ...
 
-    def refusals(self) -> Sequence[RefusedItem]:
+    def refused(self) -> Sequence[RefusalEntry]:
         """Refused records not yet handled by the worker, for the status display."""
         ...
 
@@ -56,12 +85,12 @@ class SyncStore(Protocol):
         """The server cursor of the last applied pull page, or None before the first pull."""
         ...
 
-    def apply_pull(self, page: PullResponse) -> None:
+    def apply_pull(self, response: PullResponse) -> None:
         """Apply one pull page and remember its cursor, in one transaction (so a crash cannot skip a page)."""
         ...
 
     def last_sync_at(self) -> datetime | None: ...
 
-    def record_sync_success(self, at: datetime) -> None:
-        """Remember when a sync last finished completely (push drained and pull caught up)."""
+    def record_sync_attempt(self) -> None:
+        """A sync finished its round trips: what "last sync" shows the worker."""
         ...

@@ -43,9 +43,9 @@ class FakeServer:
                 return early
         if request.headers.get("Authorization") != "Bearer good-token":
             return httpx.Response(401, json={"detail": "unknown device token"})
-        if request.url.path == "/v1/push":
+        if request.url.path == "/v1/workers/w-ana/push":
             response = self._push(request)
-        elif request.url.path == "/v1/pull":
+        elif request.url.path == "/v1/workers/w-ana/pull":
             response = self._pull(request)
         else:
             response = httpx.Response(404, json={"detail": "no such endpoint"})

@@ -11,6 +11,8 @@ import pytest
 
 from fieldapp.sync import enrollment
 from fieldapp.sync.enrollment import KEYRING_SERVICE, EnrollmentError, enroll
+from fieldapp.sync.protocol import EnrollResponse
+from tests.factories import demo_caseload
 from tests.support.memory_keyring import MemoryKeyring
 
 TOKEN = "tok-7f3a9c1e-super-secret-device-token"
@@ -22,8 +24,10 @@ def server(codes: dict[str, str]) -> httpx.MockTransport:
         body = json.loads(request.content)
         if body["code"] not in codes:
             return httpx.Response(401, json={"detail": "unknown or used code"})
-        worker = codes.pop(body["code"])
-        return httpx.Response(200, json={"token": TOKEN, "worker_id": worker})
+        worker = demo_caseload().staff_member(codes.pop(body["code"]))
+        assert worker is not None
+        answer = EnrollResponse(token=TOKEN, device_id="dev-1", worker=worker, server_id="srv-1")
+        return httpx.Response(201, content=answer.model_dump_json())
 
     return httpx.MockTransport(handle)
 
@@ -101,3 +105,18 @@ def test_plaintext_keyrings_are_not_secure() -> None:
 
     assert not enrollment.is_secure(PlaintextKeyring())
     assert enrollment.is_secure(MemoryKeyring())
+
+
+def test_a_code_too_long_to_be_one_is_refused_before_any_request() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request should be made")
+
+    with pytest.raises(EnrollmentError) as err:
+        enroll(
+            "https://office.example",
+            "x" * 100,
+            device_name="d",
+            vault=MemoryKeyring(),
+            transport=httpx.MockTransport(fail),
+        )
+    assert err.value.field == "code"
