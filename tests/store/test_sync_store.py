@@ -33,6 +33,16 @@ def test_sync_store_satisfies_the_sync_clients_protocol(profile: Profile) -> Non
 
     store = accepts(profile.sync_store())  # mypy checks the structural fit here
     assert isinstance(store, SyncStore)
+    from fieldapp.store.sync_store import OutboxItem, RefusedItem
+    from fieldapp.sync.store_port import OutboxEntry, RefusalEntry
+
+    def entry(item: OutboxItem) -> OutboxEntry:
+        return item
+
+    def refusal(item: RefusedItem) -> RefusalEntry:
+        return item
+
+    assert entry and refusal
     import inspect
 
     for name, member in inspect.getmembers(Port, inspect.isfunction):
