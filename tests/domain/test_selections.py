@@ -351,6 +351,9 @@ def test_sel_medium_fax_needs_what_when_and_to_whom() -> None:
     assert [f.message for f in of_rule(partial, "SEL-MEDIUM")] == ["For a fax, record when it was faxed."]
     complete = FaxDetails(what="Court report", sent_at=NOW.replace(hour=9), to="Dr. Ellis Vantreight")
     assert blocks(valid_contact(K.COLLATERAL, method="FAX", location=None, fax=complete)) == []
+    tomorrow = complete.model_copy(update={"sent_at": NOW + timedelta(days=1)})
+    [late] = of_rule(valid_contact(K.COLLATERAL, method="FAX", location=None, fax=tomorrow), "SEL-MEDIUM")
+    assert late.field == "fax" and "future" in late.message
 
 
 def test_sel_medium_returned_mail_needs_the_reason() -> None:

@@ -416,6 +416,8 @@ def sel_medium(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             missing.append("to whom")
         if missing:
             yield block("SEL-MEDIUM", "fax", f"For a fax, record {', '.join(missing)}.")
+        elif fax is not None and fax.sent_at is not None and fax.sent_at > reference_time(contact, ctx):
+            yield block("SEL-MEDIUM", "fax", "The time the fax was sent is in the future; correct it.")
     if method.returned_mail and (contact.returned_mail is None or not contact.returned_mail.reason.strip()):
         yield block(
             "SEL-MEDIUM",
