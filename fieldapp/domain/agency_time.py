@@ -66,6 +66,10 @@ def add_months(day: date, n: int) -> date:
     """The same day `n` calendar months later (or earlier), clamped to the month's last day."""
     index = day.year * 12 + (day.month - 1) + n
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max  # a date typed as 9999-12-31 must not crash a report
+    if year < date.min.year:
+        return date.min
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
