@@ -139,10 +139,23 @@ def _collateral_participants(contact: Contact, matter: Matter, ctype: Collateral
     return out
 
 
+_COUNSEL_ROLE = re.compile(r"county\s+counsel", re.IGNORECASE)
+_LAW_ENFORCEMENT_ROLE = re.compile(
+    r"law\s+enforcement|police|sheriff|deputy|detective|officer", re.IGNORECASE
+)
+
+
+def _others_present_as(contact: Contact, role: re.Pattern[str]) -> list[str]:
+    return [o.name for o in contact.others_present if role.search(o.role)]
+
+
 def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
-    """A contact with County Counsel: a county-counsel participant, or the purpose is to consult counsel."""
-    return LEGAL_CONSULTATION in contact.purposes or bool(
-        _collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL)
+    """A contact with County Counsel: counsel as participant or among those present, or the purpose is
+    to consult counsel. The release filter (fieldapp.domain.release) withholds exactly these."""
+    return (
+        LEGAL_CONSULTATION in contact.purposes
+        or bool(_collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL))
+        or bool(_others_present_as(contact, _COUNSEL_ROLE))
     )
 
 
@@ -285,6 +298,7 @@ def nar_style(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 def nar_le(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-LE: a contact with law enforcement records the assessment given and the facts supporting it."""
     officers = _collateral_participants(contact, ctx.matter, CollateralType.LAW_ENFORCEMENT)
+    officers += _others_present_as(contact, _LAW_ENFORCEMENT_ROLE)
     if not officers:
         return
     le = contact.law_enforcement
