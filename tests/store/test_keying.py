@@ -122,3 +122,26 @@ def test_plain_sqlite_cannot_read_a_profile(profile: Profile) -> None:
     profile.close()
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(profile.db_path).execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_passphrase_never_logged_or_in_messages(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import keyring.backends.null
+
+    from fieldapp.app.profile import ProfileError
+
+    secret = "Correct-Horse-Battery-Staple-7"
+    caplog.set_level(logging.DEBUG)
+    null = keyring.backends.null.Keyring()
+    profile = open_profile(
+        tmp_path / "p",
+        create_with_caseload=demo_caseload(),
+        keyring_backend=null,
+        passphrase_provider=lambda _p: secret,
+    )
+    texts = [repr(profile), str(profile.engine.url)]
+    profile.close()
+    with pytest.raises(ProfileError) as wrong:
+        open_profile(tmp_path / "p", passphrase_provider=lambda _p: secret + "x")
+    texts += [caplog.text, str(wrong.value), repr(wrong.value)]
+    assert all(secret not in text for text in texts)
+    assert secret.encode() not in (tmp_path / "p" / "profile.json").read_bytes()
