@@ -263,3 +263,15 @@ def test_passphrase_profile_uses_sqlcipher_own_kdf(tmp_path: Path) -> None:
     reader.execute("PRAGMA key = 'it''s a long passphrase'")
     assert list(reader.execute("SELECT count(*) FROM caseload")) == [(1,)]
     reader.close()
+
+
+@pytest.mark.parametrize("bad", ["not hex at all", "ab" * 31, "AB" * 32 + "'; DROP TABLE contacts; --"])
+def test_garbage_in_the_keyring_is_a_wrong_key_never_a_pragma(tmp_path: Path, bad: str) -> None:
+    directory = tmp_path / "p"
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    profile.close()
+    before = _snapshot(directory)
+    current_backend().set_password(KEYRING_SERVICE, profile.profile_id, bad)
+    with pytest.raises(WrongKey):
+        open_profile(directory)
+    assert _snapshot(directory) == before
