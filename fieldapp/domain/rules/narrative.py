@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeTables, StyleTerm
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
-from fieldapp.domain.rules.common import agency_day, block, human_day, warn
+from fieldapp.domain.rules.common import block, human_day, warn
 from fieldapp.domain.rules.textscan import Finder, digits_finder, lowered, phrase_finder
 
 if TYPE_CHECKING:
@@ -138,10 +139,23 @@ def _collateral_participants(contact: Contact, matter: Matter, ctype: Collateral
     return out
 
 
+_COUNSEL_ROLE = re.compile(r"county\s+counsel", re.IGNORECASE)
+_LAW_ENFORCEMENT_ROLE = re.compile(
+    r"law\s+enforcement|police|sheriff|deputy|detective|officer", re.IGNORECASE
+)
+
+
+def _others_present_as(contact: Contact, role: re.Pattern[str]) -> list[str]:
+    return [o.name for o in contact.others_present if role.search(o.role)]
+
+
 def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
-    """A contact with County Counsel: a county-counsel participant, or the purpose is to consult counsel."""
-    return LEGAL_CONSULTATION in contact.purposes or bool(
-        _collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL)
+    """A contact with County Counsel: counsel as participant or among those present, or the purpose is
+    to consult counsel. The release filter (fieldapp.domain.release) withholds exactly these."""
+    return (
+        LEGAL_CONSULTATION in contact.purposes
+        or bool(_collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL))
+        or bool(_others_present_as(contact, _COUNSEL_ROLE))
     )
 
 
@@ -186,9 +200,9 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
     if contact.first_saved_at is None:
         return  # never saved yet (or finalized at its first save): the day has not started to run
-    first_day = agency_day(contact.first_saved_at, tz)
+    first_day = business_day(contact.first_saved_at, tz)
     if contact.finalized_at is None:
-        if agency_day(ctx.now, tz) > first_day:
+        if business_day(ctx.now, tz) > first_day:
             yield block(
                 "NAR-SAMEDAY",
                 "narrative",
@@ -203,12 +217,12 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             "finalized_at",
             "The contact is recorded as finalized before it was first saved; the save times are wrong.",
         )
-    elif agency_day(contact.finalized_at, tz) != first_day:
+    elif business_day(contact.finalized_at, tz) != first_day:
         yield block(
             "NAR-SAMEDAY",
             "narrative",
             f"This contact was first saved on {human_day(first_day)} but finalized on "
-            f"{human_day(agency_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
+            f"{human_day(business_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
             "is first saved. Anything added later belongs in a subsequent contact linked to this one.",
         )
 
@@ -284,6 +298,7 @@ def nar_style(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 def nar_le(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-LE: a contact with law enforcement records the assessment given and the facts supporting it."""
     officers = _collateral_participants(contact, ctx.matter, CollateralType.LAW_ENFORCEMENT)
+    officers += _others_present_as(contact, _LAW_ENFORCEMENT_ROLE)
     if not officers:
         return
     le = contact.law_enforcement
