@@ -8,11 +8,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("FIELDAPP_TESTING", "1")
 
 # --- test keyring (store): never touch the real OS keyring; subprocesses inherit the backend by env.
-import keyring  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import pytest
 
-from tests.support.test_keyring import ENV as _KEYRING_ENV  # noqa: E402
-from tests.support.test_keyring import FileKeyring  # noqa: E402
+from tests.support.test_keyring import ENV as _KEYRING_ENV
+from tests.support.test_keyring import FileKeyring
 
 os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.test_keyring.FileKeyring"
 keyring.set_keyring(FileKeyring())

@@ -43,6 +43,7 @@ from fieldapp.domain.records import (
     people_with_role,
 )
 from fieldapp.domain.rules import RuleContext, check_contact, counts_toward
+from fieldapp.domain.rules.narrative import involves_county_counsel, is_supervisor_consultation
 
 Checker = Callable[[Contact, RuleContext], list[Finding]]
 Counter = Callable[[Contact, RuleContext], list[CountVerdict]]
@@ -163,7 +164,7 @@ def on_behalf_problem(matter: Matter, chosen: Sequence[str]) -> str | None:
     if not on_behalf_choices(matter):
         return None  # a matter without children (rare; collateral-only) cannot name one
     if not chosen:
-        return "SEL-ONBEHALF: choose at least one child on whose behalf the contact is made."
+        return "SEL-ONBEHALF (must fix): choose at least one child on whose behalf the contact is made."
     return None
 
 
@@ -358,13 +359,11 @@ class ContactFlow:
     # ----------------------------------------------------------------- narrative
 
     def narrative_mode(self, contact: Contact) -> NarrativeMode:
-        """County counsel (NAR-PRIVILEGE) and supervisor consultation (NAR-CONSULT) constrain the text."""
-        if self.kind is not ContactKind.COLLATERAL:
-            return NarrativeMode.FREE
-        types = {p.collateral_type for p in self._participants(contact)}
-        if "CASE_CONSULTATION" in contact.purposes or CollateralType.SUPERVISOR in types:
+        """Supervisor consultation (NAR-CONSULT) and county counsel (NAR-PRIVILEGE) constrain the text;
+        the same predicates as the rules, so the editor and the findings agree on when they apply."""
+        if is_supervisor_consultation(contact, self.matter):
             return NarrativeMode.CONSULTATION
-        if "LEGAL_CONSULTATION" in contact.purposes or CollateralType.COUNTY_COUNSEL in types:
+        if involves_county_counsel(contact, self.matter):
             return NarrativeMode.PRIVILEGED
         return NarrativeMode.FREE
 

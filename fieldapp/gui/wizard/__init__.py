@@ -10,7 +10,13 @@ Entry points for the main window:
 subsequentRequested(StoredContact), saveFailed(str).
 """
 
-from fieldapp.gui.wizard.start import KindDialog, OnBehalfDialog, StartingContact, open_contact, start_new_contact
+from fieldapp.gui.wizard.start import (
+    KindDialog,
+    OnBehalfDialog,
+    StartingContact,
+    open_contact,
+    start_new_contact,
+)
 from fieldapp.gui.wizard.wizard import ContactWizard
 
 __all__ = [

@@ -79,7 +79,10 @@ class NarrativeEdit(QPlainTextEdit):
                         self._trim_selection(cursor)
                     else:
                         return
-            elif event.text() and event.text().isprintable() or key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            elif (event.text() and event.text().isprintable()) or key in (
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+            ):
                 if cursor.hasSelection() and cursor.selectionStart() < self._limit():
                     self._trim_selection(cursor)
                 else:

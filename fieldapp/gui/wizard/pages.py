@@ -8,6 +8,7 @@ a banner that says in words why Next or Finalize is unavailable.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QTextBrowser,
     QTimeEdit,
     QVBoxLayout,
@@ -58,13 +60,14 @@ from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit
 if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
 
-BLOCK_ICON = "⛔"
-WARN_ICON = "⚠"
+
+def severity_word(finding: Finding) -> str:
+    """In words, not only in colour or an icon: "must fix" blocks finalizing, "check" is a warning."""
+    return "must fix" if finding.severity is Severity.BLOCK else "check"
 
 
 def finding_text(finding: Finding) -> str:
-    icon = BLOCK_ICON if finding.severity is Severity.BLOCK else WARN_ICON
-    return f"{icon} {finding.rule_id}: {finding.message}"
+    return f"{finding.rule_id} ({severity_word(finding)}): {finding.message}"
 
 
 def set_combo(combo: QComboBox, code: str | None) -> None:
@@ -146,6 +149,8 @@ class FlowPage(QWizardPage):
                 label.hide()
                 self.finding_labels[field] = label
         self.controls_for: dict[str, QWidget] = {}
+        for group in self.form.findChildren(QGroupBox):
+            group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.build()
         self.chain_tab_order()
 
@@ -161,6 +166,10 @@ class FlowPage(QWizardPage):
 
     def c(self, cls: type[Any], name: str) -> Any:
         return child(self.form, cls, name)
+
+    def validatePage(self) -> bool:
+        """Programmatic next() (and Enter) obey the same rule as the Next button."""
+        return self.isComplete()
 
     def isComplete(self) -> bool:
         if not self.wiz.ready:
@@ -200,7 +209,7 @@ class FlowPage(QWizardPage):
             return
         action = "Finalize" if self.step is Step.REVIEW else "Next"
         lines = [f"<b>{action} is unavailable until this is fixed:</b>"]
-        lines += [f"{BLOCK_ICON} <b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
+        lines += [f"<b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
         self.banner.setText("<br>".join(lines))
         self.banner.show()
 
@@ -215,7 +224,7 @@ class FlowPage(QWizardPage):
         banner. Check boxes built from the code tables are created after the form, so Qt's default
         (creation order) would send them to the end."""
         widgets = list(_focus_order(self.form.layout()))
-        for first, second in zip(widgets, widgets[1:], strict=False):
+        for first, second in itertools.pairwise(widgets):
             QWidget.setTabOrder(first, second)
 
     def field_control(self, field: str) -> QWidget | None:
@@ -238,7 +247,7 @@ def _focus_order(layout: QLayout | None) -> list[QWidget]:
                 if item is not None:
                     items.append(item)
     else:
-        items = [layout.itemAt(i) for i in range(layout.count())]
+        items = [item for i in range(layout.count()) if (item := layout.itemAt(i)) is not None]
     for item in items:
         if item is None:
             continue
@@ -277,7 +286,9 @@ class BasicsPage(FlowPage):
         self.tz = flow.tables.agency.time_zone
         self.staff: QComboBox = self.c(QComboBox, "staff")
         fill_combo(self.staff, flow.staff_choices())
-        self.staff.currentIndexChanged.connect(lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData()))
+        self.staff.currentIndexChanged.connect(
+            lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData())
+        )
         self.started: QDateTimeEdit = self.c(QDateTimeEdit, "startedAt")
         self.started.setMaximumDateTime(_qdatetime(self.wiz.now(), self.tz).addDays(1))
         self.started.dateTimeChanged.connect(self._on_times)
@@ -306,7 +317,9 @@ class BasicsPage(FlowPage):
             self.closure_kind,
             [
                 Choice(ClosureExceptionKind.NYTD.value, "Youth is in a NYTD cohort"),
-                Choice(ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"),
+                Choice(
+                    ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"
+                ),
             ],
         )
         self.closure_note: QLineEdit = self.c(QLineEdit, "closureNote")
@@ -364,7 +377,9 @@ class BasicsPage(FlowPage):
         self.on_behalf.setText(", ".join(names) or "No child chosen")
         flow = self.wiz.flow
         not_primary = contact.staff_person_id not in (None, flow.matter.primary_worker_id)
-        self.primary.setVisible(flow.kind_entry.mandatory and (not_primary or contact.primary_exception is not None))
+        self.primary.setVisible(
+            flow.kind_entry.mandatory and (not_primary or contact.primary_exception is not None)
+        )
         pe = contact.primary_exception
         self.primary.setChecked(pe is not None)
         if pe is not None:
@@ -397,8 +412,12 @@ class MethodPage(FlowPage):
         fill_combo(self.method, flow.method_choices())
         self.method.currentIndexChanged.connect(lambda _i: self.wiz.edit(method=self.method.currentData()))
         self.location: QComboBox = self.c(QComboBox, "location")
-        fill_combo(self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"})))
-        self.location.currentIndexChanged.connect(lambda _i: self.wiz.edit(location=self.location.currentData()))
+        fill_combo(
+            self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"}))
+        )
+        self.location.currentIndexChanged.connect(
+            lambda _i: self.wiz.edit(location=self.location.currentData())
+        )
         self.status: QComboBox = self.c(QComboBox, "status")
         fill_combo(self.status, flow.status_choices())
         self.status.currentIndexChanged.connect(lambda _i: self.wiz.edit(status=self.status.currentData()))
@@ -424,11 +443,19 @@ class MethodPage(FlowPage):
 
     def _on_fax(self) -> None:
         self.wiz.edit(
-            fax=FaxDetails(what=self.fax_what.text(), to=self.fax_to.text(), sent_at=_aware(self.fax_at.dateTime(), self.tz))
+            fax=FaxDetails(
+                what=self.fax_what.text(),
+                to=self.fax_to.text(),
+                sent_at=_aware(self.fax_at.dateTime(), self.tz),
+            )
         )
 
     def _on_mail(self) -> None:
-        self.wiz.edit(returned_mail=ReturnedMail(reason=self.mail_reason.text(), forwarding_address=self.mail_forward.text()))
+        self.wiz.edit(
+            returned_mail=ReturnedMail(
+                reason=self.mail_reason.text(), forwarding_address=self.mail_forward.text()
+            )
+        )
 
     def load(self, contact: Contact) -> None:
         flow = self.wiz.flow
@@ -551,7 +578,8 @@ class NarrativePage(FlowPage):
         self.editor.setObjectName("narrative")
         self.editor.setAccessibleName("Narrative")
         self.editor.max_chars = flow.narrative_max_chars()
-        layout = placeholder.parentWidget().layout()
+        holder = placeholder.parentWidget()
+        layout = holder.layout() if holder is not None else None
         assert layout is not None
         layout.replaceWidget(placeholder, self.editor)
         placeholder.deleteLater()
@@ -559,9 +587,8 @@ class NarrativePage(FlowPage):
         self.c(QLabel, "narrativeLabel").setBuddy(self.editor)
         self.editor.setMinimumHeight(200)
         self.editor.textChanged.connect(self._on_text)
-        reporters = flow.reporting_parties()
-        tables = flow.tables
-        self.matcher = lambda text: narrative_marks(text, tables, reporters)
+        tables, matter = flow.tables, flow.matter
+        self.matcher = lambda text: narrative_marks(text, tables, matter)
         self.highlighter = MarkHighlighter(self.editor.document(), self.matcher)
         self.hints: QListWidget = self.c(QListWidget, "hints")
         self.hints.itemActivated.connect(self._jump_to_hint)
@@ -575,8 +602,8 @@ class NarrativePage(FlowPage):
         standard, urgent = flow.consultation_sentences()
         self.consult_standard.setText(standard)
         self.consult_urgent.setText(f"Urgent: {urgent}")
-        self.consult_standard.toggled.connect(lambda on: on and self.wiz.edit(narrative=standard))
-        self.consult_urgent.toggled.connect(lambda on: on and self.wiz.edit(narrative=urgent))
+        self.consult_standard.toggled.connect(lambda on: self._on_consult(on, standard))
+        self.consult_urgent.toggled.connect(lambda on: self._on_consult(on, urgent))
         self.le_box: QGroupBox = self.c(QGroupBox, "leBox")
         self.le_assessment: QLineEdit = self.c(QLineEdit, "leAssessment")
         self.le_facts: QLineEdit = self.c(QLineEdit, "leFacts")
@@ -588,6 +615,11 @@ class NarrativePage(FlowPage):
     def _on_text(self) -> None:
         self.wiz.edit(narrative=self.editor.toPlainText())
         self._update_count_and_hints()
+
+    def _on_consult(self, on: bool, sentence: str) -> None:
+        """NAR-CONSULT: the narrative is exactly the chosen fixed sentence."""
+        if on:
+            self.wiz.edit(narrative=sentence)
 
     def _on_le(self) -> None:
         self.wiz.edit(

@@ -60,34 +60,38 @@ class OnBehalfDialog(_FormDialog):
     mandatory contact is allowed but warned about by name."""
 
     def __init__(
-        self, matter: Matter, chosen: Sequence[str] | None = None, mandatory: bool = True, parent: QWidget | None = None
+        self,
+        matter: Matter,
+        chosen: Sequence[str] | None = None,
+        mandatory: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("wizard/on_behalf", f"New contact – {matter.name}: on behalf of", parent)
         self.setObjectName("onBehalfDialog")
         self.matter = matter
         self.mandatory = mandatory
-        self.children = CheckList(child(self.form, QGroupBox, "childrenBox"), on_behalf_choices(matter))
-        self.children.set_checked(default_on_behalf(matter) if chosen is None else chosen)
+        self.child_list = CheckList(child(self.form, QGroupBox, "childrenBox"), on_behalf_choices(matter))
+        self.child_list.set_checked(default_on_behalf(matter) if chosen is None else chosen)
         self.finding = child(self.form, QLabel, "onBehalfFinding")
-        self.children.changed.connect(self._update)
+        self.child_list.changed.connect(self._update)
         self.ok.setText("&Continue")
         self._update()
-        first = next(iter(self.children.boxes.values()), None)
+        first = next(iter(self.child_list.boxes.values()), None)
         if first is not None:
             first.setFocus()
 
     def chosen(self) -> tuple[str, ...]:
-        return self.children.checked()
+        return self.child_list.checked()
 
     def _update(self) -> None:
         chosen = self.chosen()
         problem = on_behalf_problem(self.matter, chosen)
         left_out = on_behalf_left_out(self.matter, chosen)
         if problem:
-            text, severity = f"⛔ {problem}", "block"
+            text, severity = problem, "block"
         elif left_out and self.mandatory:
             names = ", ".join(c.label for c in left_out)
-            text = f"⚠ SEL-ONBEHALF: {names} left out. A mandatory contact is made on behalf of all children."
+            text = f"SEL-ONBEHALF (check): {names} left out. A mandatory contact is made on behalf of all children."
             severity = "warn"
         else:
             text, severity = "", ""
@@ -187,7 +191,13 @@ class StartingContact(QObject):
         parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
-        self.service, self.caseload, self.runner, self.tables, self.clock = service, caseload, runner, tables, clock
+        self.service, self.caseload, self.runner, self.tables, self.clock = (
+            service,
+            caseload,
+            runner,
+            tables,
+            clock,
+        )
         self.parent_widget = parent
         self.wizard: ContactWizard | None = None
 
@@ -201,7 +211,13 @@ class StartingContact(QObject):
 
     def _started(self, stored: StoredContact) -> None:
         self.wizard = open_contact(
-            self.parent_widget, self.service, self.caseload, stored, runner=self.runner, tables=self.tables, clock=self.clock
+            self.parent_widget,
+            self.service,
+            self.caseload,
+            stored,
+            runner=self.runner,
+            tables=self.tables,
+            clock=self.clock,
         )
         self.wizardReady.emit(self.wizard)
 
@@ -217,6 +233,8 @@ def open_contact(
     clock: Clock | None = None,
 ) -> ContactWizard:
     """Open (and show) the wizard on a stored contact: a draft to continue, or a frozen one to read."""
-    wizard = ContactWizard(service, stored, caseload=caseload, runner=runner, tables=tables, clock=clock, parent=parent)
+    wizard = ContactWizard(
+        service, stored, caseload=caseload, runner=runner, tables=tables, clock=clock, parent=parent
+    )
     wizard.show()
     return wizard

@@ -79,7 +79,9 @@ class ContactWizard(QWizard):
             raise ValueError(f"referral/case {stored.contact.context_id} is not in the caseload")
         self.matter = matter
         self.stored = stored
-        self.flow = ContactFlow(RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind)
+        self.flow = ContactFlow(
+            RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind
+        )
         self.ready = True
         self.frozen_reason: str | None = None
         self.contact: Contact = self._with_defaults(stored.contact)
@@ -123,7 +125,7 @@ class ContactWizard(QWizard):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self.save_now)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_now)
         self.setMinimumSize(760, 520)
         self.resize(1000, 700)
         self._apply_stored_state(stored)
@@ -231,7 +233,9 @@ class ContactWizard(QWizard):
     def change_on_behalf(self) -> None:
         from fieldapp.gui.wizard.start import OnBehalfDialog
 
-        dialog = OnBehalfDialog(self.matter, self.contact.on_behalf_of_child_ids, self.flow.kind_entry.mandatory, self)
+        dialog = OnBehalfDialog(
+            self.matter, self.contact.on_behalf_of_child_ids, self.flow.kind_entry.mandatory, self
+        )
         dialog.accepted.connect(lambda: self.edit(on_behalf_of_child_ids=dialog.chosen()))
         dialog.open()
 
@@ -262,7 +266,9 @@ class ContactWizard(QWizard):
             self.contact = self.contact.model_copy(update={"first_saved_at": stored.contact.first_saved_at})
         self.last_saved_at = self.now()
         self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S}")
-        self.setWindowTitle(f"{self.flow.kind_entry.label} – {self.matter.name} (draft saved {self.last_saved_at:%H:%M})")
+        self.setWindowTitle(
+            f"{self.flow.kind_entry.label} – {self.matter.name} (draft saved {self.last_saved_at:%H:%M})"
+        )
         self.draftSaved.emit(stored)
         if self._dirty:
             self.save_now()
@@ -392,4 +398,4 @@ def kind_label(tables: CodeTables, kind: ContactKind) -> str:
     return tables.kinds[kind].label
 
 
-__all__ = ["AUTOSAVE_MS", "ContactWizard", "PAGE_TITLES"]
+__all__ = ["AUTOSAVE_MS", "PAGE_TITLES", "ContactWizard"]
