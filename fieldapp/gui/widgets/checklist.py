@@ -38,7 +38,7 @@ class CheckList(QObject):
             label.setProperty("class", "heading")
             layout.addWidget(label)
         for choice in choices:
-            box = QCheckBox(choice.label, self._container)
+            box = QCheckBox(choice.label.replace("&", "&&"), self._container)  # a label's "&" is no mnemonic
             box.setObjectName(f"check_{choice.code}")
             box.setAccessibleName(choice.label)
             box.toggled.connect(self._on_toggled)

@@ -227,6 +227,14 @@ class FlowPage(QWizardPage):
         for first, second in itertools.pairwise(widgets):
             QWidget.setTabOrder(first, second)
 
+    def focus_first(self) -> None:
+        """Keyboard users start on the first control of a page they arrive at."""
+        first = next(
+            (w for w in _focus_order(self.form.layout()) if w.isVisibleTo(self) and w.isEnabled()), None
+        )
+        if first is not None:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+
     def field_control(self, field: str) -> QWidget | None:
         return self.controls_for.get(field)
 
@@ -582,8 +590,9 @@ class NarrativePage(FlowPage):
         layout = holder.layout() if holder is not None else None
         assert layout is not None
         layout.replaceWidget(placeholder, self.editor)
+        placeholder.hide()
+        placeholder.setParent(None)
         placeholder.deleteLater()
-        placeholder.setObjectName("narrativePlaceholder")
         self.c(QLabel, "narrativeLabel").setBuddy(self.editor)
         self.editor.setMinimumHeight(200)
         self.editor.textChanged.connect(self._on_text)

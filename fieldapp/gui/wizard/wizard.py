@@ -210,9 +210,12 @@ class ContactWizard(QWizard):
         following = self.flow.next_page(Step(current))
         return int(following) if following is not None else -1
 
-    def _on_page_changed(self, _page_id: int) -> None:
+    def _on_page_changed(self, page_id: int) -> None:
         self.save_now()
         self._refresh()
+        page = self.pages.get(Step(page_id)) if page_id >= 0 else None
+        if page is not None:
+            page.focus_first()
 
     def go_to_field(self, field: str) -> None:
         """Show the page that owns `field` and put the keyboard focus on its control."""
