@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
-from fieldapp.domain.rules.common import block, human_day, warn
+from fieldapp.domain.rules.common import agency_day, block, human_day, warn
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -192,9 +191,9 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
     if contact.first_saved_at is None:
         return  # never saved yet (or finalized at its first save): the day has not started to run
-    first_day = business_day(contact.first_saved_at, tz)
+    first_day = agency_day(contact.first_saved_at, tz)
     if contact.finalized_at is None:
-        if business_day(ctx.now, tz) > first_day:
+        if agency_day(ctx.now, tz) > first_day:
             yield block(
                 "NAR-SAMEDAY",
                 "narrative",
@@ -209,12 +208,12 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             "finalized_at",
             "The contact is recorded as finalized before it was first saved; the save times are wrong.",
         )
-    elif business_day(contact.finalized_at, tz) != first_day:
+    elif agency_day(contact.finalized_at, tz) != first_day:
         yield block(
             "NAR-SAMEDAY",
             "narrative",
             f"This contact was first saved on {human_day(first_day)} but finalized on "
-            f"{human_day(business_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
+            f"{human_day(agency_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
             "is first saved. Anything added later belongs in a subsequent contact linked to this one.",
         )
 

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeEntry
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact, ContactKind, PersonRole, people_with_role
 from fieldapp.domain.rules.common import (
+    agency_day,
     block,
     kind_entry,
+    local_text,
     names,
     people_by_id,
     reference_time,
@@ -91,7 +92,7 @@ def sel_primary(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     assert exc is not None and exc.approved_on is not None
-    ref_day = business_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
+    ref_day = agency_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
     if exc.approved_on > ref_day:
         yield warn(
             "SEL-PRIMARY",
@@ -112,10 +113,10 @@ def sel_date(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block(
             "SEL-DATE",
             "started_at",
-            f"The start ({contact.started_at.astimezone(tz):%Y-%m-%d %H:%M}) is in the future; enter the date "
+            f"The start ({local_text(contact.started_at, tz)}) is in the future; enter the date "
             "and time the contact actually took place.",
         )
-    day = business_day(contact.started_at, tz)
+    day = agency_day(contact.started_at, tz)
     if day < ctx.matter.start_date:
         yield block(
             "SEL-DATE",
