@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from fieldapp.app.profile import ProfileTooNew
+from fieldapp.app.profile import ProfileDamaged, ProfileTooNew
 
 KNOWN_REVISIONS = ("0001", "0002")
 HEAD = KNOWN_REVISIONS[-1]
@@ -49,6 +49,14 @@ def ensure_current(conn: Connection, directory: Path | None = None) -> bool:
     revision = current_revision(conn)
     if revision == HEAD:
         return False
+    if revision is None:
+        # An existing profile always has a schema version; an empty database here means the file was
+        # replaced or truncated. Never build a fresh empty profile in its place.
+        raise ProfileDamaged(
+            "The profile database is empty or damaged: it holds no fieldapp schema. It was not changed; "
+            "restore it from a backup or sync.",
+            directory,
+        )
     if revision is not None and revision not in KNOWN_REVISIONS:
         raise ProfileTooNew(
             f"This profile was saved by a newer version of fieldapp (schema {revision}; this version knows "

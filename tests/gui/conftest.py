@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
+
+from fieldapp.app.launch import open_for_gui
+from fieldapp.app.session import OpenedProfile
+from fieldapp.domain.codetables import load_codetables
+from fieldapp.gui.main_window import MainWindow, WindowEnv
+from fieldapp.gui.ops import OpRunner
+from tests.factories import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +61,82 @@ def fail_on_dangling_qthreads(
             continue
     if running:
         pytest.fail(f"test left QThread(s) running: {', '.join(running)}", pytrace=False)
+
+
+# --------------------------------------------------------------------------- a real profile and the window
+
+UNLOCK = "river-stone-42"
+
+
+class Clock:
+    """The agency clock shared by the service and the window; tests move it (e.g. past midnight)."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def opened(tmp_path: Path, clock: Clock) -> Iterator[OpenedProfile]:
+    """A demo profile created in a temp dir (keyed by the suite's test keyring), unlock passphrase set."""
+    profile = open_for_gui(tmp_path / "profile", passphrase=None, demo=True, clock=clock)
+    profile.unlock.set(UNLOCK)
+    yield profile
+    profile.close()
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[OpRunner]:
+    r = OpRunner()
+    yield r
+    assert r.shutdown(), "the op runner did not stop"
+
+
+@pytest.fixture
+def make_window(qtbot, opened: OpenedProfile, runner: OpRunner, clock: Clock):
+    """Build (not start) a MainWindow on the real profile; call `.start()` and wait for `loaded`."""
+    made: list[MainWindow] = []
+
+    def make(**env_changes: object) -> MainWindow:
+        env = WindowEnv(
+            service=opened.service,
+            runner=runner,
+            tables=load_codetables(),
+            verify_unlock=opened.unlock.verify,
+            now=clock,
+            profile_label=str(opened.directory),
+        )
+        for key, value in env_changes.items():
+            setattr(env, key, value)
+        window = MainWindow(env, QSettings())
+        qtbot.addWidget(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+    # let the last queued reads finish before the runner fixture shuts down
+    if runner.pending:
+        qtbot.waitSignal(runner.idle, timeout=10_000).wait()
+
+
+@pytest.fixture
+def window(qtbot, make_window) -> MainWindow:
+    w = make_window()
+    w.resize(1366, 768)
+    w.show()
+    with qtbot.waitSignal(w.loaded, timeout=10_000):
+        w.start()
+    return w

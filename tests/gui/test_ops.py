@@ -11,13 +11,6 @@ from PySide6.QtCore import QThread
 from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
 
 
-@pytest.fixture
-def runner(qtbot):
-    r = OpRunner()
-    yield r
-    assert r.shutdown()
-
-
 def test_ops_run_on_one_worker_thread_in_order_and_deliver_on_gui_thread(qtbot, runner):
     gui_thread = QThread.currentThread()
     seen_threads: set[int] = set()
@@ -139,11 +132,12 @@ def _alive(obj) -> bool:
 pytest_plugins = ["pytester"]
 
 
-def test_leak_detector_fails_a_test_that_leaks(pytester):
+def test_leak_detector_fails_a_test_that_leaks(pytester, monkeypatch):
     import shutil
     from pathlib import Path
 
     here = Path(__file__).parent
+    monkeypatch.setenv("PYTHONPATH", str(here.parents[1]))
     shutil.copy(here / "conftest.py", pytester.path / "conftest.py")
     pytester.makepyfile(
         test_leaky="""

@@ -1,0 +1,265 @@
+"""Starting the app: QApplication, style, opening the encrypted profile off the GUI thread, the main window.
+
+Opening a profile may ask for a passphrase (no secure keyring), run a migration or, on first run, create
+the profile from the demo caseload; all of that runs on the op runner while a busy indicator shows, and
+every way it can fail ends in a message a worker can act on (wrong passphrase, damaged or newer profile,
+missing key) – never a traceback and never a changed database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from fieldapp.app.profile import NeedsPassphrase, ProfileError, WrongKey
+from fieldapp.app.session import OpenedProfile, ProfileOpener
+from fieldapp.domain.codetables import CodeTables, load_codetables
+from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog
+from fieldapp.gui.forms import load_style
+from fieldapp.gui.main_window import MainWindow, WindowEnv
+from fieldapp.gui.ops import Op, OpRunner
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "fieldapp"
+APPLICATION = "fieldapp"
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    """How to start: which profile, whether to create the demo one, the clock, and the opener to use.
+
+    `opener` is fieldapp.app.launch.open_for_gui, passed in by `fieldapp run` (the GUI never imports the
+    store, not even indirectly).
+    """
+
+    profile_dir: Path | None
+    demo: bool
+    opener: ProfileOpener
+    clock: Callable[[], datetime] | None = None
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The one QApplication, with the app's name (for QSettings) and style sheet."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("fieldapp")
+    app.setStyle("Fusion")  # the same look (and focus frames) on every platform
+    app.setStyleSheet(load_style("app"))
+    return app
+
+
+def system_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+class Bootstrap(QObject):
+    """Opens the profile on the op runner, asking on the GUI thread for what it needs, then shows the window.
+
+    `window_ready(MainWindow)` when the window is up; `failed(str)` when the profile cannot be opened
+    (the message has been shown unless `interactive` is False).
+    """
+
+    window_ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self, options: StartOptions, *, interactive: bool = True, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.options = options
+        self.interactive = interactive
+        self.runner = OpRunner(self, name="fieldapp-db")
+        self.tables: CodeTables = load_codetables()
+        self.opened: OpenedProfile | None = None
+        self.window: MainWindow | None = None
+        self.busy: QProgressDialog | None = None
+        self.dialog: PassphraseDialog | None = None
+        self._passphrase: str | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening
+
+    def start(self) -> None:
+        self._show_busy("Opening your encrypted profile…")
+        self._open()
+
+    def _open(self, passphrase: str | None = None) -> None:
+        options = self.options
+        clock = options.clock or system_now
+
+        def opening() -> OpenedProfile:
+            return options.opener(options.profile_dir, passphrase=passphrase, demo=options.demo, clock=clock)
+
+        Op(self.runner, opening, label="Opening profile").success(self._opened).failure(
+            self._open_failed
+        ).run()
+
+    def _opened(self, opened: OpenedProfile) -> None:
+        self.opened = opened
+        self._passphrase = None
+        if not opened.needs_unlock_setup:
+            self._show_window()
+            return
+        self._hide_busy()
+        dialog = UnlockSetupDialog()
+        self.dialog = dialog
+
+        def done(result: int) -> None:
+            if result != UnlockSetupDialog.DialogCode.Accepted:
+                self._fail("fieldapp needs an unlock passphrase to protect case records when you step away.")
+                return
+            chosen = dialog.value()
+            self._show_busy("Saving your unlock passphrase…")
+            Op(self.runner, lambda: opened.unlock.set(chosen), label="Saving unlock passphrase").success(
+                lambda _r: self._show_window()
+            ).failure(lambda e: self._fail(str(e))).run()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def _show_window(self) -> None:
+        self._hide_busy()
+        opened = self.opened
+        assert opened is not None
+        env = WindowEnv(
+            service=opened.service,
+            runner=self.runner,
+            tables=self.tables,
+            verify_unlock=opened.unlock.verify,
+            now=self.options.clock or system_now,
+            sync_client=opened.sync_client,
+            sync_status=opened.sync_status,
+            compliance=_compliance(opened.service, self.tables),
+            profile_label=str(opened.directory),
+        )
+        window = MainWindow(env, QSettings())
+        self.window = window
+        window.show()
+        window.start()
+        self.window_ready.emit(window)
+
+    def _open_failed(self, error: BaseException) -> None:
+        if isinstance(error, NeedsPassphrase) or (
+            isinstance(error, WrongKey) and self._passphrase is not None
+        ):
+            self._ask_passphrase(error)
+            return
+        if isinstance(error, ProfileError):
+            self._fail(str(error))
+            return
+        log.error("opening the profile failed: %s", type(error).__name__)
+        self._fail(f"The profile could not be opened ({type(error).__name__}: {error}).")
+
+    def _ask_passphrase(self, error: ProfileError) -> None:
+        self._hide_busy()
+        retry = isinstance(error, WrongKey)
+        new_profile = bool(getattr(error, "new_profile", False))
+        dialog = PassphraseDialog(
+            new_profile=new_profile,
+            reason="" if retry else str(error),
+            error="That passphrase does not open this profile. Try again; check Caps Lock." if retry else "",
+        )
+        self.dialog = dialog
+
+        def done(result: int) -> None:
+            if result != PassphraseDialog.DialogCode.Accepted:
+                self._fail("No passphrase was given; the profile stays closed.", show=False)
+                return
+            self._passphrase = dialog.value()
+            self._show_busy("Opening your encrypted profile…")
+            self._open(self._passphrase)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    # ------------------------------------------------------------------ busy and failure
+
+    def _show_busy(self, text: str) -> None:
+        if self.busy is None:
+            busy = QProgressDialog(text, "", 0, 0)
+            busy.setObjectName("openingProgress")
+            busy.setWindowTitle("fieldapp")
+            busy.setCancelButton(None)
+            busy.setMinimumDuration(400)  # only shows if opening is slow
+            busy.setAccessibleName("Opening profile")
+            self.busy = busy
+        self.busy.setLabelText(text)
+
+    def _hide_busy(self) -> None:
+        if self.busy is not None:
+            self.busy.reset()
+            self.busy.hide()
+            self.busy.deleteLater()
+            self.busy = None
+
+    def _fail(self, message: str, show: bool = True) -> None:
+        self._hide_busy()
+        if show and self.interactive:
+            box = QMessageBox(QMessageBox.Icon.Critical, "fieldapp cannot open the profile", message)
+            box.setObjectName("profileErrorBox")
+            box.exec()
+        self.failed.emit(message)
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Save what is open (the window's close does), close the profile on the worker, stop the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        opened = self.opened
+        if opened is not None:
+            Op(self.runner, opened.close, label="Closing profile").run()
+        self.runner.shutdown()
+
+
+def _compliance(service: Any, tables: CodeTables) -> Any:
+    try:
+        from fieldapp.app.due import due_list
+    except ImportError:
+        return None
+    return lambda caseload, now: due_list(service, caseload, tables, now)
+
+
+def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
+    """The `fieldapp run` / `fieldapp-gui` entry point."""
+    logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
+    app = make_application(argv)
+    assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"
+    boot = Bootstrap(options)
+    outcome: dict[str, int] = {"code": 0}
+
+    def failed(_message: str) -> None:
+        outcome["code"] = 1
+        QTimer.singleShot(0, app.quit)
+
+    boot.failed.connect(failed)
+    _install_test_hook(boot)
+    app.aboutToQuit.connect(boot.close)
+    QTimer.singleShot(0, boot.start)
+    app.exec()
+    boot.close()
+    return outcome["code"]
+
+
+def _install_test_hook(boot: Bootstrap) -> None:
+    """Only under the test suite (FIELDAPP_TESTING=1): a script drives the real widgets of this process,
+    e.g. the kill-mid-narrative test types into the narrative, waits for the autosave, then is SIGKILLed."""
+    script = os.environ.get("FIELDAPP_TEST_HOOK")
+    if script and os.environ.get("FIELDAPP_TESTING") == "1":
+        import importlib
+
+        importlib.import_module("fieldapp.gui.testhook").install(script, boot)

@@ -1,0 +1,133 @@
+"""Small dialogs of the app's start: the profile passphrase and the unlock passphrase chosen at first run."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.app.passphrase import MIN_LENGTH
+
+
+class PassphraseDialog(QDialog):
+    """Asks for the passphrase that protects a profile where no secure keyring exists.
+
+    For a new profile it asks twice and explains that the passphrase cannot be recovered: without it the
+    encrypted caseload is unreadable, which is the point on a stolen laptop.
+    """
+
+    def __init__(
+        self,
+        *,
+        new_profile: bool,
+        reason: str = "",
+        error: str = "",
+        title: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("passphraseDialog")
+        self.new_profile = new_profile
+        self.setWindowTitle(title or ("Choose a passphrase" if new_profile else "Open your profile"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(self)
+        intro.setWordWrap(True)
+        intro.setObjectName("passphraseIntro")
+        if new_profile:
+            intro.setText(
+                (reason + "\n\n" if reason else "")
+                + "Choose a passphrase for this laptop's case records. You will need it each time fieldapp "
+                "opens and to unlock the window. It cannot be recovered: if it is lost, the records on this "
+                f"laptop must be synced again from the office. At least {MIN_LENGTH} characters."
+            )
+        else:
+            intro.setText(
+                (reason + "\n\n" if reason else "") + "Enter your passphrase to open your caseload."
+            )
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setObjectName("passphraseEdit")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        label = QLabel("&Passphrase:", self)
+        label.setBuddy(self.passphrase)
+        form.addRow(label, self.passphrase)
+        self.repeat: QLineEdit | None = None
+        if new_profile:
+            self.repeat = QLineEdit(self)
+            self.repeat.setObjectName("repeatEdit")
+            self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+            self.repeat.setAccessibleName("Repeat passphrase")
+            repeat_label = QLabel("&Repeat passphrase:", self)
+            repeat_label.setBuddy(self.repeat)
+            form.addRow(repeat_label, self.repeat)
+        layout.addLayout(form)
+        self.error = QLabel(error, self)
+        self.error.setObjectName("passphraseError")
+        self.error.setAccessibleName("Passphrase message")
+        self.error.setWordWrap(True)
+        self.error.setProperty("class", "error")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Open" if not new_profile else "&Create profile")
+        ok.setAccessibleName(ok.text().replace("&", ""))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        buttons.accepted.connect(self._check_and_accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+        self.setMinimumWidth(460)
+        self.passphrase.setFocus()
+
+    def _check_and_accept(self) -> None:
+        text = self.passphrase.text()
+        if not text:
+            self.error.setText("Enter a passphrase.")
+            return
+        if self.new_profile:
+            if len(text) < MIN_LENGTH:
+                self.error.setText(f"The passphrase must be at least {MIN_LENGTH} characters long.")
+                return
+            if self.repeat is not None and self.repeat.text() != text:
+                self.error.setText("The two passphrases are not the same.")
+                self.repeat.selectAll()
+                self.repeat.setFocus()
+                return
+        self.accept()
+
+    def value(self) -> str:
+        return self.passphrase.text()
+
+
+class UnlockSetupDialog(PassphraseDialog):
+    """First run with a secure keyring: the profile key is in the keyring, so the worker chooses a separate
+    unlock passphrase for the lock screen (kept only as a scrypt hash)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            new_profile=True,
+            title="Choose an unlock passphrase",
+            reason="fieldapp locks itself when you step away. Choose the passphrase that unlocks it.",
+            parent=parent,
+        )
+        intro = self.findChild(QLabel, "passphraseIntro")
+        if intro is not None:
+            intro.setText(
+                "fieldapp locks itself when you step away, hiding all case information. Choose the "
+                f"passphrase that unlocks it (at least {MIN_LENGTH} characters). It is kept only as a "
+                "one-way hash inside your encrypted profile."
+            )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Save passphrase")
+        ok.setAccessibleName("Save passphrase")

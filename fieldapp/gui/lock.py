@@ -1,0 +1,133 @@
+"""Locking the window: an idle watcher and the lock screen that asks for the unlock passphrase.
+
+Choice of the unlock check: the worker's unlock passphrase, checked against a salted scrypt hash kept only
+inside the encrypted profile (fieldapp.app.unlock). Not the OS account password: checking it needs PAM on
+Linux, LogonUser on Windows and the Security framework on macOS – three privileged code paths – and a
+shared family laptop's OS session is exactly what the lock must not trust. Where there is no secure
+keyring the profile passphrase itself is the unlock passphrase, so the worker has one thing to remember.
+Verification runs on the op runner (scrypt takes ~0.1 s on purpose) so the lock screen never freezes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.ops import OpRunner
+
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.InputMethod,
+}
+
+
+class IdleWatcher(QObject):
+    """Emits `idle` once after `minutes` without keyboard, mouse or touch input anywhere in the app."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self.set_minutes(minutes)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_minutes(self, minutes: float) -> None:
+        self._timer.setInterval(max(1, int(minutes * 60_000)))
+
+    @property
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def is_active(self) -> bool:
+        return self._timer.isActive()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self._timer.isActive():
+            self._timer.start()  # restart the countdown
+        return False
+
+
+class LockScreen(QWidget):
+    """What the window shows while locked: no case data, one passphrase field."""
+
+    unlocked = Signal()
+
+    def __init__(
+        self, runner: OpRunner, verify: Callable[[str], bool], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreenHost")
+        self._runner = runner
+        self._verify = verify
+        form = load_form("lock_screen", self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.passphrase = child(form, QLineEdit, "passphraseEdit")
+        self.unlock_button = child(form, QPushButton, "unlockButton")
+        self.error = child(form, QLabel, "errorLabel")
+        self.unlock_button.clicked.connect(self.try_unlock)
+        self.passphrase.returnPressed.connect(self.try_unlock)
+        self._checking = False
+
+    def reset(self) -> None:
+        self.passphrase.clear()
+        self.error.clear()
+        self.passphrase.setEnabled(True)
+        self.unlock_button.setEnabled(True)
+        self.passphrase.setFocus()
+
+    def try_unlock(self) -> None:
+        if self._checking:
+            return
+        attempt = self.passphrase.text()
+        if not attempt:
+            self.error.setText("Enter your unlock passphrase.")
+            return
+        self._checking = True
+        self.passphrase.setEnabled(False)
+        self.unlock_button.setEnabled(False)
+        self.error.setText("Checking…")
+        self._runner.call(
+            lambda: self._verify(attempt),
+            on_success=self._checked,
+            on_failure=self._failed,
+            label="Checking unlock passphrase",
+        )
+
+    def _checked(self, ok: bool) -> None:
+        self._checking = False
+        self.passphrase.setEnabled(True)
+        self.unlock_button.setEnabled(True)
+        if ok:
+            self.passphrase.clear()
+            self.error.clear()
+            self.unlocked.emit()
+        else:
+            self.passphrase.selectAll()
+            self.passphrase.setFocus()
+            self.error.setText("That passphrase is not right. Try again; check Caps Lock.")
+
+    def _failed(self, error: BaseException) -> None:
+        self._checking = False
+        self.passphrase.setEnabled(True)
+        self.unlock_button.setEnabled(True)
+        self.error.setText(f"The passphrase could not be checked: {error}")
