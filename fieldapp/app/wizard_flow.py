@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import (
@@ -432,21 +431,16 @@ class ContactFlow:
     # ----------------------------------------------------------------- review
 
     def verdict_lines(self, contact: Contact) -> list[str]:
-        """The counts-toward verdicts in words, e.g. "Counts as November's monthly visit for Nova"."""
-        month = ""
-        if contact.started_at is not None:
-            month = business_day(contact.started_at, self.tables.agency.time_zone).strftime("%B")
+        """The counts-toward verdicts as the sentences the rules write ("Counts as November's monthly visit
+        for Nova Quillfeather.", "Does not count: ..."), each with the measure and the blocking rule ID."""
         lines = []
         for v in self.verdicts(contact):
-            who = ""
-            if v.person_id and (person := find_person(self.matter, v.person_id)) is not None:
-                who = f" for {person.full_name.split()[0]}"
-            what = _MEASURE_PHRASES.get(v.measure_id, v.measure_id).format(month=month or "this month")
-            if v.counts:
-                lines.append(f"Counts as {what}{who} ({v.measure_id}).")
-            else:
-                rule = f", {v.blocking_rule_id}" if v.blocking_rule_id else ""
-                lines.append(f"Does not count as {what}{who}: {v.reason} ({v.measure_id}{rule}).")
+            reason = v.reason.strip()
+            lead = "Counts" if v.counts else "Does not count"
+            if not reason.startswith(lead):
+                reason = f"{lead}: {reason}"
+            ids = v.measure_id + (f", {v.blocking_rule_id}" if v.blocking_rule_id else "")
+            lines.append(f"{reason} ({ids})")
         return lines
 
     def summary(self, contact: Contact) -> list[tuple[str, str]]:
@@ -492,22 +486,6 @@ class ContactFlow:
         if contact.previous_contact_id:
             rows.append(("Follows contact", contact.previous_contact_id))
         return rows
-
-
-_MEASURE_PHRASES: Mapping[str, str] = {
-    "CMP-CHILD-MONTH": "{month}'s monthly visit",
-    "CMP-PARENT-MONTH": "{month}'s monthly parent contact",
-    "CMP-SCP-MONTH": "{month}'s monthly substitute care provider contact",
-    "CMP-SCP-6MONTH": "the six-monthly in-person substitute care provider visit",
-    "CMP-REF-CHILD": "the referral's in-person child contact",
-    "CMP-REF-PERP": "the alleged perpetrator's completed contact",
-    "CMP-RESIDENCE": "a visit in the child's residence",
-    "CMP-TIMELY": "a timely entry for {month}",
-    "CMP-MVR": "a visit toward the minimum visitation requirement",
-    "CMP-PLACEMENT-5": "the visit within 5 days of placement",
-    "CMP-ASSIGN-10": "the visit within 10 working days of assignment",
-    "CMP-CLOSE-30": "the visit within 30 days before closure",
-}
 
 
 def with_privilege_line(narrative: str, line: str) -> str:

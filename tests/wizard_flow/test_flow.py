@@ -211,14 +211,26 @@ def test_real_engine_SEL_STAFF_and_NAR_REQUIRED_gate_their_pages() -> None:
 def test_verdict_lines_in_words() -> None:
     contact = valid_contact(ContactKind.CHILD_CASE)
     verdicts = [
-        CountVerdict("CMP-CHILD-MONTH", "p-nova", True, "Completed, In-Person, SW Plan Contact"),
-        CountVerdict("CMP-RESIDENCE", "p-nova", False, "Attempted", "SEL-STATUS"),
+        CountVerdict("CMP-CHILD-MONTH", "p-nova", True, "Counts as November's monthly visit for Nova."),
+        CountVerdict("CMP-RESIDENCE", "p-nova", False, "Attempted contacts never count", "SEL-STATUS"),
     ]
-    flow = flow_for(contact, [], verdicts)
-    lines = flow.verdict_lines(contact)
-    assert lines[0] == "Counts as November's monthly visit for Nova (CMP-CHILD-MONTH)."
-    assert lines[1].startswith("Does not count as a visit in the child's residence for Nova: Attempted")
-    assert "SEL-STATUS" in lines[1]
+    lines = flow_for(contact, [], verdicts).verdict_lines(contact)
+    assert lines[0] == "Counts as November's monthly visit for Nova. (CMP-CHILD-MONTH)"
+    assert lines[1] == "Does not count: Attempted contacts never count (CMP-RESIDENCE, SEL-STATUS)"
+
+
+def test_verdict_lines_from_the_real_rules() -> None:
+    """The review page's verdicts come from counts_toward: a completed in-person visit with Nova counts for
+    her, and an Attempted one counts for nobody."""
+    contact = valid_contact(ContactKind.CHILD_CASE)
+    flow = flow_for(contact)
+    assert any(
+        line.startswith("Counts as November's monthly visit for Nova") for line in flow.verdict_lines(contact)
+    )
+    attempted = contact.model_copy(update={"status": "ATTEMPTED"})
+    lines = flow.verdict_lines(attempted)
+    assert lines and all(line.startswith("Does not count") for line in lines)
+    assert any("SEL-STATUS" in line for line in lines)
 
 
 def test_summary_shows_the_whole_contact() -> None:

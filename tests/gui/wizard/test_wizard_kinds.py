@@ -71,6 +71,10 @@ def test_complete_contact_of_every_kind_to_final(qtbot, make_wizard, service, ki
     assert wizard.currentId() == Step.REVIEW
     summary = wizard.pages[Step.REVIEW].summary.toPlainText()
     assert wizard.flow.kind_entry.label in summary
+    verdicts = wizard.pages[Step.REVIEW].verdicts
+    shown = [verdicts.item(i).text() for i in range(verdicts.count())]
+    if kind is ContactKind.CHILD_CASE:
+        assert any(t.startswith("Counts as November's monthly visit for Nova") for t in shown), shown
     stored = finalize(qtbot, wizard)
 
     assert stored.state is ContactState.FINAL
@@ -79,3 +83,22 @@ def test_complete_contact_of_every_kind_to_final(qtbot, make_wizard, service, ki
     assert again.contact.narrative == NARRATIVE
     assert again.contact.party_type == wizard.flow.kind_entry.party_type
     assert again.contact.method == method and again.contact.location == location
+
+
+def test_review_says_an_attempted_contact_does_not_count(qtbot, make_wizard) -> None:
+    """SEL-STATUS: an Attempted contact never counts; the review page says so with the rule ID."""
+    wizard = make_wizard(ContactKind.CHILD_CASE, "C-2001")
+    wizard.edit(
+        purposes=("DELIVERED_SERVICES",),
+        method="IN_PERSON",
+        location="CHILD_RESIDENCE",
+        status="ATTEMPTED",
+        participant_ids=("p-nova",),
+        narrative="Knocked at 10:00; nobody answered. Left a card.",
+    )
+    while wizard.currentId() != Step.REVIEW:
+        next_page(qtbot, wizard)
+    verdicts = wizard.pages[Step.REVIEW].verdicts
+    shown = [verdicts.item(i).text() for i in range(verdicts.count())]
+    assert shown and all(t.startswith("Does not count") for t in shown), shown
+    assert any("SEL-STATUS" in t for t in shown)
