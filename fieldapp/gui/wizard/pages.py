@@ -169,6 +169,7 @@ class FlowPage(QWizardPage):
 
     def validatePage(self) -> bool:
         """Programmatic next() (and Enter) obey the same rule as the Next button."""
+        self.wiz.flush_checks()
         return self.isComplete()
 
     def isComplete(self) -> bool:
@@ -619,11 +620,11 @@ class NarrativePage(FlowPage):
         for edit in (self.le_assessment, self.le_facts):
             edit.textEdited.connect(lambda _t: self._on_le())
         self.marks: list[NarrativeMark] = []
+        self._shown_marks: list[tuple[str, str, str]] = []
         self.controls_for = {"narrative": self.editor, "law_enforcement": self.le_box}
 
     def _on_text(self) -> None:
         self.wiz.edit(narrative=self.editor.toPlainText())
-        self._update_count_and_hints()
 
     def _on_consult(self, on: bool, sentence: str) -> None:
         """NAR-CONSULT: the narrative is exactly the chosen fixed sentence."""
@@ -652,21 +653,31 @@ class NarrativePage(FlowPage):
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
 
+    def update_count(self) -> None:
+        length, limit = self.editor.document().characterCount() - 1, self.editor.max_chars
+        self.count.setText(f"{length:,} of {limit:,} characters")
+        severity = "block" if length >= limit else ""
+        if self.count.property("severity") != severity:
+            self.count.setProperty("severity", severity)
+            self.count.style().unpolish(self.count)
+            self.count.style().polish(self.count)
+
     def _update_count_and_hints(self) -> None:
         text = self.editor.toPlainText()
-        limit = self.editor.max_chars
-        self.count.setText(f"{len(text):,} of {limit:,} characters")
-        self.count.setProperty("severity", "block" if len(text) >= limit else "")
-        self.count.style().unpolish(self.count)
-        self.count.style().polish(self.count)
+        self.update_count()
         self.marks = self.matcher(text)
+        shown = [(m.rule_id, m.text, m.advice) for m in self.marks]
+        if shown == self._shown_marks and self.hints.count():
+            return  # same words flagged (only their positions moved): keep the list and its selection
+        self._shown_marks = shown
         self.hints.clear()
-        for mark in self.marks:
-            item = QListWidgetItem(f"{mark.rule_id} “{mark.text}”: {mark.advice}", self.hints)
-            item.setToolTip(mark.advice)
-        if not self.marks:
+        for rule_id, words, advice in shown:
+            item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
+            item.setToolTip(advice)
+        if not shown:
             QListWidgetItem("No wording to review.", self.hints)
-        self.editor.setToolTip("\n".join(f"“{m.text}”: {m.advice}" for m in self.marks))
+        unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)
+        self.editor.setToolTip("\n".join(list(unique)[:12]))
 
     def load(self, contact: Contact) -> None:
         flow = self.wiz.flow

@@ -41,6 +41,7 @@ class _FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setStyleSheet(load_style("wizard"))
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)  # room for names; scales with font
         layout = QVBoxLayout(self)
         self.form = load_form(form_name, self)
         layout.addWidget(self.form)

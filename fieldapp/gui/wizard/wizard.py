@@ -36,9 +36,11 @@ from fieldapp.domain.records import Caseload, Contact, ContactKind
 from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
 from fieldapp.gui.ops import OpRunner
-from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage
+from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
 
 AUTOSAVE_MS = 30_000
+RECHECK_DEBOUNCE_MS = 150
+RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke costs well under 20 ms
 
 Clock = Callable[[], datetime]
 
@@ -125,6 +127,10 @@ class ContactWizard(QWizard):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self.save_now)
+        self._recheck = QTimer(self)
+        self._recheck.setSingleShot(True)
+        self._recheck.setInterval(RECHECK_DEBOUNCE_MS)
+        self._recheck.timeout.connect(self._refresh)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_now)
         self.setMinimumSize(760, 520)
         self.resize(1000, 700)
@@ -189,9 +195,24 @@ class ContactWizard(QWizard):
         self._dirty = True
         if not self._autosave.isActive():
             self._autosave.start()
+        if set(changes) == {"narrative"} and len(updated.narrative) > RECHECK_DEBOUNCE_CHARS:
+            # Typing in a long narrative: re-run the rules when the worker pauses, not on every key
+            # (the count beside the editor still updates at once). Next/Finalize flush it first.
+            narrative = self.pages[Step.NARRATIVE]
+            if isinstance(narrative, NarrativePage):
+                narrative.update_count()
+            self._recheck.start()
+            return
         self._refresh()
 
+    def flush_checks(self) -> None:
+        """Run a re-check that typing postponed, so no decision is taken on stale findings."""
+        if self._recheck.isActive():
+            self._recheck.stop()
+            self._refresh()
+
     def _refresh(self) -> None:
+        self._recheck.stop()
         self.flow = self.flow.at(self.now())
         self.findings = self.flow.findings(self.contact)
         for page in self.pages.values():
@@ -246,6 +267,7 @@ class ContactWizard(QWizard):
 
     def save_now(self) -> None:
         """Queue an interim save if anything changed; never blocks the GUI thread."""
+        self.flush_checks()
         if not self._dirty or not self.editable or self._finalizing:
             return
         if self._saving:
@@ -291,6 +313,7 @@ class ContactWizard(QWizard):
 
     def accept(self) -> None:
         """Finish: ask for the one explicit confirmation, then finalize on the worker thread."""
+        self.flush_checks()
         if not self.editable or not self.flow.can_finalize(self.contact, self.findings):
             self._refresh()
             return

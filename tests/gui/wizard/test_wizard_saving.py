@@ -151,3 +151,33 @@ def test_start_new_contact_cancelled_creates_nothing(qtbot, service, caseload, r
     QTimer.singleShot(0, cancel)
     assert start_new_contact(None, service, caseload, "R-1001", runner=runner, clock=clock) is None
     assert service.open_drafts() == []
+
+
+def test_long_narrative_rechecks_when_typing_pauses_and_before_next(qtbot, open_long_draft) -> None:
+    """NAR-STYLE: in a long narrative the rules re-run once the worker pauses (not per key); Next and
+    Finalize never decide on findings that typing postponed."""
+    wizard = open_long_draft
+    page = wizard.pages[Step.NARRATIVE]
+    page.editor.setFocus()
+    page.editor.moveCursor(page.editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(page.editor, " She seemed drunk.")
+    assert "of 32,700 characters" in page.count.text()  # the count follows at once
+    qtbot.waitUntil(lambda: any(f.rule_id == "NAR-STYLE" for f in wizard.findings), timeout=3_000)
+    assert "NAR-STYLE" in page.finding_labels["narrative"].text()
+    qtbot.keyClicks(page.editor, " x")
+    wizard.flush_checks()
+    assert wizard.findings == wizard.flow.findings(wizard.contact)
+
+
+@pytest.fixture
+def open_long_draft(qtbot, service, caseload, runner, clock):  # type: ignore[no-untyped-def]
+    from tests.factories import valid_contact
+
+    long_text = "The child said school is going well. " * 120
+    template = valid_contact(ContactKind.CHILD_CASE, narrative=long_text)
+    started = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova", "p-kit"))
+    saved = service.interim_save(template.model_copy(update={"id": started.contact.id}))
+    wizard = ContactWizard(service, saved, caseload=caseload, runner=runner, clock=clock)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
