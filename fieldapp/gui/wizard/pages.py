@@ -273,6 +273,12 @@ def _focus_order(layout: QLayout | None) -> list[QWidget]:
     return out
 
 
+def _set_if_changed(edit: QDateTimeEdit, value: QDateTime) -> None:
+    """Reloading the same value would reset the section being typed in (the worker's cursor)."""
+    if edit.dateTime() != value:
+        edit.setDateTime(value)
+
+
 def _qdatetime(moment: datetime, tz: Any) -> QDateTime:
     local = moment.astimezone(tz)
     return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
@@ -376,11 +382,13 @@ class BasicsPage(FlowPage):
         for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
             widget.blockSignals(True)
         if contact.started_at is not None:
-            self.started.setDateTime(_qdatetime(contact.started_at, self.tz))
+            _set_if_changed(self.started, _qdatetime(contact.started_at, self.tz))
         self.has_end.setChecked(contact.ended_at is not None)
         self.ended.setEnabled(contact.ended_at is not None)
         if contact.ended_at is not None:
-            self.ended.setTime(_qdatetime(contact.ended_at, self.tz).time())
+            end = _qdatetime(contact.ended_at, self.tz).time()
+            if self.ended.time() != end:
+                self.ended.setTime(end)
         self.purposes.set_checked(contact.purposes)
         names = [c.label for c in self.wiz.on_behalf_choices() if c.code in contact.on_behalf_of_child_ids]
         self.on_behalf.setText(", ".join(names) or "No child chosen")
@@ -394,8 +402,10 @@ class BasicsPage(FlowPage):
         if pe is not None:
             set_text(self.approver, pe.approver_name)
             if pe.approved_on is not None:
-                self.approved_on.setDate(QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day))
-        else:
+                approved = QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day)
+                if self.approved_on.date() != approved:
+                    self.approved_on.setDate(approved)
+        elif not self.primary.isChecked():
             today = self.wiz.now().astimezone(self.tz).date()
             self.approved_on.setDate(QDate(today.year, today.month, today.day))
         ce = contact.closure_exception
@@ -419,7 +429,7 @@ class MethodPage(FlowPage):
         self.tz = flow.tables.agency.time_zone
         self.method: QComboBox = self.c(QComboBox, "method")
         fill_combo(self.method, flow.method_choices())
-        self.method.currentIndexChanged.connect(lambda _i: self.wiz.edit(method=self.method.currentData()))
+        self.method.currentIndexChanged.connect(lambda _i: self._on_method())
         self.location: QComboBox = self.c(QComboBox, "location")
         fill_combo(
             self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"}))
@@ -449,6 +459,17 @@ class MethodPage(FlowPage):
             "fax": self.fax_box,
             "returned_mail": self.mail_box,
         }
+
+    def _on_method(self) -> None:
+        method = self.method.currentData()
+        changed = self.wiz.contact.model_copy(update={"method": method})
+        if self.wiz.flow.shows_fax(changed) and changed.fax is None:
+            # the "faxed at" shown in the control is recorded with the method, so the finding never asks
+            # for a time the worker can already see
+            sent = _aware(self.fax_at.dateTime(), self.tz)
+            self.wiz.edit(method=method, fax=FaxDetails(sent_at=sent))
+        else:
+            self.wiz.edit(method=method)
 
     def _on_fax(self) -> None:
         self.wiz.edit(
@@ -481,7 +502,9 @@ class MethodPage(FlowPage):
             set_text(self.fax_what, fax.what)
             set_text(self.fax_to, fax.to)
         self.fax_at.blockSignals(True)
-        self.fax_at.setDateTime(_qdatetime(fax.sent_at if fax and fax.sent_at else self.wiz.now(), self.tz))
+        _set_if_changed(
+            self.fax_at, _qdatetime(fax.sent_at if fax and fax.sent_at else self.wiz.now(), self.tz)
+        )
         self.fax_at.blockSignals(False)
         if contact.returned_mail is not None:
             set_text(self.mail_reason, contact.returned_mail.reason)

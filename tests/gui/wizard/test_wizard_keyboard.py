@@ -270,3 +270,18 @@ def test_alt_shortcuts_are_unique_on_every_page(qtbot, make_wizard, step: Step) 
             f"{step.name}: Alt+{letter} on both {owners[letter]} and {name} ({text!r})"
         )
         owners[letter] = name
+
+
+def test_SEL_DATE_start_date_can_be_typed(qtbot, active_wizard) -> None:
+    """SEL-DATE: the start date is chosen from a calendar or typed; typed digits land in the contact."""
+    wizard = active_wizard(ContactKind.CHILD_CASE, "C-2001")
+    started = wizard.pages[Step.BASICS].started
+    assert started.calendarPopup()
+    started.setFocus()
+    started.setSelectedSection(started.Section.MonthSection)
+    for text in ("11", "20", "2026", "09", "30"):
+        qtbot.keyClicks(started, text)
+    when = wizard.contact.started_at
+    assert when is not None
+    assert (when.month, when.day, when.year, when.hour, when.minute) == (11, 20, 2026, 9, 30)
+    assert str(when.tzinfo) == "America/Los_Angeles"
