@@ -381,10 +381,6 @@ class ContactFlow:
         """NAR-LE: the assessment and its facts are asked for when law enforcement took part."""
         return any(p.collateral_type is CollateralType.LAW_ENFORCEMENT for p in self._participants(contact))
 
-    def reporting_parties(self) -> tuple[Person, ...]:
-        """NAR-RP: whose name or details must not appear in the narrative."""
-        return people_with_role(self.matter, PersonRole.REPORTING_PARTY)
-
     def _participants(self, contact: Contact) -> list[Person]:
         return [p for pid in contact.participant_ids if (p := find_person(self.matter, pid)) is not None]
 

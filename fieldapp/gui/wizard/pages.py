@@ -310,6 +310,12 @@ class BasicsPage(FlowPage):
         self.has_end: QCheckBox = self.c(QCheckBox, "hasEnd")
         self.ended: QTimeEdit = self.c(QTimeEdit, "endedAt")
         self.has_end.toggled.connect(self._on_times)
+        end_row = self.form.findChild(QHBoxLayout, "endRow")
+        if end_row is not None:
+            end_row.addStretch(1)  # the time beside its check box, not pushed to the far edge
+        behalf_row = self.form.findChild(QHBoxLayout, "onBehalfRow")
+        if behalf_row is not None:
+            behalf_row.setStretch(0, 1)
         self.ended.timeChanged.connect(self._on_times)
         self.purposes = CheckList(self.c(QGroupBox, "purposesBox"), flow.purpose_choices())
         mandatory = set(flow.mandatory_purposes())
@@ -319,6 +325,7 @@ class BasicsPage(FlowPage):
         self.purposes.changed.connect(lambda: self.wiz.edit(purposes=self.purposes.checked()))
         self.on_behalf: QLabel = self.c(QLabel, "onBehalf")
         self.change_children: QPushButton = self.c(QPushButton, "changeOnBehalf")
+        self.change_children.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.change_children.clicked.connect(self.wiz.change_on_behalf)
         self.primary: QGroupBox = self.c(QGroupBox, "primaryBox")
         self.approver: QLineEdit = self.c(QLineEdit, "approverName")

@@ -32,7 +32,7 @@ from fieldapp.app.wizard_flow import (
 from fieldapp.domain.agency_time import business_day, end_of_business_day
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.domain.findings import Finding
-from fieldapp.domain.records import Caseload, Contact, ContactKind
+from fieldapp.domain.records import Caseload, Contact
 from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
 from fieldapp.gui.ops import OpRunner
@@ -418,10 +418,6 @@ class ContactWizard(QWizard):
         self.follow_up = follow
         follow.show()
         self.close()
-
-
-def kind_label(tables: CodeTables, kind: ContactKind) -> str:
-    return tables.kinds[kind].label
 
 
 __all__ = ["AUTOSAVE_MS", "PAGE_TITLES", "ContactWizard"]
