@@ -35,7 +35,7 @@ from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Caseload, Contact
 from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
-from fieldapp.gui.ops import OpRunner
+from fieldapp.gui.ops import Op, OpRunner
 from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
 
 AUTOSAVE_MS = 30_000
@@ -85,8 +85,10 @@ class ContactWizard(QWizard):
             RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind
         )
         self.ready = True
-        self.frozen_reason: str | None = None
-        self.contact: Contact = self._with_defaults(stored.contact)
+        self.frozen_reason: str | None = self._frozen_reason(stored)
+        # A contact that can no longer change is shown exactly as stored; a draft gets the flow's defaults
+        # (date and time now, the only possible participant...), saved with the first interim save.
+        self.contact: Contact = stored.contact if self.frozen_reason else self._with_defaults(stored.contact)
         self.findings: list[Finding] = []
         self._dirty = False
         self._saving = False
@@ -136,6 +138,9 @@ class ContactWizard(QWizard):
         self.resize(1000, 700)
         self._apply_stored_state(stored)
         self._refresh()
+        if self.editable and self.contact != stored.contact:
+            self._dirty = True
+            self._autosave.start()
 
     # ------------------------------------------------------------------ state
 
@@ -265,6 +270,17 @@ class ContactWizard(QWizard):
 
     # ------------------------------------------------------------------ saving
 
+    def _call(
+        self,
+        fn: Callable[[], StoredContact],
+        on_success: Callable[[StoredContact], None],
+        on_failure: Callable[[BaseException], None],
+        label: str,
+    ) -> None:
+        """Run a service call on the app's database thread; its result is dropped if this wizard has been
+        deleted meanwhile (the store has the data either way)."""
+        Op(self.runner, fn, label=label, parent=self).success(on_success).failure(on_failure).run()
+
     def save_now(self) -> None:
         """Queue an interim save if anything changed; never blocks the GUI thread."""
         self.flush_checks()
@@ -277,12 +293,7 @@ class ContactWizard(QWizard):
         self._saving = True
         contact = self.contact
         self.set_status("Saving draft…")
-        self.runner.call(
-            lambda: self.service.interim_save(contact),
-            self._saved,
-            self._save_failed,
-            label="Interim save",
-        )
+        self._call(lambda: self.service.interim_save(contact), self._saved, self._save_failed, "Interim save")
 
     def _saved(self, stored: StoredContact) -> None:
         self._saving = False
@@ -344,9 +355,7 @@ class ContactWizard(QWizard):
         contact = self.contact
         self.set_status("Finalizing…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
-        self.runner.call(
-            lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, label="Finalize"
-        )
+        self._call(lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, "Finalize")
 
     def _finalized(self, stored: StoredContact) -> None:
         self._finalizing = False
@@ -391,7 +400,7 @@ class ContactWizard(QWizard):
         """NAR-SAMEDAY: new information after the day ended goes into a new contact linked to this one."""
         previous = self.stored.contact
         self.set_status("Starting a linked subsequent contact…")
-        self.runner.call(
+        self._call(
             lambda: self.service.start_contact(
                 previous.context_id,
                 previous.kind,
@@ -400,7 +409,7 @@ class ContactWizard(QWizard):
             ),
             self._subsequent_started,
             lambda e: self.set_status(f"Could not start the subsequent contact: {e}"),
-            label="Start subsequent contact",
+            "Start subsequent contact",
         )
 
     def _subsequent_started(self, stored: StoredContact) -> None:
