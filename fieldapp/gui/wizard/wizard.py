@@ -279,7 +279,11 @@ class ContactWizard(QWizard):
     ) -> None:
         """Run a service call on the app's database thread; its result is dropped if this wizard has been
         deleted meanwhile (the store has the data either way)."""
-        Op(self.runner, fn, label=label, parent=self).success(on_success).failure(on_failure).run()
+        op = Op(self.runner, fn, label=label, parent=self).success(on_success).failure(on_failure)
+        try:
+            op.run()
+        except RuntimeError as exc:  # the app is shutting its database thread down
+            on_failure(exc)
 
     def save_now(self) -> None:
         """Queue an interim save if anything changed; never blocks the GUI thread."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from fieldapp.app.contacts import SqlContactService
 from fieldapp.app.service import StoredContact
@@ -56,6 +57,10 @@ def caseload(service: SqlContactService) -> Caseload:
 def runner(qtbot) -> Iterator[OpRunner]:  # type: ignore[no-untyped-def]
     r = OpRunner()
     yield r
+    # as the app does on exit: wizards close first (queuing their last save), then the database thread stops
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, ContactWizard) and widget.isVisible():
+            widget.close()
     r.shutdown()
 
 
