@@ -41,6 +41,7 @@ from fieldapp.gui.forms import child, load_form
 from fieldapp.gui.lock import IdleWatcher, LockScreen
 from fieldapp.gui.models import (
     MATTER_ID_ROLE,
+    PERSON_ID_ROLE,
     CaseloadModel,
     ContactTableModel,
     draft_columns,
@@ -55,6 +56,7 @@ from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
 log = logging.getLogger(__name__)
 
 TITLE = "fieldapp"
+OPENING = "Opening your caseload…"
 
 
 class SyncStatus(Protocol):
@@ -100,6 +102,7 @@ class Overview:
     outbox: int
     due: list[tuple[str, str, str]]
     closed: list[StoredContact] = field(default_factory=list)
+    sync: Any = None  # fieldapp.sync.status.SyncStatus when enrolled
 
 
 class DraftOfferDialog(QDialog):
@@ -204,9 +207,10 @@ class MainWindow(QMainWindow):
         self.caseload_view = child(self.content, QTreeView, "caseloadTree")
         self.drafts_view = child(self.content, QTableView, "draftsView")
         self.recent_view = child(self.content, QTableView, "recentView")
-        self.due_view = child(self.content, QTreeView, "dueView")
+        self.due_view = child(self.content, QTableView, "dueView")
         self.refused_view = child(self.content, QTreeView, "refusedView")
         self.tabs = child(self.content, QTabWidget, "tabs")
+        self.refused_tab = child(self.content, QWidget, "refusedTab")
         self.splitter = child(self.content, QSplitter, "splitter")
         self.matter_title = child(self.content, QLabel, "matterTitle")
         self.due_label = child(self.content, QLabel, "dueLabel")
@@ -240,6 +244,13 @@ class MainWindow(QMainWindow):
 
         self.due_model = QStandardItemModel(self)
         self.due_view.setModel(self.due_model)
+        self.due_view.setWordWrap(True)
+        self.due_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.due_view.verticalHeader().setVisible(False)
+        # wrapped rows need their heights recomputed once the columns have their final widths
+        self.due_view.horizontalHeader().sectionResized.connect(
+            lambda *_: self.due_view.resizeRowsToContents()
+        )
         self.refused_model = QStandardItemModel(self)
         self.refused_view.setModel(self.refused_model)
         if self.env.compliance is None:
@@ -335,7 +346,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Close drafts whose business day ended (NAR-SAMEDAY), show the caseload, offer open drafts."""
         self._offer_drafts_pending = True
-        self.statusBar().showMessage("Opening your caseload…")
+        self.statusBar().showMessage(OPENING)
         service = self.env.service
 
         def opening() -> Overview:
@@ -362,7 +373,8 @@ class MainWindow(QMainWindow):
         due: list[tuple[str, str, str]] = []
         if self.env.compliance is not None:
             due = self.env.compliance(caseload, self.env.now())
-        return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed)
+        sync = self.env.sync_status() if self.env.sync_status is not None else None
+        return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed, sync)
 
     def _show_overview(self, overview: Overview) -> None:
         if self._locked or self._closed:
@@ -373,7 +385,8 @@ class MainWindow(QMainWindow):
         self.caseload_model.load(overview.caseload)
         self.caseload_view.expandToDepth(0)
         self.drafts_model.set_rows(overview.drafts)
-        self._show_status(pending=overview.outbox)
+        self._show_status(pending=overview.outbox, sync=overview.sync)
+        self._show_refusals(overview.sync)
         self._show_due(overview.due)
         if overview.closed:
             final = sum(1 for s in overview.closed if s.state is not ContactState.DRAFT)
@@ -383,7 +396,7 @@ class MainWindow(QMainWindow):
                 f"{flagged} flagged for your supervisor (NAR-SAMEDAY).",
                 30_000,
             )
-        else:
+        elif self.statusBar().currentMessage() == OPENING:
             self.statusBar().clearMessage()
         index = self.caseload_model.index_of_matter(remembered) if remembered else QModelIndex()
         if not index.isValid() and self.caseload_model.rowCount() and self.caseload_model.item(0).rowCount():
@@ -425,6 +438,8 @@ class MainWindow(QMainWindow):
             return
         self._selected_matter = matter_id
         self.settings.setValue("caseload/last_matter", matter_id)
+        matter_index = current if current.data(PERSON_ID_ROLE) is None else current.parent()
+        self.caseload_view.expand(matter_index)  # the people of the selected referral/case and their roles
         self.matter_title.setText(matter_text(matter))
         self._update_actions()
         service = self.env.service
@@ -439,23 +454,6 @@ class MainWindow(QMainWindow):
         if self._locked or matter_id != self._selected_matter:
             return
         self.recent_model.set_rows(rows)
-        self.refused_model.clear()
-        self.refused_model.setHorizontalHeaderLabels(["Contact / finding"])
-        for stored in rows:
-            if not stored.sync_refusal:
-                continue
-            from PySide6.QtGui import QStandardItem
-
-            head = QStandardItem(
-                f"{kind_text(self.env.tables, stored)} · {participants_text(stored.contact, self.caseload.matter(matter_id) if self.caseload else None)}"
-            )
-            head.setEditable(False)
-            for finding in stored.sync_refusal:
-                row = QStandardItem(f"{finding.rule_id} ({finding.field}): {finding.message}")
-                row.setEditable(False)
-                head.appendRow(row)
-            self.refused_model.appendRow(head)
-        self.refused_view.expandAll()
 
     def _show_due(self, due: list[tuple[str, str, str]]) -> None:
         from PySide6.QtGui import QStandardItem
@@ -466,23 +464,29 @@ class MainWindow(QMainWindow):
             items = [QStandardItem(matter_name), QStandardItem(who), QStandardItem(what)]
             for it in items:
                 it.setEditable(False)
+            for it in items:
+                it.setToolTip(it.text())
             self.due_model.appendRow(items)
+        header = self.due_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.due_view.resizeRowsToContents()
         if self.env.compliance is not None:
             self.due_label.setText(
                 "What is still due this month:" if due else "Nothing is due this month for your caseload."
             )
 
-    def _show_status(self, pending: int | None) -> None:
-        client = self.env.sync_client
-        if client is None:
+    def _show_status(self, pending: int | None, sync: Any = None) -> None:
+        if self.env.sync_client is None:
             self.connection_label.setText("Sync: not connected (no office server set up)")
             self.connection_label.setProperty("class", "offline")
-        else:
-            status = client.status()
-            online = bool(getattr(status, "online", False))
-            self.connection_label.setText("Online" if online else "Offline")
+        elif sync is not None:
+            online = getattr(sync, "online", None)
+            text = {True: "Online", False: "Offline", None: "Office server: not checked yet"}[online]
+            self.connection_label.setText(text)
             self.connection_label.setProperty("class", "online" if online else "offline")
-            self._last_sync = getattr(status, "last_sync_at", None) or self._last_sync
+            self._last_sync = getattr(sync, "last_sync_at", None) or self._last_sync
         self.connection_label.style().unpolish(self.connection_label)
         self.connection_label.style().polish(self.connection_label)
         if pending is not None:
@@ -492,6 +496,27 @@ class MainWindow(QMainWindow):
             "Last sync: never"
             if self._last_sync is None
             else f"Last sync: {self._last_sync.astimezone(tz):%b %d, %H:%M}"
+        )
+
+    def _show_refusals(self, sync: Any) -> None:
+        """Contacts the server refused, with its findings (rule ID, field, sentence), until handled."""
+        from PySide6.QtGui import QStandardItem
+
+        self.refused_model.clear()
+        self.refused_model.setHorizontalHeaderLabels(["Contact / finding"])
+        refusals = tuple(getattr(sync, "refusals", ()) or ())
+        for item in refusals:
+            head = QStandardItem(f"Contact {item.id}: {item.message}")
+            head.setEditable(False)
+            for finding in item.findings:
+                row = QStandardItem(f"{finding.rule_id} ({finding.field}): {finding.message}")
+                row.setEditable(False)
+                head.appendRow(row)
+            self.refused_model.appendRow(head)
+        self.refused_view.expandAll()
+        index = self.tabs.indexOf(self.refused_tab)
+        self.tabs.setTabText(
+            index, f"Re&fused by server ({len(refusals)})" if refusals else "Re&fused by server"
         )
 
     def _tick(self) -> None:
@@ -573,6 +598,7 @@ class MainWindow(QMainWindow):
         if self._locked:  # a draft created just before the lock must not show over the lock screen
             editor.hide()
             self._hidden_editors.append(editor)
+        self.refresh()  # a new draft now exists: list it under today's drafts
 
     def adopt_follow_up(self, editor: QWidget) -> None:
         follow = getattr(editor, "follow_up", None)
@@ -620,8 +646,17 @@ class MainWindow(QMainWindow):
         if message:
             self.statusBar().showMessage(message)
 
-    def _sync_done(self, result: Any) -> None:
-        self.statusBar().showMessage(str(getattr(result, "summary", "") or "Sync finished."), 15_000)
+    def _sync_done(self, report: Any) -> None:
+        """Show how the sync ended in words (fieldapp.sync.client.SyncReport)."""
+        if getattr(report, "cancelled", False):
+            text = "Sync cancelled; nothing was lost. The next sync carries on."
+        elif getattr(report, "error", None):
+            text = f"Sync stopped: {report.error}. Your contacts are safe in the outbox."
+        else:
+            refused = len(getattr(report, "refused", ()) or ()) + len(getattr(report, "conflicts", ()) or ())
+            text = f"Sync finished: {getattr(report, 'pushed', 0)} sent"
+            text += f", {refused} refused (see Refused by server)." if refused else "."
+        self.statusBar().showMessage(text, 30_000)
 
     def _sync_failed(self, error: BaseException) -> None:
         if isinstance(error, OpCancelled):

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldapp.domain.findings import Finding, Severity
-from fieldapp.domain.records import Amendment, Approval, Caseload, Contact
+from fieldapp.domain.records import Amendment, Approval, AwareDatetime, Caseload, Contact, Worker
 
 PROTOCOL_VERSION = 1
 
@@ -47,6 +47,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # already stored with identical content: a retry; treat as accepted
     REFUSED = "refused"  # the server's rule check found block findings
     CONFLICT = "conflict"  # the ID is known with different content: refused loudly, never overwritten
+    FORBIDDEN = "forbidden"  # not the pushing worker's to write (another caseload; amendment by a worker)
 
 
 class ItemResult(Wire):
@@ -55,14 +56,24 @@ class ItemResult(Wire):
     content_hash: str = Field(description="sha256 of the canonical JSON the server compared.")
     findings: tuple[WireFinding, ...] = ()
     message: str = ""
+    status: int = Field(default=200, description="HTTP-like status of this item: see ItemStatus.")
+    kind: str = Field(default="contact", description="'contact' or 'amendment'.")
 
 
 class PushResponse(Wire):
+    """One result per item, contacts first then amendments, in request order. The HTTP status is 200, or
+    409 when every item of the batch is a conflict (the body is this same document)."""
+
     results: tuple[ItemResult, ...]
 
 
 class PullResponse(Wire):
-    """Changes since a cursor. `full_resync` means the cursor was unknown: the caseload is sent whole."""
+    """Changes since a cursor. `full_resync` means the cursor was unknown: the caseload is sent whole.
+
+    `caseload`, when present, is the worker's whole current caseload and replaces the laptop's copy (a
+    matter missing from it was closed out or reassigned away). Approvals, amendments and refusals are
+    additive and keyed by ID. Call again with `cursor` while `has_more`.
+    """
 
     cursor: str
     full_resync: bool = False
@@ -71,3 +82,107 @@ class PullResponse(Wire):
     amendments: tuple[Amendment, ...] = ()
     refusals: tuple[ItemResult, ...] = ()
     has_more: bool = False
+
+
+# --------------------------------------------------------------------------- additions (server v1)
+# Everything below was added after the first draft; fields are only ever added, never renamed.
+
+
+class ItemStatus:
+    """HTTP-like status of one item of a push batch (ItemResult.status), so a client can treat an item
+    exactly as it would treat a single request: 2xx done, 4xx refused for good (never retried as is)."""
+
+    ACCEPTED = 201
+    DUPLICATE = 200
+    FORBIDDEN = 403
+    CONFLICT = 409
+    REFUSED = 422
+
+
+class FieldError(Wire):
+    """One problem with a request, naming the field (a dotted path into the JSON body or a parameter)."""
+
+    field: str
+    message: str
+
+
+class ErrorResponse(Wire):
+    """The body of every error the server answers (401, 403, 404, 409, 429, 500...).
+
+    `error` is a stable machine word (e.g. "unauthenticated", "forbidden", "rate_limited"); `message` is for
+    people and never contains a token, a code or a narrative.
+    """
+
+    error: str
+    message: str
+    retry_after_seconds: int | None = None
+    details: tuple[FieldError, ...] = ()
+
+
+class HealthResponse(Wire):
+    """Reachability only: reveals nothing about the server, its version or its data."""
+
+    status: str = "ok"
+    protocol: int = PROTOCOL_VERSION
+
+
+class EnrollRequest(Wire):
+    """A laptop exchanges a one-time enrollment code (from an administrator) for a device token."""
+
+    code: str = Field(min_length=1, max_length=64)
+    device_name: str = Field(default="", max_length=200, description="Shown to administrators only.")
+
+
+class EnrollResponse(Wire):
+    """The device token is shown once: the app keeps it in the OS keyring; the server keeps only a hash."""
+
+    token: str
+    device_id: str
+    worker: Worker
+    server_id: str = Field(description="Identifies the server's database; a different one means re-enroll.")
+    protocol: int = PROTOCOL_VERSION
+
+
+class WhoAmI(Wire):
+    worker: Worker
+    device_id: str
+
+
+class StoredContact(Wire):
+    """A contact as the office holds it, for a supervisor's view of a unit."""
+
+    contact: Contact
+    worker_id: str
+    content_hash: str
+    received_at: AwareDatetime
+    approval_ids: tuple[str, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+
+
+class UnitContacts(Wire):
+    unit: str
+    month: str = Field(description="YYYY-MM in the agency's time zone (by the contact's start).")
+    contacts: tuple[StoredContact, ...]
+
+
+class ApprovalRequest(Wire):
+    """SUP-REVIEW: approve a worker's contact sheet for a month (all its stored contacts, or those listed)."""
+
+    id: str | None = Field(
+        default=None, max_length=64, description="Client-made ID; a retry with it is a no-op."
+    )
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+    contact_ids: tuple[str, ...] | None = Field(
+        default=None, description="Omit to approve every contact of the month stored so far."
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class AmendmentRequest(Wire):
+    """NAR-AMEND: the server fills in who (full name and title from its staff list) and when."""
+
+    id: str | None = Field(
+        default=None, max_length=64, description="Client-made ID; a retry with it is a no-op."
+    )
+    new_information: str = Field(min_length=1)
+    reason: str = Field(min_length=1)

@@ -1,37 +1,49 @@
-"""Small in-memory stand-ins used only where a test needs a failure the real profile cannot produce on demand
-(a sync client that stalls, a service call that raises). Main-window tests run on a real profile."""
+"""A sync client that stalls on demand: the only stand-in in the GUI tests, used where a test needs the
+network to hang mid-sync (progress bar, Cancel). Everything else runs on a real encrypted profile."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
+
+from fieldapp.domain.findings import Finding, Severity
+from fieldapp.sync.store_port import RefusedItem
 
 
 @dataclass
 class FakeSyncStatus:
-    online: bool = False
+    online: bool | None = None
+    pending: int = 0
     last_sync_at: datetime | None = None
+    refusals: tuple[RefusedItem, ...] = field(default=())
 
 
 class StallingSyncClient:
-    """Reports progress, then waits until cancelled (to test the progress bar and Cancel)."""
+    """Reports 2 of `total`, then waits until cancelled (or `release` is set, then finishes)."""
 
     def __init__(self, total: int = 5) -> None:
         self.total = total
         self.started = threading.Event()
-        self.calls = 0
-        self._status = FakeSyncStatus(online=True)
+        self.release = threading.Event()
+        self.status_now = FakeSyncStatus()
 
     def status(self) -> FakeSyncStatus:
-        return self._status
+        return self.status_now
 
     def sync(self, progress, cancel: threading.Event):  # type: ignore[no-untyped-def]
-        self.calls += 1
-        progress(2, self.total, "Sending contacts: 2 of 5")
+        progress(2, self.total, f"Sent 2 of {self.total}")
         self.started.set()
-        if not cancel.wait(10):
-            raise TimeoutError("test sync was never cancelled")
-        from fieldapp.gui.ops import OpCancelled
-
-        raise OpCancelled()
+        while not cancel.wait(0.02):
+            if self.release.is_set():
+                refusal = RefusedItem(
+                    "c-1",
+                    (Finding("NAR-REQUIRED", Severity.BLOCK, "narrative", "A narrative is required."),),
+                    "refused by the server's rule check",
+                )
+                self.status_now = FakeSyncStatus(online=True, pending=0, refusals=(refusal,))
+                return SimpleNamespace(
+                    cancelled=False, error=None, pushed=self.total - 1, refused=(refusal,), conflicts=()
+                )
+        return SimpleNamespace(cancelled=True, error=None, pushed=2, refused=(), conflicts=())

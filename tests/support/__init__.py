@@ -1,0 +1,1 @@
+"""Fixtures and helpers more than one area's tests reuse (a real server process, a private PostgreSQL)."""

@@ -1,0 +1,164 @@
+"""Take the screenshots listed in the README (run through dev/screenshots, under Xvfb at 1366x768)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+OUT = REPO / "docs" / "screenshots"
+
+_tmp = Path(tempfile.mkdtemp(prefix="fieldapp-shots-"))
+os.environ["FIELDAPP_TEST_KEYRING_FILE"] = str(_tmp / "keyring.json")
+os.environ["XDG_CONFIG_HOME"] = str(_tmp / "config")
+
+import keyring  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from tests.support.test_keyring import FileKeyring  # noqa: E402
+
+keyring.set_keyring(FileKeyring())
+
+from fieldapp.app.launch import open_for_gui  # noqa: E402
+from fieldapp.app.wizard_flow import Step  # noqa: E402
+from fieldapp.domain.codetables import load_codetables  # noqa: E402
+from fieldapp.domain.records import ContactKind  # noqa: E402
+from fieldapp.gui.app import make_application  # noqa: E402
+from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog  # noqa: E402
+from fieldapp.gui.main_window import MainWindow, WindowEnv  # noqa: E402
+from fieldapp.gui.ops import OpRunner  # noqa: E402
+from fieldapp.gui.wizard import ContactWizard, KindDialog, OnBehalfDialog  # noqa: E402
+from tests.factories import NOW, valid_contact  # noqa: E402
+
+SIZE = (1366, 768)
+
+
+def settle(app: QApplication, ms: int = 300) -> None:
+    """Let queued results and paints arrive (a script, not the app: a short local event loop is fine)."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shot(app: QApplication, widget: QWidget, name: str) -> None:
+    widget.show()
+    widget.raise_()
+    settle(app)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print("wrote", path.relative_to(REPO), widget.width(), "x", widget.height())
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = make_application(["fieldapp"])
+    clock = lambda: NOW  # noqa: E731 - a fixed agency "now" inside the demo's open referrals and cases
+    opened = open_for_gui(_tmp / "profile", passphrase=None, demo=True, clock=clock)
+    opened.unlock.set("screenshot-pass")
+    service = opened.service
+    # a little history: two final contacts and two drafts of today
+    for kind in (ContactKind.CHILD_REFERRAL, ContactKind.PARENT_REFERRAL):
+        c = valid_contact(kind, started_at=NOW - timedelta(hours=8), ended_at=NOW - timedelta(hours=7))
+        stored = service.start_contact(c.context_id, c.kind, c.on_behalf_of_child_ids)
+        service.finalize(c.model_copy(update={"id": stored.contact.id, "first_saved_at": None}))
+    draft_template = valid_contact(ContactKind.CHILD_REFERRAL, narrative="")
+    d1 = service.start_contact(
+        draft_template.context_id, draft_template.kind, draft_template.on_behalf_of_child_ids
+    )
+    service.interim_save(draft_template.model_copy(update={"id": d1.contact.id, "first_saved_at": None}))
+    service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
+
+    runner = OpRunner()
+    tables = load_codetables()
+    from fieldapp.app.due import due_list
+
+    env = WindowEnv(
+        service=service,
+        runner=runner,
+        tables=tables,
+        verify_unlock=opened.unlock.verify,
+        now=clock,
+        compliance=lambda caseload, now: due_list(service, caseload, tables, now),
+        profile_label=str(opened.directory),
+    )
+    window = MainWindow(env)
+    window.resize(*SIZE)
+    window.show()
+    window.start()
+    settle(app, 1500)
+    if getattr(window, "draft_offer", None) is not None:
+        shot(app, window.draft_offer, "08_open_drafts_offer")
+        window.draft_offer.reject()
+    window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("R-1001"))
+    settle(app, 600)
+    shot(app, window, "01_main_window")
+    window.tabs.setCurrentIndex(1)
+    shot(app, window, "02_main_window_still_due")
+    window.tabs.setCurrentIndex(0)
+
+    matter = window.caseload.matter("R-1001")
+    on_behalf = OnBehalfDialog(matter, parent=window)
+    shot(app, on_behalf, "03_on_behalf_dialog")
+    on_behalf.close()
+    kind = KindDialog(tables, window.caseload.matter("C-2001"), window)
+    shot(app, kind, "04_kind_dialog")
+    kind.close()
+
+    # every wizard page, on a complete child contact (and the first page once more with findings showing)
+    complete = valid_contact(ContactKind.CHILD_REFERRAL)
+    s = service.start_contact(complete.context_id, complete.kind, complete.on_behalf_of_child_ids)
+    s = service.interim_save(complete.model_copy(update={"id": s.contact.id, "first_saved_at": None}))
+    wizard = ContactWizard(
+        service, s, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
+    )
+    wizard.resize(1000, 700)
+    for number, step in enumerate(
+        (Step.BASICS, Step.METHOD, Step.PARTICIPANTS, Step.SERVICES, Step.NARRATIVE, Step.REVIEW), start=1
+    ):
+        while wizard.currentId() < int(step) and wizard.currentId() >= 0:
+            before = wizard.currentId()
+            wizard.next()
+            if wizard.currentId() == before:
+                break
+        shot(app, wizard, f"05_wizard_{number}_{step.name.lower()}")
+    wizard.close()
+    broken = valid_contact(ContactKind.CHILD_CASE, status=None, location=None, narrative="")
+    b = service.start_contact(broken.context_id, broken.kind, broken.on_behalf_of_child_ids)
+    fresh = service.interim_save(broken.model_copy(update={"id": b.contact.id, "first_saved_at": None}))
+    wizard2 = ContactWizard(
+        service, fresh, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
+    )
+    wizard2.resize(1000, 700)
+    wizard2.show()
+    wizard2.go_to_field("status")  # the method page: location and status missing, findings beside them
+    shot(app, wizard2, "06_wizard_findings_in_place")
+    wizard2.close()
+
+    window.lock()
+    shot(app, window, "07_lock_screen")
+    window.unlock()
+
+    shot(
+        app,
+        PassphraseDialog(new_profile=False, reason="This profile is protected by a passphrase."),
+        "09_passphrase_dialog",
+    )
+    shot(app, PassphraseDialog(new_profile=True), "10_passphrase_new_profile")
+    shot(app, UnlockSetupDialog(), "11_unlock_passphrase_setup")
+
+    window.close()
+    runner.shutdown()
+    opened.close()
+    _ = datetime
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

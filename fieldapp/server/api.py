@@ -1,0 +1,365 @@
+"""The HTTP API (FastAPI): routes, who may call them, and one error body for every failure.
+
+Every route but /v1/health and /v1/enroll needs `Authorization: Bearer <device token>`. Every error is an
+ErrorResponse and is listed in the OpenAPI document with that model (a test holds the document to what
+the server really answers).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.records import Amendment, Approval
+from fieldapp.server import auth, feed, supervision
+from fieldapp.server.auth import Caller, FailureLimiter
+from fieldapp.server.db import Database
+from fieldapp.server.push import Pusher
+from fieldapp.sync.protocol import (
+    PROTOCOL_VERSION,
+    AmendmentRequest,
+    ApprovalRequest,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorResponse,
+    FieldError,
+    HealthResponse,
+    ItemStatus,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    UnitContacts,
+    WhoAmI,
+)
+
+log = logging.getLogger("fieldapp.server.api")
+T = TypeVar("T")
+
+MAX_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ServerState:
+    db: Database
+    tables: CodeTables
+    limiter: FailureLimiter
+    server_id: str
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        *,
+        details: tuple[FieldError, ...] = (),
+        headers: dict[str, str] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+        self.details, self.headers, self.retry_after = details, headers or {}, retry_after
+
+    def response(self) -> JSONResponse:
+        body = ErrorResponse(
+            error=self.error, message=self.message, details=self.details, retry_after_seconds=self.retry_after
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=self.status, headers=self.headers)
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+E401: Responses = {401: _doc("No token, an unknown or revoked token (header `WWW-Authenticate: Bearer`).")}
+E403: Responses = {403: _doc("Authenticated, but this is not the caller's to read or write.")}
+E404: Responses = {404: _doc("No such worker or contact.")}
+E409: Responses = {
+    409: _doc("The client-made ID is already used for different content; nothing was changed.")
+}
+E413: Responses = {413: _doc(f"More than {MAX_BATCH} items in one batch: split it.")}
+E422: Responses = {422: _doc("The request does not validate; `details` names each field and what is wrong.")}
+E429: Responses = {
+    429: _doc("Too many failed authentications from this address; `Retry-After` says when to try again.")
+}
+E500: Responses = {500: _doc("The server failed; nothing was half-written (try again later).")}
+AUTHED: Responses = {**E401, **E403, **E422, **E429, **E500}
+
+
+def state_of(request: Request) -> ServerState:
+    state: ServerState = request.app.state.fieldapp
+    return state
+
+
+def _client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _check_limit(state: ServerState, request: Request) -> None:
+    retry = state.limiter.retry_after(_client_key(request))
+    if retry is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            "too many failed authentications from this address; try again later",
+            headers={"Retry-After": str(retry)},
+            retry_after=retry,
+        )
+
+
+def current_caller(request: Request) -> Caller:
+    state = state_of(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    _check_limit(state, request)
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "send the device token as `Authorization: Bearer ...`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    caller = auth.authenticate(state.db, token.strip())
+    if caller is None:
+        state.limiter.failed(_client_key(request))
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "the device token is unknown or revoked; enroll again",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+WorkerId = Annotated[
+    str, Path(min_length=1, max_length=64, description="The worker the resource belongs to.")
+]
+
+
+def _own(caller: Caller, worker_id: str) -> None:
+    if caller.worker.id != worker_id:
+        raise ApiError(403, "forbidden", "a device reads and writes only its own worker's caseload")
+
+
+def create_app(state: ServerState) -> FastAPI:
+    app = FastAPI(
+        title="fieldapp office server",
+        version=f"{PROTOCOL_VERSION}",
+        description=(
+            "Sync server for fieldapp laptops: enrollment, push of final contacts and amendments, pull of "
+            "caseload changes and approvals, and supervisor review. Every error body is an ErrorResponse."
+        ),
+    )
+    app.state.fieldapp = state
+    _install_error_handlers(app)
+
+    @app.get("/v1/health", response_model=HealthResponse, responses=E500, tags=["sync"])
+    def health() -> HealthResponse:
+        """Cheap reachability check; reveals nothing about the server or its data."""
+        return HealthResponse()
+
+    @app.post(
+        "/v1/enroll",
+        response_model=EnrollResponse,
+        status_code=201,
+        responses={**E401, **E422, **E429, **E500},
+        tags=["sync"],
+    )
+    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+        """Exchange a one-time enrollment code for a device token (shown once; the server keeps a hash)."""
+        st = state_of(request)
+        _check_limit(st, request)
+        try:
+            token, device_id, worker = auth.enroll(st.db, body.code, body.device_name)
+        except auth.EnrollmentError:
+            st.limiter.failed(_client_key(request))
+            raise ApiError(
+                401, "unauthenticated", "the enrollment code is unknown, used or expired"
+            ) from None
+        return EnrollResponse(token=token, device_id=device_id, worker=worker, server_id=st.server_id)
+
+    @app.get("/v1/me", response_model=WhoAmI, responses={**E401, **E429, **E500}, tags=["sync"])
+    def me(caller: CallerDep) -> WhoAmI:
+        """Who this device token belongs to (checks that it still works)."""
+        return WhoAmI(worker=caller.worker, device_id=caller.device_id)
+
+    @app.post(
+        "/v1/workers/{worker_id}/push",
+        response_model=PushResponse,
+        responses={
+            **AUTHED,
+            **E413,
+            409: {
+                "model": PushResponse,
+                "description": "Every item of the batch is a conflict (per-item results).",
+            },
+        },
+        tags=["sync"],
+    )
+    def push(
+        worker_id: WorkerId, body: PushRequest, caller: CallerDep, request: Request, response: Response
+    ) -> PushResponse:
+        """Push final contacts and amendments; one result per item (contacts first, then amendments).
+
+        Item outcomes: accepted (201), duplicate (200, a retry), refused (422, with findings), conflict (409,
+        same ID with different content), forbidden (403, not this worker's caseload).
+        """
+        _own(caller, worker_id)
+        if len(body.contacts) + len(body.amendments) > MAX_BATCH:
+            raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
+        st = state_of(request)
+        result = Pusher(st.db, st.tables, caller).push(body)
+        if result.results and all(r.status == ItemStatus.CONFLICT for r in result.results):
+            response.status_code = 409
+        return result
+
+    @app.get("/v1/workers/{worker_id}/pull", response_model=PullResponse, responses=AUTHED, tags=["sync"])
+    def pull(
+        worker_id: WorkerId,
+        caller: CallerDep,
+        request: Request,
+        cursor: Annotated[
+            str | None, Query(max_length=200, description="From the last pull; omit the first time.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
+    ) -> PullResponse:
+        """Changes since `cursor` (caseload, approvals, amendments, refusals); repeat while `has_more`."""
+        _own(caller, worker_id)
+        st = state_of(request)
+        return feed.pull(st.db, st.server_id, worker_id, cursor, limit)
+
+    @app.get(
+        "/v1/units/{unit}/contacts",
+        response_model=UnitContacts,
+        responses={**AUTHED},
+        tags=["supervision"],
+    )
+    def unit_contacts(
+        unit: Annotated[str, Path(min_length=1, max_length=200)],
+        month: Annotated[
+            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+        ],
+        caller: CallerDep,
+        request: Request,
+    ) -> UnitContacts:
+        """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
+        return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
+
+    @app.post(
+        "/v1/workers/{worker_id}/approvals",
+        response_model=Approval,
+        status_code=201,
+        responses={
+            **AUTHED,
+            **E404,
+            **E409,
+            200: {"model": Approval, "description": "A retry: already approved."},
+        },
+        tags=["supervision"],
+    )
+    def approve(
+        worker_id: WorkerId, body: ApprovalRequest, caller: CallerDep, request: Request, response: Response
+    ) -> Approval:
+        """SUP-REVIEW: approve a worker's contact sheet for a month; reaches the worker on their next pull."""
+        approval, created = _guard(lambda: supervision.approve(state_of(request).db, caller, worker_id, body))
+        if not created:
+            response.status_code = 200
+        return approval
+
+    @app.post(
+        "/v1/contacts/{contact_id}/amendments",
+        response_model=Amendment,
+        status_code=201,
+        responses={
+            **AUTHED,
+            **E404,
+            **E409,
+            200: {"model": Amendment, "description": "A retry: already stored."},
+        },
+        tags=["supervision"],
+    )
+    def add_amendment(
+        contact_id: Annotated[str, Path(min_length=1, max_length=64)],
+        body: AmendmentRequest,
+        caller: CallerDep,
+        request: Request,
+        response: Response,
+    ) -> Amendment:
+        """NAR-AMEND: a supervisor's or manager's append-only correction; the contact stays as it was."""
+        st = state_of(request)
+        amendment, created = _guard(
+            lambda: supervision.amend(st.db, caller, contact_id, body, st.tables.agency.time_zone)
+        )
+        if not created:
+            response.status_code = 200
+        return amendment
+
+    return app
+
+
+def _guard(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except supervision.Refused as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    except supervision.NotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    except supervision.Conflict as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+    except supervision.Invalid as exc:
+        raise ApiError(
+            422, "invalid", exc.message, details=(FieldError(field=exc.field, message=exc.message),)
+        ) from None
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Name each field; never echo the submitted value (it may be a narrative or a code).
+        details = tuple(
+            FieldError(
+                field=".".join(str(p) for p in err.get("loc", ())), message=str(err.get("msg", "invalid"))
+            )
+            for err in exc.errors()
+        )
+        first = details[0] if details else FieldError(field="", message="invalid request")
+        message = f"{first.field}: {first.message}" + (
+            f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+        )
+        return ApiError(422, "invalid", message, details=details).response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        words = {404: "not_found", 405: "method_not_allowed"}
+        return ApiError(exc.status_code, words.get(exc.status_code, "error"), str(exc.detail)).response()
+
+    @app.middleware("http")
+    async def _crash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Caught here rather than left to the framework, which would log the exception's message, and
+        # that may quote record content (a validation error echoes its input): log only the type and where.
+        try:
+            return await call_next(request)
+        except Exception as exc:
+            where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+            log.error("internal error %s at\n%s", type(exc).__name__, where)
+            return ApiError(
+                500, "internal", "the server failed; nothing was half-written, try again later"
+            ).response()

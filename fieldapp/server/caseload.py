@@ -1,0 +1,199 @@
+"""The server's copy of the organisation and its caseloads: staff, referrals and cases, who holds what.
+
+`load_caseload` stands in for the feed from the state system. It is idempotent: loading the same file
+twice changes nothing and tells nobody; a changed matter (a closure date, a new case plan) or a
+reassignment is written once and put on the feed of every worker who must hear of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+
+from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.records import Case, Caseload, Matter, Referral, StaffRole, Worker
+from fieldapp.server.db import Database, Writer
+from fieldapp.server.models import Assignment, FeedEntry, MatterRow, Staff
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    staff_changed: int
+    matters_changed: int
+    matters_unchanged: int
+    workers_notified: tuple[str, ...]
+
+
+def put_feed(w: Writer, worker_id: str, kind: str, ref_id: str) -> None:
+    """Tell `worker_id`'s next pull about a change. A caseload change supersedes older ones: the pull sends
+    the whole current caseload, so only the newest caseload entry per worker needs to stay."""
+    if kind == "caseload":
+        w.session.execute(
+            delete(FeedEntry).where(FeedEntry.worker_id == worker_id, FeedEntry.kind == "caseload")
+        )
+    w.session.add(FeedEntry(worker_id=worker_id, kind=kind, ref_id=ref_id))
+
+
+def upsert_staff(w: Writer, worker: Worker, actor: str = "admin") -> bool:
+    """Create or update a staff member; True if anything changed."""
+    body = canonical_json(worker).decode()
+    row = w.session.get(Staff, worker.id)
+    if row is not None and row.record == body:
+        return False
+    now = datetime.now(UTC)
+    if row is None:
+        w.session.add(
+            Staff(id=worker.id, role=str(worker.role), unit=worker.unit, record=body, updated_at=now)
+        )
+    else:
+        row.role, row.unit, row.record, row.updated_at = str(worker.role), worker.unit, body, now
+    w.audit(
+        actor_id=actor,
+        action="staff",
+        record_kind="staff",
+        record_id=worker.id,
+        content_hash=content_hash(worker),
+    )
+    # Everyone in the unit sees staff on their caseload document: tell them.
+    for (member_id,) in w.session.execute(select(Staff.id).where(Staff.unit == worker.unit)).all():
+        put_feed(w, member_id, "caseload", worker.id)
+    return True
+
+
+def add_staff(db: Database, worker: Worker) -> bool:
+    with db.write() as w:
+        return upsert_staff(w, worker)
+
+
+def get_staff(db: Database, worker_id: str) -> Worker | None:
+    with db.read() as session:
+        row = session.get(Staff, worker_id)
+        return None if row is None else Worker.model_validate_json(row.record)
+
+
+def list_staff(db: Database) -> list[Worker]:
+    with db.read() as session:
+        rows = session.execute(select(Staff.record).order_by(Staff.unit, Staff.id)).scalars()
+        return [Worker.model_validate_json(r) for r in rows]
+
+
+def load_caseload(db: Database, caseload: Caseload, actor: str = "admin") -> LoadReport:
+    """Store the caseload of `caseload.worker`: its staff, and every referral and case in it, assigned to
+    that worker. One transaction: a file is loaded whole or not at all."""
+    notified: set[str] = set()
+    staff_changed = changed = unchanged = 0
+    now = datetime.now(UTC)
+    owner = caseload.worker.id
+    with db.write() as w:
+        for worker in (caseload.worker, *caseload.staff):
+            if upsert_staff(w, worker, actor):
+                staff_changed += 1
+        matters: list[Matter] = [*caseload.referrals, *caseload.cases]
+        for matter in matters:
+            body = canonical_json(matter).decode()
+            digest = content_hash(matter)
+            row = w.session.get(MatterRow, matter.id)
+            if row is not None and row.content_hash == digest and row.assigned_worker_id == owner:
+                unchanged += 1
+                continue
+            changed += 1
+            kind = matter.context
+            if row is None:
+                w.session.add(
+                    MatterRow(
+                        id=matter.id,
+                        kind=kind,
+                        assigned_worker_id=owner,
+                        record=body,
+                        content_hash=digest,
+                        updated_at=now,
+                    )
+                )
+            else:
+                if row.assigned_worker_id != owner:
+                    notified.add(row.assigned_worker_id)  # reassigned away: it leaves their caseload
+                    put_feed(w, row.assigned_worker_id, "caseload", matter.id)
+                row.kind, row.assigned_worker_id, row.record, row.content_hash, row.updated_at = (
+                    kind,
+                    owner,
+                    body,
+                    digest,
+                    now,
+                )
+            if w.session.get(Assignment, (matter.id, owner)) is None:
+                w.session.add(Assignment(matter_id=matter.id, worker_id=owner))
+            w.audit(
+                actor_id=actor,
+                action="load_matter",
+                record_kind=kind,
+                record_id=matter.id,
+                content_hash=digest,
+            )
+            put_feed(w, owner, "caseload", matter.id)
+            notified.add(owner)
+    return LoadReport(staff_changed, changed, unchanged, tuple(sorted(notified)))
+
+
+def matters_of(session_rows: Iterable[MatterRow]) -> tuple[list[Referral], list[Case]]:
+    referrals: list[Referral] = []
+    cases: list[Case] = []
+    for row in session_rows:
+        if row.kind == "referral":
+            referrals.append(Referral.model_validate_json(row.record))
+        else:
+            cases.append(Case.model_validate_json(row.record))
+    return referrals, cases
+
+
+def caseload_snapshot(db: Database, worker_id: str) -> Caseload | None:
+    """The worker's whole current caseload as the laptop should hold it, or None for unknown staff.
+
+    Staff listed: everyone in the worker's unit, their supervisor, the managers, and the primary workers of
+    their matters, so that every staff person a contact may name is known to the rules on both sides.
+    """
+    with db.read() as session:
+        me = session.get(Staff, worker_id)
+        if me is None:
+            return None
+        worker = Worker.model_validate_json(me.record)
+        rows = session.execute(
+            select(MatterRow).where(MatterRow.assigned_worker_id == worker_id).order_by(MatterRow.id)
+        ).scalars()
+        referrals, cases = matters_of(rows)
+        wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
+        if worker.supervisor_id:
+            wanted.add(worker.supervisor_id)
+        staff_rows = session.execute(
+            select(Staff).where(
+                (Staff.unit == worker.unit) | (Staff.role == str(StaffRole.MANAGER)) | Staff.id.in_(wanted)
+            )
+        ).scalars()
+        staff = tuple(
+            Worker.model_validate_json(r.record)
+            for r in sorted(staff_rows, key=lambda r: r.id)
+            if r.id != worker_id
+        )
+    return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))
+
+
+def rule_caseload(db: Database, worker_id: str, matter_id: str) -> tuple[Caseload, Matter | None, bool]:
+    """What the rules need to re-check a contact: (the worker's caseload, the matter, may the worker write
+    to it). A worker may write to a matter assigned to them now or before (a contact made before a
+    reassignment still arrives)."""
+    caseload = caseload_snapshot(db, worker_id)
+    assert caseload is not None
+    with db.read() as session:
+        row = session.get(MatterRow, matter_id)
+        allowed = session.get(Assignment, (matter_id, worker_id)) is not None
+    if row is None:
+        return caseload, None, allowed
+    referrals, cases = matters_of([row])
+    matter: Matter = (referrals or cases)[0]
+    if caseload.matter(matter_id) is None:
+        caseload = caseload.model_copy(
+            update={"referrals": (*caseload.referrals, *referrals), "cases": (*caseload.cases, *cases)}
+        )
+    return caseload, matter, allowed

@@ -1,0 +1,372 @@
+"""`fieldapp-server`: run the office sync server and administer it.
+
+    fieldapp-server serve --demo                       # 127.0.0.1:8765, demo organisation loaded
+    fieldapp-server add-staff w-ana --name "Ana Brightfield" --title "Social Worker III" --unit "Unit 7"
+    fieldapp-server issue-code w-ana                   # prints a one-time enrollment code
+    fieldapp-server load-caseload caseload.json        # idempotent
+    fieldapp-server revoke --device DEVICE_ID
+
+The database is `--database URL` (or $FIELDAPP_SERVER_DATABASE): a SQLite file path/URL, or
+`postgresql://user:pass@host/db`. Admin commands work on the database directly, beside a running server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import ValidationError
+
+DEFAULT_PORT = 8765
+
+
+def default_database() -> str:
+    env = os.environ.get("FIELDAPP_SERVER_DATABASE")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("fieldapp-server", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / "server.db")
+
+
+def _open(args: argparse.Namespace) -> object:
+    from fieldapp.server import migrate
+    from fieldapp.server.db import Database
+
+    db = Database(args.database or default_database())
+    migrate.upgrade(db)
+    return db
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("error: give both --tls-cert and --tls-key, or neither", file=sys.stderr)
+        return 2
+    tls = bool(args.tls_cert)
+    if not is_loopback(args.host) and not tls and not args.allow_insecure_remote:
+        print(
+            f"error: refusing to listen on {args.host} without TLS: tokens and records would cross the network "
+            "in clear. Give --tls-cert and --tls-key, or --allow-insecure-remote if a TLS proxy fronts this "
+            "server.",
+            file=sys.stderr,
+        )
+        return 2
+    import uvicorn
+
+    from fieldapp.domain.codetables import load_codetables
+    from fieldapp.server.api import ServerState, create_app
+    from fieldapp.server.auth import FailureLimiter
+    from fieldapp.server.db import Database
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    if args.demo:
+        _load_demo(db)
+    state = ServerState(
+        db=db,
+        tables=load_codetables(),
+        limiter=FailureLimiter(args.auth_failure_limit, args.auth_failure_window),
+        server_id=db.server_id(),
+    )
+    app = create_app(state)
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
+    # with proto 0 every keep-alive request waits ~40 ms on Nagle + delayed ACK (uvicorn issue #3149).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    scheme = "https" if tls else "http"
+    if args.port_file:
+        tmp = Path(str(args.port_file) + ".tmp")
+        tmp.write_text(str(port), encoding="utf-8")
+        tmp.replace(args.port_file)
+    print(f"fieldapp-server listening on {scheme}://{args.host}:{port}", flush=True)
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+        timeout_keep_alive=30,
+        server_header=False,  # no software banner for a prober
+        backlog=2048,
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        db.dispose()
+    return 0
+
+
+def _load_demo(db: object) -> None:
+    from fieldapp.domain.codetables import resources_dir
+    from fieldapp.domain.records import Caseload
+    from fieldapp.server.caseload import load_caseload
+    from fieldapp.server.db import Database
+
+    assert isinstance(db, Database)
+    caseload = Caseload.model_validate_json(
+        (resources_dir() / "demo_caseload.json").read_text(encoding="utf-8")
+    )
+    report = load_caseload(db, caseload)
+    print(
+        f"demo organisation loaded: {report.matters_changed} referrals/cases changed, "
+        f"{report.matters_unchanged} unchanged; staff: "
+        + ", ".join(w.id for w in (caseload.worker, *caseload.staff)),
+        flush=True,
+    )
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _open(args)
+    print("database is at the current schema")
+    return 0
+
+
+def cmd_add_staff(args: argparse.Namespace) -> int:
+    from fieldapp.domain.records import StaffRole, Worker
+    from fieldapp.server.caseload import add_staff
+    from fieldapp.server.db import Database
+
+    try:
+        worker = Worker(
+            id=args.id,
+            full_name=args.name,
+            title=args.title,
+            role=StaffRole(args.role),
+            unit=args.unit,
+            supervisor_id=args.supervisor,
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", file=sys.stderr)
+        return 2
+    db = _open(args)
+    assert isinstance(db, Database)
+    changed = add_staff(db, worker)
+    print(
+        f"{worker.role} {worker.id} ({worker.full_name}, {worker.title}, {worker.unit}) "
+        + ("saved" if changed else "unchanged")
+    )
+    return 0
+
+
+def cmd_list_staff(args: argparse.Namespace) -> int:
+    from fieldapp.server.caseload import list_staff
+    from fieldapp.server.db import Database
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    for w in list_staff(db):
+        print(f"{w.id}\t{w.role}\t{w.unit}\t{w.full_name}\t{w.title}")
+    return 0
+
+
+def cmd_issue_code(args: argparse.Namespace) -> int:
+    from fieldapp.server.auth import issue_code
+    from fieldapp.server.db import Database
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    try:
+        code = issue_code(db, args.worker_id, timedelta(hours=args.valid_hours))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    # The code is this command's product (the administrator hands it over): stdout, never a log.
+    print(code)
+    return 0
+
+
+def cmd_list_devices(args: argparse.Namespace) -> int:
+    from fieldapp.server.auth import list_devices
+    from fieldapp.server.db import Database
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    for d in list_devices(db, args.worker_id):
+        state = f"revoked {d.revoked_at.isoformat()}" if d.revoked_at else "active"
+        print(f"{d.id}\t{d.worker_id}\t{d.created_at.isoformat()}\t{state}\t{d.name}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from fieldapp.server.auth import revoke
+    from fieldapp.server.db import Database
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    count = revoke(db, device_id=args.device, worker_id=args.worker)
+    print(f"{count} device token(s) revoked")
+    return 0 if count else 1
+
+
+def cmd_load_caseload(args: argparse.Namespace) -> int:
+    from fieldapp.domain.records import Caseload
+    from fieldapp.server.caseload import load_caseload
+    from fieldapp.server.db import Database
+
+    try:
+        caseload = Caseload.model_validate_json(Path(args.file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(
+            f"error: {args.file} is not a caseload document ({exc.error_count()} problems):", file=sys.stderr
+        )
+        for err in exc.errors()[:20]:
+            print(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", file=sys.stderr)
+        return 2
+    db = _open(args)
+    assert isinstance(db, Database)
+    report = load_caseload(db, caseload)
+    print(
+        f"caseload of {caseload.worker.id}: {report.matters_changed} referrals/cases changed, "
+        f"{report.matters_unchanged} unchanged, {report.staff_changed} staff changed; "
+        f"workers told on next pull: {', '.join(report.workers_notified) or 'none'}"
+    )
+    return 0
+
+
+def cmd_load_demo(args: argparse.Namespace) -> int:
+    _load_demo(_open(args))
+    return 0
+
+
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from fieldapp.server.db import Database, verify_audit_chain
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    intact, count = verify_audit_chain(db)
+    print(f"audit chain {'intact' if intact else 'BROKEN'} ({count} entries verified)")
+    return 0 if intact else 1
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLite file or URL, or postgresql://...; default $FIELDAPP_SERVER_DATABASE or a file in the "
+        "user data folder",
+    )
+    parser = argparse.ArgumentParser(prog="fieldapp-server", description="fieldapp office sync server.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", parents=[common], help="run the HTTP server (default)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)"
+    )
+    serve.add_argument("--port-file", type=Path, help="write the port actually bound to this file")
+    serve.add_argument("--demo", action="store_true", help="load the demo organisation and caseload first")
+    serve.add_argument("--tls-cert", help="PEM certificate (chain) for HTTPS")
+    serve.add_argument("--tls-key", help="PEM private key for HTTPS")
+    serve.add_argument(
+        "--allow-insecure-remote",
+        action="store_true",
+        help="listen on a non-loopback address without TLS (only behind a TLS-terminating proxy)",
+    )
+    serve.add_argument("--auth-failure-limit", type=int, default=20, help="failed authentications per window")
+    serve.add_argument("--auth-failure-window", type=float, default=60.0, help="window in seconds")
+    serve.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument("--access-log", action="store_true", help="log each request line (paths, no bodies)")
+    serve.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("migrate", parents=[common], help="create or upgrade the database schema")
+    p.set_defaults(handler=cmd_migrate)
+
+    p = sub.add_parser("add-staff", parents=[common], help="create or update a worker, supervisor or manager")
+    p.add_argument("id")
+    p.add_argument("--name", required=True, help="full name")
+    p.add_argument("--title", required=True, help="job title, as on an amendment")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--role", choices=["worker", "supervisor", "manager"], default="worker")
+    p.add_argument("--supervisor", help="the worker's supervisor id")
+    p.set_defaults(handler=cmd_add_staff)
+
+    p = sub.add_parser("list-staff", parents=[common], help="list staff")
+    p.set_defaults(handler=cmd_list_staff)
+
+    p = sub.add_parser(
+        "issue-code", parents=[common], help="print a one-time enrollment code for a staff member"
+    )
+    p.add_argument("worker_id")
+    p.add_argument("--valid-hours", type=float, default=72.0)
+    p.set_defaults(handler=cmd_issue_code)
+
+    p = sub.add_parser("list-devices", parents=[common], help="list enrolled devices")
+    p.add_argument("worker_id", nargs="?")
+    p.set_defaults(handler=cmd_list_devices)
+
+    p = sub.add_parser("revoke", parents=[common], help="revoke a device token (or all of a worker's)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--device", help="device id (see list-devices)")
+    g.add_argument("--worker", help="revoke every device of this worker")
+    p.set_defaults(handler=cmd_revoke)
+
+    p = sub.add_parser("load-caseload", parents=[common], help="load a caseload JSON document (idempotent)")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_load_caseload)
+
+    p = sub.add_parser("load-demo", parents=[common], help="load the demo organisation and caseload")
+    p.set_defaults(handler=cmd_load_demo)
+
+    p = sub.add_parser(
+        "verify-audit", parents=[common], help="verify the server's tamper-evident audit chain"
+    )
+    p.set_defaults(handler=cmd_verify_audit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list = ["serve", *args_list]  # plain `fieldapp-server` serves
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

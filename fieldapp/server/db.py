@@ -1,0 +1,162 @@
+"""Connections to the server's database (SQLite file or PostgreSQL), and the one way to write to it.
+
+Every write goes through `Database.write()`, which serialises writers: on SQLite by `BEGIN IMMEDIATE`, on
+PostgreSQL by locking the audit chain head row. Serial writers give three things at once: the audit chain
+never forks, a push retry racing its original sees the stored row (no duplicate), and feed sequence
+numbers become visible in commit order, so a pull cursor can never skip a change committed late.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from fieldapp.server.models import AuditEntry, Meta
+
+CHAIN_HEAD = "audit_head"
+GENESIS = "0" * 64
+
+
+def normalise_url(url: str) -> str:
+    """Accept a plain `postgresql://` URL and a bare file path; use psycopg 3 for PostgreSQL."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=20)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event choose the BEGIN
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """The server's database: a reader for queries and a serialised writer for changes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            self.read_engine = _sqlite_engine(self.url, "BEGIN")
+            self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+        else:
+            self.read_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.write_engine = self.read_engine
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            self.write_engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        """One transaction holding the writer lock; committed when the block ends without an exception.
+
+        The chain head row is created by `migrate.upgrade` before the server serves, so concurrent
+        writers always find it and queue on its lock.
+        """
+        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+            head = session.execute(
+                select(Meta).where(Meta.key == CHAIN_HEAD).with_for_update()
+            ).scalar_one_or_none()
+            if head is None:
+                head = Meta(key=CHAIN_HEAD, value=GENESIS)
+                session.add(head)
+            yield Writer(session, head)
+
+    def server_id(self) -> str:
+        with self.read() as session:
+            return session.execute(select(Meta.value).where(Meta.key == "server_id")).scalar_one()
+
+
+class Writer:
+    """A write transaction: the session plus the audit chain it appends to."""
+
+    def __init__(self, session: Session, head: Meta) -> None:
+        self.session = session
+        self._head = head
+
+    def audit(
+        self, *, actor_id: str, action: str, record_kind: str, record_id: str, content_hash: str
+    ) -> None:
+        """Append one audit entry chained to the previous one (same transaction as the change it records)."""
+        at = datetime.now(UTC)
+        prev = self._head.value
+        entry_hash = chain_hash(prev, at, actor_id, action, record_kind, record_id, content_hash)
+        self.session.add(
+            AuditEntry(
+                at=at,
+                actor_id=actor_id,
+                action=action,
+                record_kind=record_kind,
+                record_id=record_id,
+                content_hash=content_hash,
+                prev_hash=prev,
+                entry_hash=entry_hash,
+            )
+        )
+        self._head.value = entry_hash
+
+
+def chain_hash(
+    prev: str, at: datetime, actor_id: str, action: str, record_kind: str, record_id: str, content_hash: str
+) -> str:
+    body = json.dumps(
+        [prev, at.astimezone(UTC).isoformat(), actor_id, action, record_kind, record_id, content_hash],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def verify_audit_chain(db: Database) -> tuple[bool, int]:
+    """Recompute the chain: (intact, number of entries). A changed or removed entry breaks it."""
+    prev = GENESIS
+    count = 0
+    with db.read() as session:
+        for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+            expected = chain_hash(
+                prev,
+                entry.at,
+                entry.actor_id,
+                entry.action,
+                entry.record_kind,
+                entry.record_id,
+                entry.content_hash,
+            )
+            if entry.prev_hash != prev or entry.entry_hash != expected:
+                return False, count
+            prev = entry.entry_hash
+            count += 1
+        head = session.execute(select(Meta.value).where(Meta.key == CHAIN_HEAD)).scalar_one_or_none()
+    return (head or GENESIS) == prev, count

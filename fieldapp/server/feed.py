@@ -1,0 +1,92 @@
+"""Pull: what changed for a worker since their cursor, a page at a time.
+
+The cursor is a position in the server's feed ("v1.<server id>.<seq>"). Feed entries are written under the
+writer lock, so sequence numbers become visible in commit order and a cursor never jumps over a change
+committed late. A cursor the server does not know (garbage, another server's, or ahead of the feed) gets
+a full resync: the whole caseload and every approval, amendment and refusal again, never silent loss.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldapp.domain.records import Amendment, Approval
+from fieldapp.server.caseload import caseload_snapshot
+from fieldapp.server.db import Database
+from fieldapp.server.models import AmendmentRow, ApprovalRow, FeedEntry, Refusal
+from fieldapp.sync.protocol import ItemResult, PullResponse
+
+DEFAULT_PAGE = 500
+MAX_PAGE = 5000
+
+
+def make_cursor(server_id: str, seq: int) -> str:
+    return f"v1.{server_id}.{seq}"
+
+
+def parse_cursor(cursor: str | None, server_id: str) -> int | None:
+    """The feed position of a cursor this server issued, or None if it is not one."""
+    if not cursor:
+        return None
+    parts = cursor.split(".")
+    if len(parts) != 3 or parts[0] != "v1" or parts[1] != server_id or not parts[2].isdigit():
+        return None
+    return int(parts[2])
+
+
+def pull(
+    db: Database, server_id: str, worker_id: str, cursor: str | None, limit: int = DEFAULT_PAGE
+) -> PullResponse:
+    limit = max(1, min(limit, MAX_PAGE))
+    position = parse_cursor(cursor, server_id)
+    with db.read() as session:
+        head = session.execute(select(func.max(FeedEntry.seq))).scalar_one_or_none() or 0
+        full = position is None or position > head
+        start = 0 if full else position
+        assert start is not None
+        entries = list(
+            session.execute(
+                select(FeedEntry)
+                .where(FeedEntry.worker_id == worker_id, FeedEntry.seq > start, FeedEntry.seq <= head)
+                .order_by(FeedEntry.seq)
+                .limit(limit + 1)
+            ).scalars()
+        )
+        has_more = len(entries) > limit
+        entries = entries[:limit]
+        by_kind: dict[str, list[str]] = {}
+        for entry in entries:
+            by_kind.setdefault(entry.kind, []).append(entry.ref_id)
+        approvals = _load(session, ApprovalRow, by_kind.get("approval", []))
+        amendments = _load(session, AmendmentRow, by_kind.get("amendment", []))
+        refusal_ids = [int(r) for r in by_kind.get("refusal", [])]
+        refusals = (
+            list(
+                session.execute(
+                    select(Refusal.result).where(Refusal.id.in_(refusal_ids)).order_by(Refusal.id)
+                ).scalars()
+            )
+            if refusal_ids
+            else []
+        )
+    caseload = caseload_snapshot(db, worker_id) if full or "caseload" in by_kind else None
+    next_seq = entries[-1].seq if has_more else head
+    return PullResponse(
+        cursor=make_cursor(server_id, next_seq),
+        full_resync=full,
+        caseload=caseload,
+        approvals=tuple(Approval.model_validate_json(r) for r in approvals),
+        amendments=tuple(Amendment.model_validate_json(r) for r in amendments),
+        refusals=tuple(ItemResult.model_validate_json(r) for r in refusals),
+        has_more=has_more,
+    )
+
+
+def _load(session: Session, table: type[ApprovalRow] | type[AmendmentRow], ids: list[str]) -> list[str]:
+    """The stored JSON of the records `ids`, in feed order."""
+    if not ids:
+        return []
+    found = session.execute(select(table.id, table.record).where(table.id.in_(ids))).all()
+    rows = {row_id: record for row_id, record in found}
+    return [rows[i] for i in ids if i in rows]

@@ -1,0 +1,343 @@
+"""Push: a batch of final contacts and amendments, each judged and answered on its own.
+
+The order of questions for one item is fixed: is it the caller's to write (else FORBIDDEN) → is the ID
+already stored (same content: DUPLICATE, a retry after a lost reply; other content: CONFLICT, logged and
+never overwritten) → does the rules engine, run here on the server's copy of the caseload, find a block
+(REFUSED with its findings) → ACCEPTED, stored in the same transaction as its audit entry.
+
+A duplicate is recognised before the rules run again, so a retry is acknowledged even when the caseload
+changed in between (a closure date loaded after the contact was made never turns an accepted contact into
+a refused one).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.findings import Finding, Severity
+from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
+from fieldapp.domain.rules import RuleContext, check_contact
+from fieldapp.server.auth import Caller
+from fieldapp.server.caseload import caseload_snapshot, matters_of, put_feed
+from fieldapp.server.db import Database, Writer
+from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
+from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
+
+log = logging.getLogger("fieldapp.server.push")
+
+
+@dataclass(slots=True)
+class _Verdict:
+    """What the checks outside the write transaction decided for a new item."""
+
+    outcome: Outcome
+    findings: tuple[Finding, ...] = ()
+    message: str = ""
+
+
+def _result(
+    item_id: str,
+    kind: str,
+    outcome: Outcome,
+    digest: str,
+    findings: tuple[Finding, ...] = (),
+    message: str = "",
+) -> ItemResult:
+    status = {
+        Outcome.ACCEPTED: ItemStatus.ACCEPTED,
+        Outcome.DUPLICATE: ItemStatus.DUPLICATE,
+        Outcome.REFUSED: ItemStatus.REFUSED,
+        Outcome.CONFLICT: ItemStatus.CONFLICT,
+        Outcome.FORBIDDEN: ItemStatus.FORBIDDEN,
+    }[outcome]
+    return ItemResult(
+        id=item_id,
+        kind=kind,
+        outcome=outcome,
+        status=status,
+        content_hash=digest,
+        findings=tuple(WireFinding.of(f) for f in findings),
+        message=message,
+    )
+
+
+def month_of(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m")
+
+
+class Pusher:
+    """Judges and stores one push batch for one caller."""
+
+    def __init__(self, db: Database, tables: CodeTables, caller: Caller) -> None:
+        self.db = db
+        self.tables = tables
+        self.caller = caller
+
+    # ------------------------------------------------------------------ contacts
+
+    def _judge_contacts(self, contacts: tuple[Contact, ...]) -> dict[tuple[str, str], _Verdict]:
+        """Verdicts for the new items, keyed by (id, content hash): one ID twice in a batch with two
+        contents is judged twice (the second then meets the first inside the transaction)."""
+        worker_id = self.caller.worker.id
+        wanted = {c.context_id for c in contacts}
+        with self.db.read() as session:
+            assigned = set(
+                session.execute(
+                    select(Assignment.matter_id).where(
+                        Assignment.worker_id == worker_id, Assignment.matter_id.in_(wanted)
+                    )
+                ).scalars()
+            )
+            known = set(
+                session.execute(
+                    select(ContactRow.id).where(ContactRow.id.in_([c.id for c in contacts]))
+                ).scalars()
+            )
+            rows = list(session.execute(select(MatterRow).where(MatterRow.id.in_(assigned))).scalars())
+        referrals, cases = matters_of(rows)
+        matters: dict[str, Matter] = {r.id: r for r in referrals}
+        matters.update({c.id: c for c in cases})
+        caseload: Caseload | None = None
+        now = datetime.now(self.tables.agency.time_zone)
+        verdicts: dict[tuple[str, str], _Verdict] = {}
+        for contact in contacts:
+            key = (contact.id, content_hash(contact))
+            if contact.id in known or key in verdicts:
+                continue  # decided against the stored row inside the transaction
+            matter = matters.get(contact.context_id)
+            if matter is None:
+                verdicts[key] = _Verdict(
+                    Outcome.FORBIDDEN,
+                    message=f"referral/case {contact.context_id!r} is not in your caseload",
+                )
+                continue
+            if contact.finalized_at is None:
+                verdicts[key] = _Verdict(
+                    Outcome.REFUSED,
+                    (
+                        Finding(
+                            "NAR-SAMEDAY",
+                            Severity.BLOCK,
+                            "finalized_at",
+                            "Only final contacts are synced: this one has no finalization time.",
+                        ),
+                    ),
+                    "refused: not final",
+                )
+                continue
+            if caseload is None:
+                caseload = caseload_snapshot(self.db, worker_id)
+                assert caseload is not None
+            rule_caseload = caseload
+            if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
+                rule_caseload = caseload.model_copy(
+                    update={
+                        "referrals": (*caseload.referrals, *[m for m in referrals if m.id == matter.id]),
+                        "cases": (*caseload.cases, *[m for m in cases if m.id == matter.id]),
+                    }
+                )
+            findings = tuple(
+                check_contact(
+                    contact, RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
+                )
+            )
+            if any(f.severity is Severity.BLOCK for f in findings):
+                verdicts[key] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
+            else:
+                verdicts[key] = _Verdict(Outcome.ACCEPTED, findings)
+        return verdicts
+
+    def _store_contact(
+        self, w: Writer, contact: Contact, digest: str, verdict: _Verdict | None
+    ) -> ItemResult:
+        worker_id = self.caller.worker.id
+        stored = w.session.get(ContactRow, contact.id)
+        if stored is not None:
+            if stored.content_hash == digest:
+                return _result(contact.id, "contact", Outcome.DUPLICATE, digest, message="already stored")
+            log.warning(
+                "push conflict: contact %s from worker %s (device %s) has hash %s, stored hash is %s; refused",
+                contact.id,
+                worker_id,
+                self.caller.device_id,
+                digest,
+                stored.content_hash,
+            )
+            return _result(
+                contact.id,
+                "contact",
+                Outcome.CONFLICT,
+                digest,
+                message="a different contact with this ID is already stored; contacts are never overwritten",
+            )
+        if verdict is None:  # stored when judged, gone now: cannot happen (nothing deletes contacts)
+            raise RuntimeError(f"contact {contact.id} vanished during push")
+        if verdict.outcome is Outcome.FORBIDDEN:
+            return _result(contact.id, "contact", Outcome.FORBIDDEN, digest, message=verdict.message)
+        if verdict.outcome is Outcome.REFUSED:
+            result = _result(
+                contact.id, "contact", Outcome.REFUSED, digest, verdict.findings, verdict.message
+            )
+            self._record_refusal(w, contact.id, digest, result)
+            return result
+        w.session.add(
+            ContactRow(
+                id=contact.id,
+                worker_id=worker_id,
+                context_id=contact.context_id,
+                month=month_of(
+                    contact.started_at or contact.finalized_at or datetime.now(UTC),
+                    self.tables.agency.time_zone,
+                ),
+                content_hash=digest,
+                record=canonical_json(contact).decode(),
+                device_id=self.caller.device_id,
+                received_at=datetime.now(UTC),
+            )
+        )
+        w.audit(
+            actor_id=worker_id,
+            action="accept",
+            record_kind="contact",
+            record_id=contact.id,
+            content_hash=digest,
+        )
+        return _result(contact.id, "contact", Outcome.ACCEPTED, digest, verdict.findings, "stored")
+
+    def _record_refusal(self, w: Writer, item_id: str, digest: str, result: ItemResult) -> None:
+        exists = w.session.execute(
+            select(Refusal.id).where(Refusal.contact_id == item_id, Refusal.content_hash == digest)
+        ).first()
+        if exists is not None:
+            return
+        refusal = Refusal(
+            contact_id=item_id,
+            worker_id=self.caller.worker.id,
+            content_hash=digest,
+            result=result.model_dump_json(),
+            refused_at=datetime.now(UTC),
+        )
+        w.session.add(refusal)
+        w.session.flush()
+        w.audit(
+            actor_id=self.caller.worker.id,
+            action="refuse",
+            record_kind=result.kind,
+            record_id=item_id,
+            content_hash=digest,
+        )
+        put_feed(w, self.caller.worker.id, "refusal", str(refusal.id))
+
+    # ------------------------------------------------------------------ amendments
+
+    def _judge_amendment(self, w: Writer, amendment: Amendment, digest: str) -> ItemResult:
+        me = self.caller.worker
+        stored = w.session.get(AmendmentRow, amendment.id)
+        if stored is not None:
+            if stored.content_hash == digest:
+                return _result(amendment.id, "amendment", Outcome.DUPLICATE, digest, message="already stored")
+            log.warning(
+                "push conflict: amendment %s from %s has hash %s, stored hash is %s; refused",
+                amendment.id,
+                me.id,
+                digest,
+                stored.content_hash,
+            )
+            return _result(
+                amendment.id,
+                "amendment",
+                Outcome.CONFLICT,
+                digest,
+                message="a different amendment with this ID is already stored; amendments are append-only",
+            )
+        if me.role not in (StaffRole.SUPERVISOR, StaffRole.MANAGER) or amendment.modifier_id != me.id:
+            return _result(
+                amendment.id,
+                "amendment",
+                Outcome.FORBIDDEN,
+                digest,
+                message="NAR-AMEND: only a supervisor or manager amends, in their own name",
+            )
+        contact = w.session.get(ContactRow, amendment.contact_id)
+        owner = None if contact is None else w.session.get(Staff, contact.worker_id)
+        if contact is None or owner is None:
+            finding = Finding(
+                "NAR-AMEND", Severity.BLOCK, "contact_id", "The contact to amend is not on the server."
+            )
+            result = _result(amendment.id, "amendment", Outcome.REFUSED, digest, (finding,), "refused")
+            self._record_refusal(w, amendment.id, digest, result)
+            return result
+        if not may_supervise(me, Worker.model_validate_json(owner.record)):
+            return _result(
+                amendment.id,
+                "amendment",
+                Outcome.FORBIDDEN,
+                digest,
+                message="the contact is not in your unit",
+            )
+        if (amendment.modifier_full_name, amendment.modifier_title) != (me.full_name, me.title):
+            finding = Finding(
+                "NAR-AMEND",
+                Severity.BLOCK,
+                "modifier_full_name",
+                f"The amendment must carry the modifier's full name and title as on the staff list: "
+                f"{me.full_name}, {me.title}.",
+            )
+            result = _result(amendment.id, "amendment", Outcome.REFUSED, digest, (finding,), "refused")
+            self._record_refusal(w, amendment.id, digest, result)
+            return result
+        store_amendment(w, amendment, digest, contact.worker_id)
+        return _result(amendment.id, "amendment", Outcome.ACCEPTED, digest, message="stored")
+
+    # ------------------------------------------------------------------ batch
+
+    def push(self, request: PushRequest) -> PushResponse:
+        verdicts = self._judge_contacts(request.contacts)
+        results: list[ItemResult] = []
+        with self.db.write() as w:
+            for contact in request.contacts:
+                digest = content_hash(contact)
+                results.append(self._store_contact(w, contact, digest, verdicts.get((contact.id, digest))))
+                w.session.flush()
+            for amendment in request.amendments:
+                results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
+                w.session.flush()
+        return PushResponse(results=tuple(results))
+
+
+def may_supervise(me: Worker, worker: Worker) -> bool:
+    """A manager supervises everyone; a supervisor their unit and the workers they supervise."""
+    if me.role is StaffRole.MANAGER:
+        return True
+    if me.role is StaffRole.SUPERVISOR:
+        return worker.unit == me.unit or worker.supervisor_id == me.id
+    return False
+
+
+def store_amendment(w: Writer, amendment: Amendment, digest: str, contact_worker_id: str) -> None:
+    """Append an amendment (never touching the contact) with its audit entry; it reaches the worker on pull."""
+    w.session.add(
+        AmendmentRow(
+            id=amendment.id,
+            contact_id=amendment.contact_id,
+            modifier_id=amendment.modifier_id,
+            content_hash=digest,
+            record=canonical_json(amendment).decode(),
+            received_at=datetime.now(UTC),
+        )
+    )
+    w.audit(
+        actor_id=amendment.modifier_id,
+        action="amend",
+        record_kind="amendment",
+        record_id=amendment.id,
+        content_hash=digest,
+    )
+    put_feed(w, contact_worker_id, "amendment", amendment.id)
