@@ -32,7 +32,6 @@ from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import (
     Case,
-    CollateralType,
     Contact,
     ContactKind,
     Matter,
@@ -42,7 +41,7 @@ from fieldapp.domain.records import (
     people_with_role,
 )
 from fieldapp.domain.rules import RuleContext, check_contact, counts_toward
-from fieldapp.domain.rules.narrative import involves_county_counsel, is_supervisor_consultation
+from fieldapp.domain.rules.narrative import involves_county_counsel, is_supervisor_consultation, nar_le
 
 Checker = Callable[[Contact, RuleContext], list[Finding]]
 Counter = Callable[[Contact, RuleContext], list[CountVerdict]]
@@ -378,8 +377,10 @@ class ContactFlow:
         return self.tables.agency.narrative_max_chars
 
     def asks_law_enforcement(self, contact: Contact) -> bool:
-        """NAR-LE: the assessment and its facts are asked for when law enforcement took part."""
-        return any(p.collateral_type is CollateralType.LAW_ENFORCEMENT for p in self._participants(contact))
+        """NAR-LE: the assessment and its facts are asked for exactly when the rule applies (an officer as
+        participant or among those present): the rule itself decides, so the two never disagree."""
+        probe = contact.model_copy(update={"law_enforcement": None})
+        return any(True for _ in nar_le(probe, self.ctx))
 
     def _participants(self, contact: Contact) -> list[Person]:
         return [p for pid in contact.participant_ids if (p := find_person(self.matter, pid)) is not None]

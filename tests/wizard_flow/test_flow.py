@@ -248,3 +248,16 @@ def test_purposes_put_the_kinds_mandatory_first(kind: ContactKind) -> None:
     mandatory = flow.mandatory_purposes()
     codes = [c.code for c in flow.purpose_choices()]
     assert codes[: len(mandatory)] == list(mandatory)
+
+
+def test_NAR_LE_assessment_asked_for_an_officer_present_not_only_a_participant() -> None:
+    """NAR-LE: an officer among the others present also makes the wizard ask for the assessment."""
+    from fieldapp.domain.records import OtherParty
+
+    contact = valid_contact(ContactKind.CHILD_CASE)
+    flow = flow_for(contact)
+    assert not flow.asks_law_enforcement(contact)
+    with_officer = contact.model_copy(
+        update={"others_present": (OtherParty(name="R. Quade", role="Police officer"),)}
+    )
+    assert flow.asks_law_enforcement(with_officer)
