@@ -429,8 +429,20 @@ class ContactWizard(QWizard):
             parent=self.parentWidget(),
         )
         self.follow_up = follow
+        carried = self.unsaved_narrative()
+        if carried:
+            # typed after the day ended and refused by the store: it starts the new contact, not lost
+            follow.edit(narrative=carried)
+            follow.set_status("The text the earlier contact could not take was carried into this one.")
         follow.show()
         self.close()
+
+    def unsaved_narrative(self) -> str:
+        """Narrative typed here that the store never accepted (e.g. after the business day ended)."""
+        saved, current = self.stored.contact.narrative, self.contact.narrative
+        if current == saved:
+            return ""
+        return current[len(saved) :].strip() if current.startswith(saved) else current
 
 
 __all__ = ["AUTOSAVE_MS", "PAGE_TITLES", "ContactWizard"]

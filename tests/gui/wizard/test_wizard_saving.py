@@ -192,3 +192,32 @@ def test_a_new_drafts_defaults_are_saved_without_any_edit(qtbot, service, caselo
     wizard.close()
     qtbot.waitUntil(lambda: service.get(stored.contact.id).contact.started_at is not None)
     assert service.get(stored.contact.id).contact.participant_ids == ("p-avery",)
+
+
+def test_NAR_SAMEDAY_day_ends_while_typing_text_goes_to_the_linked_subsequent_contact(
+    qtbot, service, caseload, runner, clock
+) -> None:
+    """NAR-SAMEDAY: after midnight the store refuses the interim save; the wizard turns read-only with the
+    reason, and what was typed after the last save starts the linked subsequent contact (nothing lost)."""
+    clock.now = clock.now.replace(hour=23, minute=50)
+    stored = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova", "p-kit"))
+    wizard = ContactWizard(service, stored, caseload=caseload, runner=runner, clock=clock, autosave_ms=100)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    type_narrative(qtbot, wizard, "Before midnight.")
+    qtbot.waitUntil(lambda: service.get(stored.contact.id).contact.narrative == "Before midnight.")
+    clock.advance(minutes=20)  # 00:10 the next day
+    type_narrative(qtbot, wizard, " After midnight.")
+    qtbot.waitUntil(lambda: not wizard.editable, timeout=5_000)
+    notice = wizard.pages[Step.NARRATIVE].frozen_label.text()
+    assert "NAR-SAMEDAY" in notice
+    assert service.get(stored.contact.id).contact.narrative == "Before midnight."
+    with qtbot.waitSignal(wizard.subsequentRequested, timeout=10_000):
+        qtbot.mouseClick(wizard.pages[Step.NARRATIVE].subsequent_button, Qt.MouseButton.LeftButton)
+    follow = wizard.follow_up
+    qtbot.addWidget(follow)
+    assert follow.contact.previous_contact_id == stored.contact.id
+    assert follow.contact.narrative == "After midnight."
+    qtbot.waitUntil(
+        lambda: service.get(follow.contact.id).contact.narrative == "After midnight.", timeout=5_000
+    )
