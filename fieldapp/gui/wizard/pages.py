@@ -40,7 +40,15 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.narrative_marks import NarrativeMark, narrative_marks
-from fieldapp.app.wizard_flow import PAGE_FIELDS, PAGE_TITLES, Choice, NarrativeMode, Step, field_root
+from fieldapp.app.wizard_flow import (
+    PAGE_FIELDS,
+    PAGE_TITLES,
+    Choice,
+    NarrativeMode,
+    Step,
+    field_root,
+    page_of_field,
+)
 from fieldapp.domain.codetables import resources_dir
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import (
@@ -173,8 +181,6 @@ class FlowPage(QWizardPage):
         return self.isComplete()
 
     def isComplete(self) -> bool:
-        if not self.wiz.ready:
-            return False
         if not self.wiz.editable:
             return self.step is not Step.REVIEW  # a frozen contact can be read page by page, not finalized
         return self.wiz.flow.can_leave(self.step, self.wiz.contact, self.wiz.findings)
@@ -780,7 +786,7 @@ class ReviewPage(FlowPage):
         self.findings.clear()
         self._shown = list(findings)
         for f in findings:
-            page = PAGE_TITLES[_page_of(f)]
+            page = PAGE_TITLES[page_of_field(f.field)]
             QListWidgetItem(f"{finding_text(f)} (page: {page})", self.findings)
         if not findings:
             QListWidgetItem("No findings: every rule is satisfied.", self.findings)
@@ -790,12 +796,6 @@ class ReviewPage(FlowPage):
         row = self.findings.row(item)
         if 0 <= row < len(self._shown):
             self.wiz.go_to_field(self._shown[row].field)
-
-
-def _page_of(finding: Finding) -> Step:
-    from fieldapp.app.wizard_flow import page_of_field
-
-    return page_of_field(finding.field)
 
 
 PAGE_CLASSES: tuple[type[FlowPage], ...] = (

@@ -84,7 +84,6 @@ class ContactWizard(QWizard):
         self.flow = ContactFlow(
             RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind
         )
-        self.ready = True
         self.frozen_reason: str | None = self._frozen_reason(stored)
         # A contact that can no longer change is shown exactly as stored; a draft gets the flow's defaults
         # (date and time now, the only possible participant...), saved with the first interim save.
