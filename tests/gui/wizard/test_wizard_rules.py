@@ -408,3 +408,23 @@ def test_NAR_PRIVILEGE_choosing_county_counsel_later_puts_the_line_first_and_pas
     text = wizard.contact.narrative
     assert text.startswith(line + "\n")
     assert text.index("BEFORE") < text.index("DURING") < text.index("AFTER")
+
+
+def test_CLS_CLOSED_contact_after_closure_refused_and_exception_is_a_recorded_field(
+    qtbot, open_draft
+) -> None:
+    """CLS-CLOSED: a contact dated after the referral closed is refused at the date; the exception box
+    appears for a closed referral, and a NYTD exception on a referral not in a cohort is refused there."""
+    wizard = open_draft(
+        ContactKind.PARENT_REFERRAL,
+        context_id="R-1002",
+        participant_ids=("p-rowan",),
+        on_behalf_of_child_ids=("p-ivy",),
+        sop_components=(),
+    )
+    assert_refuses(qtbot, wizard, "CLS-CLOSED", "started_at")
+    basics = wizard.pages[Step.BASICS]
+    assert basics.closure.isVisible()
+    basics.closure.setChecked(True)
+    choose(qtbot, basics.closure_kind, "nytd")
+    assert_refuses(qtbot, wizard, "CLS-CLOSED", "closure_exception")
