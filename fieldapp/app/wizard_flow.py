@@ -28,12 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import (
     Case,
-    CollateralType,
     Contact,
     ContactKind,
     Matter,
@@ -43,6 +41,7 @@ from fieldapp.domain.records import (
     people_with_role,
 )
 from fieldapp.domain.rules import RuleContext, check_contact, counts_toward
+from fieldapp.domain.rules.narrative import involves_county_counsel, is_supervisor_consultation, nar_le
 
 Checker = Callable[[Contact, RuleContext], list[Finding]]
 Counter = Callable[[Contact, RuleContext], list[CountVerdict]]
@@ -163,7 +162,7 @@ def on_behalf_problem(matter: Matter, chosen: Sequence[str]) -> str | None:
     if not on_behalf_choices(matter):
         return None  # a matter without children (rare; collateral-only) cannot name one
     if not chosen:
-        return "SEL-ONBEHALF: choose at least one child on whose behalf the contact is made."
+        return "SEL-ONBEHALF (must fix): choose at least one child on whose behalf the contact is made."
     return None
 
 
@@ -358,13 +357,11 @@ class ContactFlow:
     # ----------------------------------------------------------------- narrative
 
     def narrative_mode(self, contact: Contact) -> NarrativeMode:
-        """County counsel (NAR-PRIVILEGE) and supervisor consultation (NAR-CONSULT) constrain the text."""
-        if self.kind is not ContactKind.COLLATERAL:
-            return NarrativeMode.FREE
-        types = {p.collateral_type for p in self._participants(contact)}
-        if "CASE_CONSULTATION" in contact.purposes or CollateralType.SUPERVISOR in types:
+        """Supervisor consultation (NAR-CONSULT) and county counsel (NAR-PRIVILEGE) constrain the text;
+        the same predicates as the rules, so the editor and the findings agree on when they apply."""
+        if is_supervisor_consultation(contact, self.matter):
             return NarrativeMode.CONSULTATION
-        if "LEGAL_CONSULTATION" in contact.purposes or CollateralType.COUNTY_COUNSEL in types:
+        if involves_county_counsel(contact, self.matter):
             return NarrativeMode.PRIVILEGED
         return NarrativeMode.FREE
 
@@ -380,12 +377,10 @@ class ContactFlow:
         return self.tables.agency.narrative_max_chars
 
     def asks_law_enforcement(self, contact: Contact) -> bool:
-        """NAR-LE: the assessment and its facts are asked for when law enforcement took part."""
-        return any(p.collateral_type is CollateralType.LAW_ENFORCEMENT for p in self._participants(contact))
-
-    def reporting_parties(self) -> tuple[Person, ...]:
-        """NAR-RP: whose name or details must not appear in the narrative."""
-        return people_with_role(self.matter, PersonRole.REPORTING_PARTY)
+        """NAR-LE: the assessment and its facts are asked for exactly when the rule applies (an officer as
+        participant or among those present): the rule itself decides, so the two never disagree."""
+        probe = contact.model_copy(update={"law_enforcement": None})
+        return any(True for _ in nar_le(probe, self.ctx))
 
     def _participants(self, contact: Contact) -> list[Person]:
         return [p for pid in contact.participant_ids if (p := find_person(self.matter, pid)) is not None]
@@ -433,21 +428,16 @@ class ContactFlow:
     # ----------------------------------------------------------------- review
 
     def verdict_lines(self, contact: Contact) -> list[str]:
-        """The counts-toward verdicts in words, e.g. "Counts as November's monthly visit for Nova"."""
-        month = ""
-        if contact.started_at is not None:
-            month = business_day(contact.started_at, self.tables.agency.time_zone).strftime("%B")
+        """The counts-toward verdicts as the sentences the rules write ("Counts as November's monthly visit
+        for Nova Quillfeather.", "Does not count: ..."), each with the measure and the blocking rule ID."""
         lines = []
         for v in self.verdicts(contact):
-            who = ""
-            if v.person_id and (person := find_person(self.matter, v.person_id)) is not None:
-                who = f" for {person.full_name.split()[0]}"
-            what = _MEASURE_PHRASES.get(v.measure_id, v.measure_id).format(month=month or "this month")
-            if v.counts:
-                lines.append(f"Counts as {what}{who} ({v.measure_id}).")
-            else:
-                rule = f", {v.blocking_rule_id}" if v.blocking_rule_id else ""
-                lines.append(f"Does not count as {what}{who}: {v.reason} ({v.measure_id}{rule}).")
+            reason = v.reason.strip()
+            lead = "Counts" if v.counts else "Does not count"
+            if not reason.startswith(lead):
+                reason = f"{lead}: {reason}"
+            ids = v.measure_id + (f", {v.blocking_rule_id}" if v.blocking_rule_id else "")
+            lines.append(f"{reason} ({ids})")
         return lines
 
     def summary(self, contact: Contact) -> list[tuple[str, str]]:
@@ -493,22 +483,6 @@ class ContactFlow:
         if contact.previous_contact_id:
             rows.append(("Follows contact", contact.previous_contact_id))
         return rows
-
-
-_MEASURE_PHRASES: Mapping[str, str] = {
-    "CMP-CHILD-MONTH": "{month}'s monthly visit",
-    "CMP-PARENT-MONTH": "{month}'s monthly parent contact",
-    "CMP-SCP-MONTH": "{month}'s monthly substitute care provider contact",
-    "CMP-SCP-6MONTH": "the six-monthly in-person substitute care provider visit",
-    "CMP-REF-CHILD": "the referral's in-person child contact",
-    "CMP-REF-PERP": "the alleged perpetrator's completed contact",
-    "CMP-RESIDENCE": "a visit in the child's residence",
-    "CMP-TIMELY": "a timely entry for {month}",
-    "CMP-MVR": "a visit toward the minimum visitation requirement",
-    "CMP-PLACEMENT-5": "the visit within 5 days of placement",
-    "CMP-ASSIGN-10": "the visit within 10 working days of assignment",
-    "CMP-CLOSE-30": "the visit within 30 days before closure",
-}
 
 
 def with_privilege_line(narrative: str, line: str) -> str:

@@ -38,7 +38,7 @@ class CheckList(QObject):
             label.setProperty("class", "heading")
             layout.addWidget(label)
         for choice in choices:
-            box = QCheckBox(choice.label, self._container)
+            box = QCheckBox(choice.label.replace("&", "&&"), self._container)  # a label's "&" is no mnemonic
             box.setObjectName(f"check_{choice.code}")
             box.setAccessibleName(choice.label)
             box.toggled.connect(self._on_toggled)
@@ -52,8 +52,14 @@ class CheckList(QObject):
         return tuple(code for code, box in self.boxes.items() if box.isChecked())
 
     def set_checked(self, codes: Iterable[str]) -> None:
-        """Show `codes` as checked without emitting `changed` (used when loading a contact)."""
+        """Show `codes` as checked without emitting `changed` (used when loading a contact).
+
+        A code that is not offered here (a stale draft, a changed code table) still gets a box, marked as
+        not valid, so the worker can see it and untick it instead of being stuck behind a finding."""
         wanted = set(codes)
+        stale = [code for code in wanted if code not in self.boxes]
+        if stale:
+            self.add([Choice(code, f"{code} (not valid here: untick it)") for code in sorted(stale)])
         for code, box in self.boxes.items():
             if box.isChecked() != (code in wanted):
                 box.blockSignals(True)

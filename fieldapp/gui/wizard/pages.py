@@ -8,6 +8,7 @@ a banner that says in words why Next or Finalize is unavailable.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QTextBrowser,
     QTimeEdit,
     QVBoxLayout,
@@ -38,7 +40,15 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.narrative_marks import NarrativeMark, narrative_marks
-from fieldapp.app.wizard_flow import PAGE_FIELDS, PAGE_TITLES, Choice, NarrativeMode, Step, field_root
+from fieldapp.app.wizard_flow import (
+    PAGE_FIELDS,
+    PAGE_TITLES,
+    Choice,
+    NarrativeMode,
+    Step,
+    field_root,
+    page_of_field,
+)
 from fieldapp.domain.codetables import resources_dir
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import (
@@ -58,13 +68,14 @@ from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit
 if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
 
-BLOCK_ICON = "⛔"
-WARN_ICON = "⚠"
+
+def severity_word(finding: Finding) -> str:
+    """In words, not only in colour or an icon: "must fix" blocks finalizing, "check" is a warning."""
+    return "must fix" if finding.severity is Severity.BLOCK else "check"
 
 
 def finding_text(finding: Finding) -> str:
-    icon = BLOCK_ICON if finding.severity is Severity.BLOCK else WARN_ICON
-    return f"{icon} {finding.rule_id}: {finding.message}"
+    return f"{finding.rule_id} ({severity_word(finding)}): {finding.message}"
 
 
 def set_combo(combo: QComboBox, code: str | None) -> None:
@@ -146,6 +157,8 @@ class FlowPage(QWizardPage):
                 label.hide()
                 self.finding_labels[field] = label
         self.controls_for: dict[str, QWidget] = {}
+        for group in self.form.findChildren(QGroupBox):
+            group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.build()
         self.chain_tab_order()
 
@@ -162,9 +175,12 @@ class FlowPage(QWizardPage):
     def c(self, cls: type[Any], name: str) -> Any:
         return child(self.form, cls, name)
 
+    def validatePage(self) -> bool:
+        """Programmatic next() (and Enter) obey the same rule as the Next button."""
+        self.wiz.flush_checks()
+        return self.isComplete()
+
     def isComplete(self) -> bool:
-        if not self.wiz.ready:
-            return False
         if not self.wiz.editable:
             return self.step is not Step.REVIEW  # a frozen contact can be read page by page, not finalized
         return self.wiz.flow.can_leave(self.step, self.wiz.contact, self.wiz.findings)
@@ -200,7 +216,7 @@ class FlowPage(QWizardPage):
             return
         action = "Finalize" if self.step is Step.REVIEW else "Next"
         lines = [f"<b>{action} is unavailable until this is fixed:</b>"]
-        lines += [f"{BLOCK_ICON} <b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
+        lines += [f"<b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
         self.banner.setText("<br>".join(lines))
         self.banner.show()
 
@@ -215,8 +231,16 @@ class FlowPage(QWizardPage):
         banner. Check boxes built from the code tables are created after the form, so Qt's default
         (creation order) would send them to the end."""
         widgets = list(_focus_order(self.form.layout()))
-        for first, second in zip(widgets, widgets[1:], strict=False):
+        for first, second in itertools.pairwise(widgets):
             QWidget.setTabOrder(first, second)
+
+    def focus_first(self) -> None:
+        """Keyboard users start on the first control of a page they arrive at."""
+        first = next(
+            (w for w in _focus_order(self.form.layout()) if w.isVisibleTo(self) and w.isEnabled()), None
+        )
+        if first is not None:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
 
     def field_control(self, field: str) -> QWidget | None:
         return self.controls_for.get(field)
@@ -238,7 +262,7 @@ def _focus_order(layout: QLayout | None) -> list[QWidget]:
                 if item is not None:
                     items.append(item)
     else:
-        items = [layout.itemAt(i) for i in range(layout.count())]
+        items = [item for i in range(layout.count()) if (item := layout.itemAt(i)) is not None]
     for item in items:
         if item is None:
             continue
@@ -253,6 +277,12 @@ def _focus_order(layout: QLayout | None) -> list[QWidget]:
         elif item.layout() is not None:
             out += _focus_order(item.layout())
     return out
+
+
+def _set_if_changed(edit: QDateTimeEdit, value: QDateTime) -> None:
+    """Reloading the same value would reset the section being typed in (the worker's cursor)."""
+    if edit.dateTime() != value:
+        edit.setDateTime(value)
 
 
 def _qdatetime(moment: datetime, tz: Any) -> QDateTime:
@@ -286,6 +316,12 @@ class BasicsPage(FlowPage):
         self.has_end: QCheckBox = self.c(QCheckBox, "hasEnd")
         self.ended: QTimeEdit = self.c(QTimeEdit, "endedAt")
         self.has_end.toggled.connect(self._on_times)
+        end_row = self.form.findChild(QHBoxLayout, "endRow")
+        if end_row is not None:
+            end_row.addStretch(1)  # the time beside its check box, not pushed to the far edge
+        behalf_row = self.form.findChild(QHBoxLayout, "onBehalfRow")
+        if behalf_row is not None:
+            behalf_row.setStretch(0, 1)
         self.ended.timeChanged.connect(self._on_times)
         self.purposes = CheckList(self.c(QGroupBox, "purposesBox"), flow.purpose_choices())
         mandatory = set(flow.mandatory_purposes())
@@ -295,6 +331,7 @@ class BasicsPage(FlowPage):
         self.purposes.changed.connect(lambda: self.wiz.edit(purposes=self.purposes.checked()))
         self.on_behalf: QLabel = self.c(QLabel, "onBehalf")
         self.change_children: QPushButton = self.c(QPushButton, "changeOnBehalf")
+        self.change_children.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.change_children.clicked.connect(self.wiz.change_on_behalf)
         self.primary: QGroupBox = self.c(QGroupBox, "primaryBox")
         self.approver: QLineEdit = self.c(QLineEdit, "approverName")
@@ -358,11 +395,13 @@ class BasicsPage(FlowPage):
         for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
             widget.blockSignals(True)
         if contact.started_at is not None:
-            self.started.setDateTime(_qdatetime(contact.started_at, self.tz))
+            _set_if_changed(self.started, _qdatetime(contact.started_at, self.tz))
         self.has_end.setChecked(contact.ended_at is not None)
         self.ended.setEnabled(contact.ended_at is not None)
         if contact.ended_at is not None:
-            self.ended.setTime(_qdatetime(contact.ended_at, self.tz).time())
+            end = _qdatetime(contact.ended_at, self.tz).time()
+            if self.ended.time() != end:
+                self.ended.setTime(end)
         self.purposes.set_checked(contact.purposes)
         names = [c.label for c in self.wiz.on_behalf_choices() if c.code in contact.on_behalf_of_child_ids]
         self.on_behalf.setText(", ".join(names) or "No child chosen")
@@ -376,8 +415,10 @@ class BasicsPage(FlowPage):
         if pe is not None:
             set_text(self.approver, pe.approver_name)
             if pe.approved_on is not None:
-                self.approved_on.setDate(QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day))
-        else:
+                approved = QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day)
+                if self.approved_on.date() != approved:
+                    self.approved_on.setDate(approved)
+        elif not self.primary.isChecked():
             today = self.wiz.now().astimezone(self.tz).date()
             self.approved_on.setDate(QDate(today.year, today.month, today.day))
         ce = contact.closure_exception
@@ -401,7 +442,7 @@ class MethodPage(FlowPage):
         self.tz = flow.tables.agency.time_zone
         self.method: QComboBox = self.c(QComboBox, "method")
         fill_combo(self.method, flow.method_choices())
-        self.method.currentIndexChanged.connect(lambda _i: self.wiz.edit(method=self.method.currentData()))
+        self.method.currentIndexChanged.connect(lambda _i: self._on_method())
         self.location: QComboBox = self.c(QComboBox, "location")
         fill_combo(
             self.location, flow.location_choices(self.wiz.contact.model_copy(update={"method": "IN_PERSON"}))
@@ -431,6 +472,17 @@ class MethodPage(FlowPage):
             "fax": self.fax_box,
             "returned_mail": self.mail_box,
         }
+
+    def _on_method(self) -> None:
+        method = self.method.currentData()
+        changed = self.wiz.contact.model_copy(update={"method": method})
+        if self.wiz.flow.shows_fax(changed) and changed.fax is None:
+            # the "faxed at" shown in the control is recorded with the method, so the finding never asks
+            # for a time the worker can already see
+            sent = _aware(self.fax_at.dateTime(), self.tz)
+            self.wiz.edit(method=method, fax=FaxDetails(sent_at=sent))
+        else:
+            self.wiz.edit(method=method)
 
     def _on_fax(self) -> None:
         self.wiz.edit(
@@ -463,7 +515,9 @@ class MethodPage(FlowPage):
             set_text(self.fax_what, fax.what)
             set_text(self.fax_to, fax.to)
         self.fax_at.blockSignals(True)
-        self.fax_at.setDateTime(_qdatetime(fax.sent_at if fax and fax.sent_at else self.wiz.now(), self.tz))
+        _set_if_changed(
+            self.fax_at, _qdatetime(fax.sent_at if fax and fax.sent_at else self.wiz.now(), self.tz)
+        )
         self.fax_at.blockSignals(False)
         if contact.returned_mail is not None:
             set_text(self.mail_reason, contact.returned_mail.reason)
@@ -569,17 +623,18 @@ class NarrativePage(FlowPage):
         self.editor.setObjectName("narrative")
         self.editor.setAccessibleName("Narrative")
         self.editor.max_chars = flow.narrative_max_chars()
-        layout = placeholder.parentWidget().layout()
+        holder = placeholder.parentWidget()
+        layout = holder.layout() if holder is not None else None
         assert layout is not None
         layout.replaceWidget(placeholder, self.editor)
+        placeholder.hide()
+        placeholder.setParent(None)
         placeholder.deleteLater()
-        placeholder.setObjectName("narrativePlaceholder")
         self.c(QLabel, "narrativeLabel").setBuddy(self.editor)
         self.editor.setMinimumHeight(200)
         self.editor.textChanged.connect(self._on_text)
-        reporters = flow.reporting_parties()
-        tables = flow.tables
-        self.matcher = lambda text: narrative_marks(text, tables, reporters)
+        tables, matter = flow.tables, flow.matter
+        self.matcher = lambda text: narrative_marks(text, tables, matter)
         self.highlighter = MarkHighlighter(self.editor.document(), self.matcher)
         self.hints: QListWidget = self.c(QListWidget, "hints")
         self.hints.itemActivated.connect(self._jump_to_hint)
@@ -593,19 +648,24 @@ class NarrativePage(FlowPage):
         standard, urgent = flow.consultation_sentences()
         self.consult_standard.setText(standard)
         self.consult_urgent.setText(f"Urgent: {urgent}")
-        self.consult_standard.toggled.connect(lambda on: on and self.wiz.edit(narrative=standard))
-        self.consult_urgent.toggled.connect(lambda on: on and self.wiz.edit(narrative=urgent))
+        self.consult_standard.toggled.connect(lambda on: self._on_consult(on, standard))
+        self.consult_urgent.toggled.connect(lambda on: self._on_consult(on, urgent))
         self.le_box: QGroupBox = self.c(QGroupBox, "leBox")
         self.le_assessment: QLineEdit = self.c(QLineEdit, "leAssessment")
         self.le_facts: QLineEdit = self.c(QLineEdit, "leFacts")
         for edit in (self.le_assessment, self.le_facts):
             edit.textEdited.connect(lambda _t: self._on_le())
         self.marks: list[NarrativeMark] = []
+        self._shown_marks: list[tuple[str, str, str]] = []
         self.controls_for = {"narrative": self.editor, "law_enforcement": self.le_box}
 
     def _on_text(self) -> None:
         self.wiz.edit(narrative=self.editor.toPlainText())
-        self._update_count_and_hints()
+
+    def _on_consult(self, on: bool, sentence: str) -> None:
+        """NAR-CONSULT: the narrative is exactly the chosen fixed sentence."""
+        if on:
+            self.wiz.edit(narrative=sentence)
 
     def _on_le(self) -> None:
         self.wiz.edit(
@@ -629,21 +689,31 @@ class NarrativePage(FlowPage):
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
 
+    def update_count(self) -> None:
+        length, limit = self.editor.document().characterCount() - 1, self.editor.max_chars
+        self.count.setText(f"{length:,} of {limit:,} characters")
+        severity = "block" if length >= limit else ""
+        if self.count.property("severity") != severity:
+            self.count.setProperty("severity", severity)
+            self.count.style().unpolish(self.count)
+            self.count.style().polish(self.count)
+
     def _update_count_and_hints(self) -> None:
         text = self.editor.toPlainText()
-        limit = self.editor.max_chars
-        self.count.setText(f"{len(text):,} of {limit:,} characters")
-        self.count.setProperty("severity", "block" if len(text) >= limit else "")
-        self.count.style().unpolish(self.count)
-        self.count.style().polish(self.count)
+        self.update_count()
         self.marks = self.matcher(text)
+        shown = [(m.rule_id, m.text, m.advice) for m in self.marks]
+        if shown == self._shown_marks and self.hints.count():
+            return  # same words flagged (only their positions moved): keep the list and its selection
+        self._shown_marks = shown
         self.hints.clear()
-        for mark in self.marks:
-            item = QListWidgetItem(f"{mark.rule_id} “{mark.text}”: {mark.advice}", self.hints)
-            item.setToolTip(mark.advice)
-        if not self.marks:
+        for rule_id, words, advice in shown:
+            item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
+            item.setToolTip(advice)
+        if not shown:
             QListWidgetItem("No wording to review.", self.hints)
-        self.editor.setToolTip("\n".join(f"“{m.text}”: {m.advice}" for m in self.marks))
+        unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)
+        self.editor.setToolTip("\n".join(list(unique)[:12]))
 
     def load(self, contact: Contact) -> None:
         flow = self.wiz.flow
@@ -716,7 +786,7 @@ class ReviewPage(FlowPage):
         self.findings.clear()
         self._shown = list(findings)
         for f in findings:
-            page = PAGE_TITLES[_page_of(f)]
+            page = PAGE_TITLES[page_of_field(f.field)]
             QListWidgetItem(f"{finding_text(f)} (page: {page})", self.findings)
         if not findings:
             QListWidgetItem("No findings: every rule is satisfied.", self.findings)
@@ -726,12 +796,6 @@ class ReviewPage(FlowPage):
         row = self.findings.row(item)
         if 0 <= row < len(self._shown):
             self.wiz.go_to_field(self._shown[row].field)
-
-
-def _page_of(finding: Finding) -> Step:
-    from fieldapp.app.wizard_flow import page_of_field
-
-    return page_of_field(finding.field)
 
 
 PAGE_CLASSES: tuple[type[FlowPage], ...] = (

@@ -41,6 +41,7 @@ class _FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setStyleSheet(load_style("wizard"))
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)  # room for names; scales with font
         layout = QVBoxLayout(self)
         self.form = load_form(form_name, self)
         layout.addWidget(self.form)
@@ -70,28 +71,28 @@ class OnBehalfDialog(_FormDialog):
         self.setObjectName("onBehalfDialog")
         self.matter = matter
         self.mandatory = mandatory
-        self.children = CheckList(child(self.form, QGroupBox, "childrenBox"), on_behalf_choices(matter))
-        self.children.set_checked(default_on_behalf(matter) if chosen is None else chosen)
+        self.child_list = CheckList(child(self.form, QGroupBox, "childrenBox"), on_behalf_choices(matter))
+        self.child_list.set_checked(default_on_behalf(matter) if chosen is None else chosen)
         self.finding = child(self.form, QLabel, "onBehalfFinding")
-        self.children.changed.connect(self._update)
+        self.child_list.changed.connect(self._update)
         self.ok.setText("&Continue")
         self._update()
-        first = next(iter(self.children.boxes.values()), None)
+        first = next(iter(self.child_list.boxes.values()), None)
         if first is not None:
             first.setFocus()
 
     def chosen(self) -> tuple[str, ...]:
-        return self.children.checked()
+        return self.child_list.checked()
 
     def _update(self) -> None:
         chosen = self.chosen()
         problem = on_behalf_problem(self.matter, chosen)
         left_out = on_behalf_left_out(self.matter, chosen)
         if problem:
-            text, severity = f"⛔ {problem}", "block"
+            text, severity = problem, "block"
         elif left_out and self.mandatory:
             names = ", ".join(c.label for c in left_out)
-            text = f"⚠ SEL-ONBEHALF: {names} left out. A mandatory contact is made on behalf of all children."
+            text = f"SEL-ONBEHALF (check): {names} left out. A mandatory contact is made on behalf of all children."
             severity = "warn"
         else:
             text, severity = "", ""

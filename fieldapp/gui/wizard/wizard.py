@@ -32,13 +32,15 @@ from fieldapp.app.wizard_flow import (
 from fieldapp.domain.agency_time import business_day, end_of_business_day
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.domain.findings import Finding
-from fieldapp.domain.records import Caseload, Contact, ContactKind
+from fieldapp.domain.records import Caseload, Contact
 from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
-from fieldapp.gui.ops import OpRunner
-from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage
+from fieldapp.gui.ops import Op, OpRunner
+from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
 
 AUTOSAVE_MS = 30_000
+RECHECK_DEBOUNCE_MS = 150
+RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke costs well under 20 ms
 
 Clock = Callable[[], datetime]
 
@@ -82,9 +84,10 @@ class ContactWizard(QWizard):
         self.flow = ContactFlow(
             RuleContext(caseload, matter, self.tables, self._clock()), stored.contact.kind
         )
-        self.ready = True
-        self.frozen_reason: str | None = None
-        self.contact: Contact = self._with_defaults(stored.contact)
+        self.frozen_reason: str | None = self._frozen_reason(stored)
+        # A contact that can no longer change is shown exactly as stored; a draft gets the flow's defaults
+        # (date and time now, the only possible participant...), saved with the first interim save.
+        self.contact: Contact = stored.contact if self.frozen_reason else self._with_defaults(stored.contact)
         self.findings: list[Finding] = []
         self._dirty = False
         self._saving = False
@@ -125,11 +128,18 @@ class ContactWizard(QWizard):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self.save_now)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
+        self._recheck = QTimer(self)
+        self._recheck.setSingleShot(True)
+        self._recheck.setInterval(RECHECK_DEBOUNCE_MS)
+        self._recheck.timeout.connect(self._refresh)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_now)
         self.setMinimumSize(760, 520)
         self.resize(1000, 700)
         self._apply_stored_state(stored)
         self._refresh()
+        if self.editable and self.contact != stored.contact:
+            self._dirty = True
+            self._autosave.start()
 
     # ------------------------------------------------------------------ state
 
@@ -189,9 +199,24 @@ class ContactWizard(QWizard):
         self._dirty = True
         if not self._autosave.isActive():
             self._autosave.start()
+        if set(changes) == {"narrative"} and len(updated.narrative) > RECHECK_DEBOUNCE_CHARS:
+            # Typing in a long narrative: re-run the rules when the worker pauses, not on every key
+            # (the count beside the editor still updates at once). Next/Finalize flush it first.
+            narrative = self.pages[Step.NARRATIVE]
+            if isinstance(narrative, NarrativePage):
+                narrative.update_count()
+            self._recheck.start()
+            return
         self._refresh()
 
+    def flush_checks(self) -> None:
+        """Run a re-check that typing postponed, so no decision is taken on stale findings."""
+        if self._recheck.isActive():
+            self._recheck.stop()
+            self._refresh()
+
     def _refresh(self) -> None:
+        self._recheck.stop()
         self.flow = self.flow.at(self.now())
         self.findings = self.flow.findings(self.contact)
         for page in self.pages.values():
@@ -210,9 +235,12 @@ class ContactWizard(QWizard):
         following = self.flow.next_page(Step(current))
         return int(following) if following is not None else -1
 
-    def _on_page_changed(self, _page_id: int) -> None:
+    def _on_page_changed(self, page_id: int) -> None:
         self.save_now()
         self._refresh()
+        page = self.pages.get(Step(page_id)) if page_id >= 0 else None
+        if page is not None:
+            page.focus_first()
 
     def go_to_field(self, field: str) -> None:
         """Show the page that owns `field` and put the keyboard focus on its control."""
@@ -241,8 +269,24 @@ class ContactWizard(QWizard):
 
     # ------------------------------------------------------------------ saving
 
+    def _call(
+        self,
+        fn: Callable[[], StoredContact],
+        on_success: Callable[[StoredContact], None],
+        on_failure: Callable[[BaseException], None],
+        label: str,
+    ) -> None:
+        """Run a service call on the app's database thread; its result is dropped if this wizard has been
+        deleted meanwhile (the store has the data either way)."""
+        op = Op(self.runner, fn, label=label, parent=self).success(on_success).failure(on_failure)
+        try:
+            op.run()
+        except RuntimeError as exc:  # the app is shutting its database thread down
+            on_failure(exc)
+
     def save_now(self) -> None:
         """Queue an interim save if anything changed; never blocks the GUI thread."""
+        self.flush_checks()
         if not self._dirty or not self.editable or self._finalizing:
             return
         if self._saving:
@@ -252,12 +296,7 @@ class ContactWizard(QWizard):
         self._saving = True
         contact = self.contact
         self.set_status("Saving draft…")
-        self.runner.call(
-            lambda: self.service.interim_save(contact),
-            self._saved,
-            self._save_failed,
-            label="Interim save",
-        )
+        self._call(lambda: self.service.interim_save(contact), self._saved, self._save_failed, "Interim save")
 
     def _saved(self, stored: StoredContact) -> None:
         self._saving = False
@@ -288,6 +327,7 @@ class ContactWizard(QWizard):
 
     def accept(self) -> None:
         """Finish: ask for the one explicit confirmation, then finalize on the worker thread."""
+        self.flush_checks()
         if not self.editable or not self.flow.can_finalize(self.contact, self.findings):
             self._refresh()
             return
@@ -318,9 +358,7 @@ class ContactWizard(QWizard):
         contact = self.contact
         self.set_status("Finalizing…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
-        self.runner.call(
-            lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, label="Finalize"
-        )
+        self._call(lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, "Finalize")
 
     def _finalized(self, stored: StoredContact) -> None:
         self._finalizing = False
@@ -365,7 +403,7 @@ class ContactWizard(QWizard):
         """NAR-SAMEDAY: new information after the day ended goes into a new contact linked to this one."""
         previous = self.stored.contact
         self.set_status("Starting a linked subsequent contact…")
-        self.runner.call(
+        self._call(
             lambda: self.service.start_contact(
                 previous.context_id,
                 previous.kind,
@@ -374,7 +412,7 @@ class ContactWizard(QWizard):
             ),
             self._subsequent_started,
             lambda e: self.set_status(f"Could not start the subsequent contact: {e}"),
-            label="Start subsequent contact",
+            "Start subsequent contact",
         )
 
     def _subsequent_started(self, stored: StoredContact) -> None:
@@ -390,12 +428,20 @@ class ContactWizard(QWizard):
             parent=self.parentWidget(),
         )
         self.follow_up = follow
+        carried = self.unsaved_narrative()
+        if carried:
+            # typed after the day ended and refused by the store: it starts the new contact, not lost
+            follow.edit(narrative=carried)
+            follow.set_status("The text the earlier contact could not take was carried into this one.")
         follow.show()
         self.close()
 
-
-def kind_label(tables: CodeTables, kind: ContactKind) -> str:
-    return tables.kinds[kind].label
+    def unsaved_narrative(self) -> str:
+        """Narrative typed here that the store never accepted (e.g. after the business day ended)."""
+        saved, current = self.stored.contact.narrative, self.contact.narrative
+        if current == saved:
+            return ""
+        return current[len(saved) :].strip() if current.startswith(saved) else current
 
 
 __all__ = ["AUTOSAVE_MS", "PAGE_TITLES", "ContactWizard"]
