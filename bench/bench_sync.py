@@ -224,6 +224,14 @@ def main() -> int:
                     rows["  of which push"].append(pushed)
                     rows["  of which pull"].append(pulled)
                     rows["bytes only (loopback sink)"].append(sink.round(bodies, pages))
+                    if repeat == 0:
+                        first = PullResponse.model_validate_json(pages[0])
+                        assert first.caseload is not None and len(first.caseload.cases) == args.cases
+                        print(
+                            f"push: {sum(map(len, bodies)):,} bytes in {len(bodies)} requests; pull: "
+                            f"{sum(map(len, pages)):,} bytes in {len(pages)} page(s), {args.cases} cases",
+                            flush=True,
+                        )
                 elif which == "memory":
                     seconds, accepted = client_round(url, token, "w-ana", outbox, args.batch)
                     assert accepted == args.contacts
