@@ -3,6 +3,9 @@
     python bench/bench_server_load.py                      # 500 workers x 20 contacts, SQLite and PostgreSQL
     python bench/bench_server_load.py --backend sqlite --batch 5 --server-workers 1
 
+With `--arrival-seconds S` the workers instead arrive at random moments over S seconds (people coming back
+to the office), which measures latency at a sustained load rather than the queue of a single burst.
+
 Everything runs on this machine over loopback: a real `fieldapp-server serve` process (uvicorn, the given
 number of worker processes) and an asyncio client with one connection per simulated worker, all started
 behind one barrier. Reports p50/p95/max latency of each push and pull request and checks the ledger:
@@ -19,6 +22,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import tempfile
@@ -79,7 +83,7 @@ def contacts_for(worker_id: str, case_id: str, count: int) -> list:  # type: ign
 
 
 async def simulate(
-    url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float
+    url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float, arrival: float = 0.0
 ) -> tuple[list[float], list[float], dict[str, str], float]:
     """All workers push their contacts (in batches) then pull once; returns push and pull latencies,
     {contact id: outcome}, wall time."""
@@ -93,6 +97,8 @@ async def simulate(
     push_lat: list[float] = []
     pull_lat: list[float] = []
     outcomes: dict[str, str] = {}
+    rng = random.Random(1)  # the same arrival pattern every run
+    offsets = {w: rng.uniform(0, arrival) for w in tokens}
     limits = httpx.Limits(max_connections=len(tokens) + 10, max_keepalive_connections=len(tokens) + 10)
     start = asyncio.Event()
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
@@ -100,6 +106,8 @@ async def simulate(
         async def one_worker(worker_id: str) -> None:
             headers = {"Authorization": f"Bearer {tokens[worker_id]}", "content-type": "application/json"}
             await start.wait()
+            if arrival:
+                await asyncio.sleep(offsets[worker_id])
             for body in bodies[worker_id]:
                 t0 = time.perf_counter()
                 r = await client.post(f"/v1/workers/{worker_id}/push", content=body, headers=headers)
@@ -138,7 +146,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
             push_lat, pull_lat, outcomes, wall = asyncio.run(
-                simulate(server.url, tokens, args.contacts, args.batch, args.timeout)
+                simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
             )
         db = Database(database)
         with db.read() as session:
@@ -157,6 +165,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "contacts_per_worker": args.contacts,
             "batch": args.batch,
             "server_processes": args.server_workers,
+            "arrival_s": args.arrival_seconds,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -184,6 +193,12 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=20, help="final contacts per worker")
     parser.add_argument("--batch", type=int, default=20, help="contacts per push request")
     parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    parser.add_argument(
+        "--arrival-seconds",
+        type=float,
+        default=0.0,
+        help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
     args = parser.parse_args()
     print(

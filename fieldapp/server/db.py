@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,6 +69,7 @@ class Database:
         else:
             self.read_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.write_engine = self.read_engine
+        self._write_lock = threading.Lock()
 
     def dispose(self) -> None:
         self.read_engine.dispose()
@@ -81,6 +83,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Writer]:
+        # Writers queue here, in this process, before they queue in the database: SQLite's busy handler
+        # polls with sleeps, so dozens of threads contending for BEGIN IMMEDIATE waste most of their time.
+        with self._write_lock, self._write_transaction() as writer:
+            yield writer
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Writer]:
         """One transaction holding the writer lock; committed when the block ends without an exception.
 
         The chain head row is created by `migrate.upgrade` before the server serves, so concurrent
