@@ -93,3 +93,14 @@ def test_validation_errors_name_the_field_and_never_echo_the_input(tmp_path: Pat
     body = ErrorResponse.model_validate_json(r.content)
     assert {d.field for d in body.details} == {"body.code", "body.device_name"}
     assert "Secret-narrative-text" not in r.text
+
+
+def test_an_oversized_body_is_refused_413_before_it_is_read(tmp_path: Path) -> None:
+    db = Database(str(tmp_path / "s.db"))
+    migrate.upgrade(db)
+    app = create_app(ServerState(db, load_codetables(), FailureLimiter(5, 60), db.server_id()))
+    with TestClient(app) as client:
+        r = client.post("/v1/enroll", content=b"{}", headers={"content-length": str(64 * 1024 * 1024)})
+    db.dispose()
+    assert r.status_code == 413
+    assert ErrorResponse.model_validate_json(r.content).error == "too_large"
