@@ -76,11 +76,18 @@ def test_accepted_contact_and_its_audit_entry_are_one_transaction(
 
 
 def test_concurrent_retries_of_one_batch_store_each_contact_once(db: Database) -> None:
-    """A duplicated request racing its original (what a proxy that duplicates requests does)."""
-    pusher = Pusher(db, load_codetables(), _ana(db))
+    """A duplicated request racing its original (what a proxy that duplicates requests does), through
+    three separate connection pools as three server processes would have (the database's own lock, not
+    only the in-process one, keeps them apart)."""
+    others = [Database(db.url) for _ in range(2)]
+    pushers = [Pusher(d, load_codetables(), _ana(d)) for d in (db, *others)]
     batch = PushRequest(contacts=tuple(final_contact() for _ in range(10)))
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        responses = list(pool.map(lambda _: pusher.push(batch), range(6)))
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            responses = list(pool.map(lambda i: pushers[i % 3].push(batch), range(6)))
+    finally:
+        for d in others:
+            d.dispose()
     for i in range(10):
         outcomes = sorted(r.results[i].outcome for r in responses)
         assert outcomes.count(Outcome.ACCEPTED) == 1 and outcomes.count(Outcome.DUPLICATE) == 5
