@@ -93,7 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = asgi.build_app(db.url, args.auth_failure_limit, args.auth_failure_window)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
+    # with proto 0 every keep-alive request waits ~40 ms on Nagle + delayed ACK (uvicorn issue #3149).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     sock.listen(2048)
