@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("run", "validate", "audit")
+COMMANDS = ("run", "validate", "audit", "compliance")
 
 
 def build_parser() -> argparse.ArgumentParser:

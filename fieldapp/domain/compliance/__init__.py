@@ -1,0 +1,83 @@
+"""Compliance: the monthly measures (RULES.md section 5) and what supervisors and workers see of them
+(section 6). Plain Python; the server and the GUI render the results as they are.
+
+    report = evaluate_month(caseload, contacts, Month(2026, 11), tables=tables, now=now)
+    due = worker_due_list(report, "w-ana")                                   # SUP-ALERTS, the worker
+    review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
+    overdue = supervisor_alerts([report], [review], worker_ids=unit_ids)     # SUP-ALERTS, the supervisor
+    figures = worker_report(report, worker)                                  # SUP-REPORTS
+    unit = unit_report([report], [caseload], "Unit 7 (demo)")                # SUP-REPORTS
+    reminders = clinician_reminders(caseload, contacts, tables=tables, now=now)  # SUP-CLINICIAN
+    data = to_json(unit)                                                     # plain JSON for the server
+"""
+
+from fieldapp.domain.agency_time import Month
+from fieldapp.domain.caseplans import PlanCoverage
+from fieldapp.domain.compliance.alerts import (
+    DueItem,
+    DueList,
+    OverdueItem,
+    SupervisorAlerts,
+    supervisor_alerts,
+    worker_due_list,
+)
+from fieldapp.domain.compliance.clinician import ClinicianReminder, clinician_reminders
+from fieldapp.domain.compliance.measures import ContactIndex, build_report, evaluate_month
+from fieldapp.domain.compliance.model import (
+    MEASURE_IDS,
+    MEASURE_LABELS,
+    ContactActivity,
+    MeasureResult,
+    MeasureStatus,
+    MonthReport,
+    to_json,
+)
+from fieldapp.domain.compliance.reports import (
+    ContactFigures,
+    Tally,
+    UnitReport,
+    WorkerReport,
+    unit_report,
+    worker_report,
+)
+from fieldapp.domain.compliance.review import (
+    ApprovalNote,
+    CourtReview,
+    MonthlyReview,
+    ReviewReport,
+    approval_coverage,
+)
+
+__all__ = [
+    "MEASURE_IDS",
+    "MEASURE_LABELS",
+    "ApprovalNote",
+    "ClinicianReminder",
+    "ContactActivity",
+    "ContactFigures",
+    "ContactIndex",
+    "CourtReview",
+    "DueItem",
+    "DueList",
+    "MeasureResult",
+    "MeasureStatus",
+    "Month",
+    "MonthReport",
+    "MonthlyReview",
+    "OverdueItem",
+    "PlanCoverage",
+    "ReviewReport",
+    "SupervisorAlerts",
+    "Tally",
+    "UnitReport",
+    "WorkerReport",
+    "approval_coverage",
+    "build_report",
+    "clinician_reminders",
+    "evaluate_month",
+    "supervisor_alerts",
+    "to_json",
+    "unit_report",
+    "worker_due_list",
+    "worker_report",
+]

@@ -1,0 +1,669 @@
+"""The monthly compliance measures of RULES.md section 5, computed from a caseload and its final contacts.
+
+    report = evaluate_month(caseload, contacts, Month(2026, 11), tables=tables, now=now)
+
+A contact counts toward a measure exactly when its "counts toward" verdict (fieldapp.domain.rules.counting)
+says so, judged as of the moment it was final-saved: the worker saw that verdict on the review page, and a
+later change of clock must not turn a good visit bad. Measures that are not about one contact's selections
+(CMP-MVR, CMP-PLACEMENT-5, CMP-ASSIGN-10, CMP-CLOSE-30) use "seen": a participant in a Completed,
+In-Person contact with no block finding. Days and months are the agency's (agency_time), never UTC.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fieldapp.domain.agency_time import Month, add_working_days, business_day
+from fieldapp.domain.caseplans import (
+    describe_exceptions,
+    icpc_only_scp,
+    month_coverage,
+    plan_in_force,
+    schedule_exceptions,
+    sw_plan_contact_missing,
+)
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
+from fieldapp.domain.findings import Severity
+from fieldapp.domain.records import (
+    Case,
+    Caseload,
+    Contact,
+    ContactKind,
+    Matter,
+    Person,
+    PersonRole,
+    Referral,
+    people_with_role,
+)
+from fieldapp.domain.rules import RuleContext, engine
+from fieldapp.domain.rules import counting as cnt
+
+
+def _fmt(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _days(contacts: Sequence[tuple[date, Contact]]) -> str:
+    return ", ".join(_fmt(d) for d in sorted({d for d, _ in contacts}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    day: date
+    contact: Contact
+
+
+class ContactIndex:
+    """The final contacts of a caseload, judged once: what each counts toward, and who was seen when.
+
+    Built once per report; every measure reads from it.
+    """
+
+    def __init__(self, caseload: Caseload, contacts: Iterable[Contact], tables: CodeTables, now: datetime):
+        self.caseload = caseload
+        self.tables = tables
+        self.tz = tables.agency.time_zone
+        self.now = now
+        self.today = business_day(now, self.tz)
+        self.all: list[Contact] = []
+        self.final: list[tuple[date, Contact]] = []
+        self.counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self.seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self.clean: set[str] = set()
+        for contact in contacts:
+            self._add(contact)
+
+    def _add(self, contact: Contact) -> None:
+        matter = self.caseload.matter(contact.context_id)
+        if matter is None or contact.started_at is None:
+            return
+        self.all.append(contact)
+        if contact.finalized_at is None or contact.finalized_at > self.now:
+            return
+        day = business_day(contact.started_at, self.tz)
+        self.final.append((day, contact))
+        ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
+        findings = engine.check(contact, ctx)
+        for verdict in cnt.verdicts(contact, ctx, findings=findings):
+            if verdict.counts and verdict.person_id is not None:
+                self.counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
+        if any(f.severity is Severity.BLOCK for f in findings):
+            return
+        self.clean.add(contact.id)
+        method = self.tables.methods.get(contact.method or "")
+        if contact.status == cnt.COMPLETED and method is not None and method.in_person:
+            for person_id in contact.participant_ids:
+                self.seen[(matter.id, person_id)].append((day, contact))
+
+    def counted_in(
+        self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
+    ) -> list[tuple[date, Contact]]:
+        return [
+            (d, c) for d, c in self.counted.get((matter_id, measure_id, person_id), []) if start <= d <= end
+        ]
+
+    def seen_in(self, matter_id: str, person_id: str, start: date, end: date) -> list[tuple[date, Contact]]:
+        return [(d, c) for d, c in self.seen.get((matter_id, person_id), []) if start <= d <= end]
+
+
+def _open_in(matter: Matter, start: date, end: date) -> bool:
+    ends = matter.ends_on
+    return matter.start_date <= end and (ends is None or ends >= start)
+
+
+def _ids(found: Sequence[tuple[date, Contact]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.id for _, c in sorted(found, key=lambda x: (x[0], x[1].id))))
+
+
+class _Builder:
+    """Makes the MeasureResults of one month; one method per measure."""
+
+    def __init__(self, index: ContactIndex, month: Month):
+        self.ix = index
+        self.month = month
+        self.today = index.today
+
+    def _timed(self, due_by: date | None) -> MeasureStatus:
+        return MeasureStatus.DUE if due_by is None or due_by >= self.today else MeasureStatus.MISSED
+
+    def _result(self, measure_id: str, matter: Matter, person: Person | None, **kw: Any) -> MeasureResult:
+        return MeasureResult(
+            measure_id=measure_id,
+            matter_id=matter.id,
+            worker_id=matter.primary_worker_id,
+            person_id=person.id if person else None,
+            person_name=person.full_name if person else f"{matter.name} family",
+            **kw,
+        )
+
+    # ------------------------------------------------------------------ referrals
+
+    def referral(self, referral: Referral) -> Iterator[MeasureResult]:
+        period_start = referral.start_date
+        period_end = min(referral.closed_on or self.month.last, self.month.last)
+        closed = referral.closed_on is not None and referral.closed_on < self.today
+        for measure_id, people, need in (
+            (
+                cnt.REF_CHILD,
+                [p for p in people_with_role(referral, PersonRole.CHILD) if p.named_in_allegation],
+                "still needs a Completed, In-Person contact with the purpose 'Investigate Referral' "
+                "as a participant",
+            ),
+            (
+                cnt.REF_PERP,
+                [p for p in people_with_role(referral, PersonRole.ALLEGED_PERPETRATOR) if p.caci_listing],
+                "(alleged perpetrator, to be listed on CACI) must be a participant in a Completed contact",
+            ),
+        ):
+            for person in people:
+                found = self.ix.counted_in(
+                    referral.id, measure_id, person.id, referral.start_date, self.today
+                )
+                if found:
+                    yield self._result(
+                        measure_id,
+                        referral,
+                        person,
+                        period_start=period_start,
+                        period_end=period_end,
+                        status=MeasureStatus.MET,
+                        detail=f"{person.full_name} was seen on {_days(found)}.",
+                        contact_ids=_ids(found),
+                        window="referral",
+                    )
+                else:
+                    status = MeasureStatus.MISSED if closed else MeasureStatus.DUE
+                    tail = (
+                        f" (the referral closed on {_fmt(referral.closed_on)})"
+                        if closed and referral.closed_on
+                        else ""
+                    )
+                    yield self._result(
+                        measure_id,
+                        referral,
+                        person,
+                        period_start=period_start,
+                        period_end=period_end,
+                        status=status,
+                        detail=f"{person.full_name} {need}{tail}.",
+                        due_by=referral.closed_on,
+                        window="referral",
+                    )
+
+    # ------------------------------------------------------------------ cases, monthly
+
+    def case(self, case: Case) -> Iterator[MeasureResult]:
+        month = self.month
+        if _open_in(case, month.first, month.last):
+            due_by = min(month.last, case.ends_on or month.last)
+            coverage = month_coverage(case, month)
+            for child in people_with_role(case, PersonRole.CHILD):
+                yield self._monthly(
+                    case, child, cnt.CHILD_MONTH, due_by, coverage.problems, coverage.fully_uncovered
+                )
+                yield from self._residence(case, child, due_by)
+            for parent in people_with_role(case, PersonRole.PARENT):
+                yield self._monthly(
+                    case, parent, cnt.PARENT_MONTH, due_by, coverage.problems, coverage.fully_uncovered
+                )
+            for scp in people_with_role(case, PersonRole.SCP):
+                yield self._monthly(
+                    case, scp, cnt.SCP_MONTH, due_by, coverage.problems, coverage.fully_uncovered
+                )
+                yield self._scp_6month(case, scp, due_by)
+            yield from self._mvr(case)
+        yield from self._placements(case)
+        yield from self._assign_10(case)
+        yield from self._close_30(case)
+
+    def _exempt(self, case: Case, person: Person, measure_id: str, start: date, end: date) -> str | None:
+        excs = schedule_exceptions(case, person.id, start, end)
+        if excs:
+            return describe_exceptions(excs)
+        if measure_id in (cnt.SCP_MONTH, cnt.SCP_6MONTH) and icpc_only_scp(case, person.id):
+            return "cares for a child placed through ICPC; the receiving state makes the visits"
+        return None
+
+    def _monthly(
+        self,
+        case: Case,
+        person: Person,
+        measure_id: str,
+        due_by: date,
+        plan_problems: tuple[str, ...],
+        uncovered: bool,
+    ) -> MeasureResult:
+        month = self.month
+        what = (
+            "monthly contact (in person, written or by telephone)"
+            if measure_id == cnt.SCP_MONTH
+            else "monthly visit"
+        )
+        base = dict(period_start=month.first, period_end=month.last)
+        why = self._exempt(case, person, measure_id, month.first, month.last)
+        if why is not None:
+            return self._result(
+                measure_id,
+                case,
+                person,
+                **base,
+                status=MeasureStatus.EXEMPT,
+                detail=f"No {what} is required for {person.full_name} in {month.name}: {why}.",
+                reason_rule_id="CLS-SCHEDULE",
+            )
+        found = self.ix.counted_in(case.id, measure_id, person.id, month.first, month.last)
+        if found:
+            return self._result(
+                measure_id,
+                case,
+                person,
+                **base,
+                status=MeasureStatus.MET,
+                detail=f"{person.full_name}: {month.name}'s {what} made on {_days(found)}.",
+                contact_ids=_ids(found),
+                due_by=due_by,
+            )
+        detail = f"{person.full_name} still needs {month.name}'s {what}."
+        reason = None
+        if plan_problems:
+            reason = "CLS-CASEPLAN"
+            effect = "no visit this month can count" if uncovered else "visits on those days do not count"
+            detail += " " + " ".join(plan_problems) + f" Until then {effect}."
+        setup = sw_plan_contact_missing(case, person.id, due_by)
+        if setup is not None:
+            reason = "CLS-CASEPLAN"
+            detail += (
+                " " + setup.replace("this person", person.full_name) + " Until it is, visits do not count."
+            )
+        return self._result(
+            measure_id,
+            case,
+            person,
+            **base,
+            status=self._timed(due_by),
+            detail=detail,
+            due_by=due_by,
+            reason_rule_id=reason,
+        )
+
+    def _residence(self, case: Case, child: Person, due_by: date) -> Iterator[MeasureResult]:
+        month = self.month
+        residence = self.ix.tables.child_residence_locations
+        for start_month, label in ((month, month.name), (month.plus(-11), "the last 12 months")):
+            start = start_month.first
+            window = "month" if start_month == month else "last_12_months"
+            why = (
+                self._exempt(case, child, cnt.RESIDENCE, month.first, month.last)
+                if start_month == month
+                else None
+            )
+            if why is not None:
+                yield self._result(
+                    cnt.RESIDENCE,
+                    case,
+                    child,
+                    period_start=start,
+                    period_end=month.last,
+                    status=MeasureStatus.EXEMPT,
+                    detail=f"No visits are required for {child.full_name} in {month.name}: {why}.",
+                    reason_rule_id="CLS-SCHEDULE",
+                    window=window,
+                )
+                continue
+            visits = self.ix.counted_in(case.id, cnt.CHILD_MONTH, child.id, start, month.last)
+            home = [(d, c) for d, c in visits if c.location in residence]
+            n, k = len(_ids(visits)), len(_ids(home))
+            if n == 0:
+                status = MeasureStatus.NOT_APPLICABLE
+                detail = f"{child.full_name} has no counted visits in {label} yet."
+            elif 2 * k > n:
+                status = MeasureStatus.MET
+                detail = (
+                    f"{k} of {child.full_name}'s {n} counted visits in {label} were in the child's residence."
+                )
+            else:
+                status = self._timed(due_by)
+                detail = (
+                    f"Only {k} of {child.full_name}'s {n} counted visits in {label} were in the child's "
+                    "residence; more than half must be."
+                )
+            yield self._result(
+                cnt.RESIDENCE,
+                case,
+                child,
+                period_start=start,
+                period_end=month.last,
+                status=status,
+                detail=detail,
+                due_by=due_by,
+                contact_ids=_ids(visits),
+                numerator=k,
+                denominator=n,
+                window=window,
+            )
+
+    def _scp_6month(self, case: Case, scp: Person, due_by: date) -> MeasureResult:
+        month = self.month
+        plan = plan_in_force(case, due_by)
+        every = plan.scp_in_person_every_months if plan else 6
+        window_start = max(month.plus(-(every - 1)).first, case.start_date)
+        base: dict[str, Any] = dict(period_start=window_start, period_end=month.last, window="period")
+        why = self._exempt(case, scp, cnt.SCP_6MONTH, window_start, month.last)
+        if why is not None:
+            return self._result(
+                cnt.SCP_6MONTH,
+                case,
+                scp,
+                **base,
+                status=MeasureStatus.EXEMPT,
+                detail=f"No in-person visit is required of {scp.full_name}: {why}.",
+                reason_rule_id="CLS-SCHEDULE",
+            )
+        found = self.ix.counted_in(case.id, cnt.SCP_6MONTH, scp.id, window_start, month.last)
+        if found:
+            last = max(d for d, _ in found)
+            next_by = Month.of(last).plus(every).last
+            return self._result(
+                cnt.SCP_6MONTH,
+                case,
+                scp,
+                **base,
+                status=MeasureStatus.MET,
+                detail=(
+                    f"{scp.full_name} was visited in person on {_fmt(last)} (needed at least every {every} "
+                    f"months); the next visit is needed by {_fmt(next_by)}."
+                ),
+                contact_ids=_ids(found),
+                due_by=next_by,
+            )
+        first_due = Month.of(case.start_date).plus(every - 1).last
+        needed_by = max(due_by, first_due)
+        return self._result(
+            cnt.SCP_6MONTH,
+            case,
+            scp,
+            **base,
+            status=self._timed(needed_by),
+            detail=(
+                f"{scp.full_name} needs an in-person visit (at least every {every} months) by {_fmt(needed_by)}."
+            ),
+            due_by=needed_by,
+        )
+
+    # ------------------------------------------------------------------ cases, event driven
+
+    def _case_visits(self, case: Case, start: date, end: date) -> list[tuple[date, Contact]]:
+        """In-person, Completed, clean child or parent contacts of the case (CMP-MVR visits)."""
+        kinds = (ContactKind.CHILD_CASE, ContactKind.PARENT_CASE)
+        out: dict[str, tuple[date, Contact]] = {}
+        for person in case.people:
+            for d, c in self.ix.seen_in(case.id, person.id, start, end):
+                if c.kind in kinds:
+                    out[c.id] = (d, c)
+        return sorted(out.values(), key=lambda x: (x[0], x[1].id))
+
+    def _mvr(self, case: Case) -> Iterator[MeasureResult]:
+        req = case.visitation_requirement
+        if req is None:
+            return
+        month = self.month
+        period = timedelta(days=req.period_days)
+        start = req.set_on + period * max(0, (month.first - req.set_on).days // req.period_days)
+        while start <= month.last:
+            end = start + period - timedelta(days=1)
+            if end >= month.first and _open_in(case, start, end):
+                visits = self._case_visits(case, start, end)
+                n = len(visits)
+                span = f"{_fmt(start)} to {_fmt(end)}"
+                if n >= req.in_person_visits:
+                    status, detail = (
+                        MeasureStatus.MET,
+                        f"{n} in-person visits in {span} (required: {req.in_person_visits}).",
+                    )
+                else:
+                    status = self._timed(end)
+                    detail = (
+                        f"{req.in_person_visits - n} more in-person visit(s) needed in {span} "
+                        f"({n} of {req.in_person_visits}, {req.risk_level.replace('_', ' ')} risk)."
+                    )
+                yield self._result(
+                    "CMP-MVR",
+                    case,
+                    None,
+                    period_start=start,
+                    period_end=end,
+                    status=status,
+                    detail=detail,
+                    due_by=end,
+                    contact_ids=_ids(visits),
+                    numerator=n,
+                    denominator=req.in_person_visits,
+                    window="period",
+                )
+            start = end + timedelta(days=1)
+
+    def _deadline_for_people(
+        self,
+        measure_id: str,
+        case: Case,
+        people: Sequence[Person],
+        start: date,
+        deadline: date,
+        event: str,
+    ) -> Iterator[MeasureResult]:
+        """A person must be seen in [start, deadline]; reported in every month that window touches."""
+        month = self.month
+        if deadline < month.first or start > month.last:
+            return
+        for person in people:
+            base: dict[str, Any] = dict(
+                period_start=start, period_end=deadline, due_by=deadline, window="deadline"
+            )
+            why = self._exempt(case, person, measure_id, start, deadline)
+            if why is not None:
+                yield self._result(
+                    measure_id,
+                    case,
+                    person,
+                    **base,
+                    status=MeasureStatus.EXEMPT,
+                    detail=f"{person.full_name} need not be seen {event}: {why}.",
+                    reason_rule_id="CLS-SCHEDULE",
+                )
+                continue
+            found = self.ix.seen_in(case.id, person.id, start, deadline)
+            if found:
+                yield self._result(
+                    measure_id,
+                    case,
+                    person,
+                    **base,
+                    status=MeasureStatus.MET,
+                    detail=f"{person.full_name} was seen {event} on {_days(found)}.",
+                    contact_ids=_ids(found),
+                )
+            else:
+                yield self._result(
+                    measure_id,
+                    case,
+                    person,
+                    **base,
+                    status=self._timed(deadline),
+                    detail=f"{person.full_name} must be seen in person {event}, by {_fmt(deadline)}.",
+                )
+
+    def _placements(self, case: Case) -> Iterator[MeasureResult]:
+        for placement in case.placements:
+            child = next((p for p in case.people if p.id == placement.child_id), None)
+            if child is None:
+                continue
+            deadline = placement.placed_on + timedelta(days=5)
+            if placement.icpc and self.month.first <= deadline and placement.placed_on <= self.month.last:
+                yield self._result(
+                    "CMP-PLACEMENT-5",
+                    case,
+                    child,
+                    period_start=placement.placed_on,
+                    period_end=deadline,
+                    due_by=deadline,
+                    status=MeasureStatus.EXEMPT,
+                    detail=f"{child.full_name} was placed through ICPC; the receiving state makes the visit.",
+                    reason_rule_id="CLS-SCHEDULE",
+                    window="deadline",
+                )
+                continue
+            yield from self._deadline_for_people(
+                "CMP-PLACEMENT-5",
+                case,
+                [child],
+                placement.placed_on,
+                deadline,
+                f"within 5 days of placement on {_fmt(placement.placed_on)}",
+            )
+
+    def _family(self, case: Case) -> list[Person]:
+        return [p for p in case.people if p.has_role(PersonRole.CHILD) or p.has_role(PersonRole.PARENT)]
+
+    def _assign_10(self, case: Case) -> Iterator[MeasureResult]:
+        if case.assigned_on is None:
+            return
+        deadline = add_working_days(case.assigned_on, 10)
+        yield from self._deadline_for_people(
+            "CMP-ASSIGN-10",
+            case,
+            self._family(case),
+            case.assigned_on,
+            deadline,
+            f"within 10 working days of assignment on {_fmt(case.assigned_on)}",
+        )
+
+    def _close_30(self, case: Case) -> Iterator[MeasureResult]:
+        closing = case.closed_on or case.planned_closure_on
+        if closing is None:
+            return
+        yield from self._deadline_for_people(
+            "CMP-CLOSE-30",
+            case,
+            self._family(case),
+            closing - timedelta(days=30),
+            closing,
+            f"within the 30 days before the case closes on {_fmt(closing)}",
+        )
+
+    # ------------------------------------------------------------------ timely entry
+
+    def timely(self) -> Iterator[MeasureResult]:
+        month = self.month
+        tz = self.ix.tz
+        for contact in self.ix.all:
+            assert contact.started_at is not None
+            day = business_day(contact.started_at, tz)
+            if not month.contains(day):
+                continue
+            matter = self.ix.caseload.matter(contact.context_id)
+            assert matter is not None
+            who = (
+                ", ".join(
+                    p.full_name for pid in contact.participant_ids for p in matter.people if p.id == pid
+                )
+                or self.ix.tables.kinds[contact.kind].label
+            )
+            final = (
+                contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None
+            )
+            saved = business_day(final, tz) if final is not None else None
+            if saved is not None and saved <= month.last:
+                status = MeasureStatus.MET
+                detail = f"Contact of {_fmt(day)} with {who} final-saved on {_fmt(saved)}."
+            elif saved is not None:
+                status = MeasureStatus.MISSED
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} was final-saved on {_fmt(saved)}, after "
+                    f"{_fmt(month.last)}."
+                )
+            else:
+                status = self._timed(month.last)
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} is not final-saved; it must be by {_fmt(month.last)}."
+                )
+            yield MeasureResult(
+                measure_id="CMP-TIMELY",
+                matter_id=matter.id,
+                worker_id=contact.staff_person_id or matter.primary_worker_id,
+                person_id=None,
+                person_name=who,
+                period_start=day,
+                period_end=month.last,
+                status=status,
+                detail=detail,
+                due_by=month.last,
+                contact_ids=(contact.id,),
+                window="contact",
+            )
+
+
+def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
+    out = []
+    for day, contact in index.final:
+        if not month.contains(day):
+            continue
+        matter = index.caseload.matter(contact.context_id)
+        assert matter is not None
+        method = index.tables.methods.get(contact.method or "")
+        out.append(
+            ContactActivity(
+                contact_id=contact.id,
+                matter_id=matter.id,
+                context=matter.context,
+                kind=contact.kind.value,
+                staff_person_id=contact.staff_person_id or matter.primary_worker_id,
+                day=day,
+                completed=contact.status == cnt.COMPLETED and contact.id in index.clean,
+                in_person=method is not None and method.in_person,
+            )
+        )
+    return tuple(out)
+
+
+def evaluate_month(
+    caseload: Caseload,
+    contacts: Iterable[Contact],
+    month: Month,
+    *,
+    tables: CodeTables,
+    now: datetime,
+) -> MonthReport:
+    """Every measure of section 5 for the caseload's referrals and cases in `month`, as of `now`.
+
+    `contacts` may include drafts (they matter to CMP-TIMELY); only final contacts (finalized_at set and
+    not after `now`) ever count.
+    """
+    index = ContactIndex(caseload, contacts, tables, now)
+    return build_report(index, month)
+
+
+def build_report(index: ContactIndex, month: Month) -> MonthReport:
+    """The month's report from an index already built (a 12-month report reuses one index)."""
+    builder = _Builder(index, month)
+    results: list[MeasureResult] = []
+    for referral in index.caseload.referrals:
+        if _open_in(referral, month.first, month.last):
+            results.extend(builder.referral(referral))
+    coverage = []
+    for case in index.caseload.cases:
+        results.extend(builder.case(case))
+        if _open_in(case, month.first, month.last):
+            coverage.append(month_coverage(case, month))
+    results.extend(builder.timely())
+    return MonthReport(
+        month=month,
+        as_of=index.today,
+        measures=tuple(results),
+        plan_coverage=tuple(coverage),
+        activity=_activity(index, month),
+    )
