@@ -219,12 +219,18 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-cold", action="store_true", help="only the in-process figures")
+    parser.add_argument("--reuse", type=Path, help="a bench temp dir from an earlier run (profile + keyring)")
     args = parser.parse_args()
-    directory = _TMP / "profile"
-    print(f"building a profile with {args.contacts} final contacts in {directory} …", flush=True)
-    t = time.perf_counter()
-    build_profile(directory, args.contacts)
-    print(f"  built in {time.perf_counter() - t:.0f} s")
+    if args.reuse:
+        directory = args.reuse / "profile"
+        os.environ["FIELDAPP_TEST_KEYRING_FILE"] = str(args.reuse / "keyring.json")
+        print(f"reusing the profile in {directory}")
+    else:
+        directory = _TMP / "profile"
+        print(f"building a profile with {args.contacts} final contacts in {directory} …", flush=True)
+        t = time.perf_counter()
+        build_profile(directory, args.contacts)
+        print(f"  built in {time.perf_counter() - t:.0f} s")
     cold = cold_start(directory, args.runs) if not args.skip_cold else None
     if cold is not None:
         print(
