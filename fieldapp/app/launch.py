@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.app.contacts import SqlContactService, demo_caseload, open_service
+from fieldapp.app.service import ServiceError
 from fieldapp.app.session import OpenedProfile
 from fieldapp.app.unlock import unlock_checker
 
@@ -40,7 +41,28 @@ def open_for_gui(
         close=service.profile.close,
     )
     opened.connect_sync = lambda: _connect_sync(service)
+    opened.enroll = _enroll
     return opened
+
+
+class EnrollmentRefused(ServiceError):
+    """Enrollment failed; `field` names the form field the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def _enroll(server_url: str, code: str) -> None:
+    """Exchange the administrator's one-time code for this laptop's device token (kept in the OS keyring)."""
+    import platform
+
+    from fieldapp.sync import enrollment
+
+    try:
+        enrollment.enroll(server_url, code, device_name=platform.node() or "laptop", allow_plain_http=False)
+    except enrollment.EnrollmentError as error:
+        raise EnrollmentRefused(error.field, str(error)) from None
 
 
 class _SyncSide:

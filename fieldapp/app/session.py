@@ -42,6 +42,9 @@ class OpenedProfile:
     connect_sync: Callable[[], Any] | None = None
     """Blocking; (sync_client, sync_status) when the laptop is enrolled, else None. Called after the window
     is up, because it loads the HTTP stack."""
+    enroll: Callable[[str, str], None] | None = None
+    """Blocking; (server URL, one-time code) -> the device token is in the keyring. Raises a ServiceError
+    whose `field` attribute ("server_url" or "code") names where the message belongs."""
 
 
 class ProfileOpener(Protocol):

@@ -143,6 +143,7 @@ class Bootstrap(QObject):
             sync_client=opened.sync_client,
             sync_status=opened.sync_status,
             connect_sync=opened.connect_sync,
+            enroll=opened.enroll,
             compliance=_compliance(opened.service, self.tables),
             profile_label=str(opened.directory),
         )

@@ -91,6 +91,7 @@ class WindowEnv:
     sync_client: SyncClientLike | None = None
     sync_status: Callable[[], Any] | None = None
     connect_sync: Callable[[], Any] | None = None
+    enroll: Callable[[str, str], None] | None = None
     """Blocking; returns (sync_client, sync_status) when the laptop is enrolled, else None."""
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
@@ -313,6 +314,10 @@ class MainWindow(QMainWindow):
         contact_menu.addAction(self.continue_action)
         sync_menu = menubar.addMenu("S&ync")
         sync_menu.addAction(self.sync_action)
+        self.enroll_action = QAction("&Enroll this laptop…", self)
+        self.enroll_action.setStatusTip("Connect this laptop to the office server with a one-time code")
+        self.enroll_action.triggered.connect(self.enroll)
+        sync_menu.addAction(self.enroll_action)
         self.file_menu, self.contact_menu, self.sync_menu = file_menu, contact_menu, sync_menu
 
     def _build_status(self) -> None:
@@ -586,6 +591,9 @@ class MainWindow(QMainWindow):
         if self.env.sync_client is None:
             self.sync_action.setStatusTip("No office server is set up for this profile yet")
         self.refresh_action.setEnabled(unlocked)
+        self.enroll_action.setEnabled(
+            unlocked and self.env.enroll is not None and self.env.sync_client is None
+        )
         self.lock_action.setEnabled(unlocked)
 
     def new_contact(self) -> None:
@@ -713,6 +721,30 @@ class MainWindow(QMainWindow):
         self._last_sync = self.env.now()
         self._update_actions()
         self.refresh()
+
+    def enroll(self) -> None:
+        """Sync → Enroll this laptop: server address and the administrator's one-time code."""
+        if self.env.enroll is None or self._locked:
+            return
+        from fieldapp.gui.dialogs import EnrollDialog
+
+        dialog = EnrollDialog(self)
+        self.enroll_dialog = dialog
+        enroll = self.env.enroll
+
+        def enrolled(_result: object) -> None:
+            dialog.accept()
+            self.statusBar().showMessage("This laptop is enrolled with the office server.", 15_000)
+            self._connect_sync()
+
+        def submit(url: str, code: str) -> None:
+            dialog.set_busy(True)
+            Op(self.env.runner, lambda: enroll(url, code), label="Enrolling", parent=dialog).success(
+                enrolled
+            ).failure(dialog.show_error).run()
+
+        dialog.submitted.connect(submit)
+        dialog.open()
 
     # ------------------------------------------------------------------ lock
 
