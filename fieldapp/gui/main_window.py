@@ -120,7 +120,8 @@ class DraftOfferDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"You have {len(drafts)} draft{'s' if len(drafts) != 1 else ''} open today. "
-            "Finish each before its business day ends; after that it becomes final as it stands.",
+            "Finish each before its business day ends: after that a complete draft is made final as it "
+            "stands and an incomplete one is flagged for your supervisor.",
             self,
         )
         intro.setWordWrap(True)
@@ -132,8 +133,13 @@ class DraftOfferDialog(QDialog):
         for stored in drafts:
             matter = window.caseload.matter(stored.contact.context_id) if window.caseload else None
             name = matter.name if matter else stored.contact.context_id
+            who = (
+                participants_text(stored.contact, matter)
+                if stored.contact.participant_ids
+                else "no participant yet"
+            )
             text = (
-                f"{name} · {kind_text(tables, stored)} · {participants_text(stored.contact, matter)}"
+                f"{name} · {kind_text(tables, stored)} · {who}"
                 f" · {time_left_text(stored.contact, window.env.now(), tz)}"
             )
             item = QListWidgetItem(text, self.list)
