@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("run", "validate", "audit", "sync")
+COMMANDS = ("run", "validate", "audit", "compliance", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,8 +13,15 @@ from zoneinfo import ZoneInfo
 
 
 def business_day(moment: datetime, tz: ZoneInfo) -> date:
-    """The agency calendar day a moment falls on."""
-    return moment.astimezone(tz).date()
+    """The agency calendar day a moment falls on.
+
+    The records admit any aware datetime, and year 1 at +14:00 has no day in California: such a moment is
+    pinned to the first or last representable day, so rules report a nonsense date instead of crashing.
+    """
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:
+        return date.min if moment.year < 5000 else date.max
 
 
 def end_of_business_day(day: date, tz: ZoneInfo) -> datetime:
@@ -59,6 +66,10 @@ def add_months(day: date, n: int) -> date:
     """The same day `n` calendar months later (or earlier), clamped to the month's last day."""
     index = day.year * 12 + (day.month - 1) + n
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max  # a date typed as 9999-12-31 must not crash a report
+    if year < date.min.year:
+        return date.min
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 

@@ -84,6 +84,8 @@ class PlanCoverage:
 
     rule_id: str
     case_id: str
+    case_name: str
+    worker_id: str
     month: Month
     open_days: int
     uncovered_days: tuple[date, ...]
@@ -116,7 +118,26 @@ def month_coverage(case: Case, month: Month) -> PlanCoverage:
         day += timedelta(days=1)
     problems = tuple(_problem_text(case, kind, start, end) for kind, start, end in runs)
     open_days = max(0, (last - first).days + 1)
-    return PlanCoverage("CLS-CASEPLAN", case.id, month, open_days, tuple(uncovered), problems)
+    return PlanCoverage(
+        "CLS-CASEPLAN",
+        case.id,
+        case.name,
+        case.primary_worker_id,
+        month,
+        open_days,
+        tuple(uncovered),
+        problems,
+    )
+
+
+def sw_plan_contact_missing(case: Case, person_id: str, day: date) -> str | None:
+    """Why the plan in force on `day` cannot count a mandatory contact with `person_id`: agency reports
+    match contacts against the SW Plan Contact set up in the case plan for the child, each parent and the
+    SCP (000). None when it is set up (or no plan is in force: plan_problem says why)."""
+    plan = plan_in_force(case, day)
+    if plan is None or any(s.person_id == person_id for s in plan.sw_plan_contacts):
+        return None
+    return f"The approved case plan {plan.id} has no SW Plan Contact set up for this person."
 
 
 # --------------------------------------------------------------------------- CLS-SCHEDULE

@@ -20,6 +20,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.domain.records import ContactKind, PersonRole, Program
 
+# Direct contact through social media is never a method of contact (policy 001, "Social media"; SEL-MEDIUM).
+_SOCIAL_MEDIA = re.compile(
+    r"social[\s_-]*(media|network)|facebook|instagram|twitter|tiktok|snapchat|linkedin|friend[\s_-]*request",
+    re.IGNORECASE,
+)
+
+
+def names_social_media(text: str) -> bool:
+    return _SOCIAL_MEDIA.search(text) is not None
+
 
 class CodeTableError(ValueError):
     """A code table file is unreadable or an entry in it is malformed."""
@@ -257,6 +267,12 @@ class _Parser:
         )
         purposes = self._table("purposes")
         methods = self._table("methods")
+        for i, (code, entry) in enumerate(methods.items()):
+            if names_social_media(code) or names_social_media(entry.label):
+                raise self.fail(
+                    f"methods[{i}] (code {code!r})",
+                    "direct contact through social media is not a method of contact (SEL-MEDIUM)",
+                )
         locations = self._table("locations")
         statuses = self._table("statuses")
         party_types = self._table("party_types")

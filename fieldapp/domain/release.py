@@ -43,8 +43,6 @@ def privilege_reason(contact: Contact, caseload: Caseload, tables: CodeTables) -
         contact.narrative, tables
     ) or contact.narrative.lstrip().casefold().startswith(tables.agency.privilege_line.casefold()):
         return "the narrative is marked attorney-client privileged"
-    if any("county counsel" in " ".join(o.role.casefold().split()) for o in contact.others_present):
-        return "County Counsel was present"
     matter = caseload.matter(contact.context_id)
     if matter is None:
         return f"its referral/case {contact.context_id!r} is not known, so privilege cannot be ruled out"

@@ -45,6 +45,7 @@ log = logging.getLogger("fieldapp.server.api")
 T = TypeVar("T")
 
 MAX_BATCH = 2000
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a full batch of long narratives fits; a memory-filling upload does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ E404: Responses = {404: _doc("No such worker or contact.")}
 E409: Responses = {
     409: _doc("The client-made ID is already used for different content; nothing was changed.")
 }
-E413: Responses = {413: _doc(f"More than {MAX_BATCH} items in one batch: split it.")}
+E413: Responses = {413: _doc(f"Body over {MAX_BODY_BYTES} bytes, or more than {MAX_BATCH} items in a batch.")}
 E422: Responses = {422: _doc("The request does not validate; `details` names each field and what is wrong.")}
 E429: Responses = {
     429: _doc("Too many failed authentications from this address; `Retry-After` says when to try again.")
@@ -176,7 +177,7 @@ def create_app(state: ServerState) -> FastAPI:
         "/v1/enroll",
         response_model=EnrollResponse,
         status_code=201,
-        responses={**E401, **E422, **E429, **E500},
+        responses={**E401, **E413, **E422, **E429, **E500},
         tags=["sync"],
     )
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
@@ -266,6 +267,7 @@ def create_app(state: ServerState) -> FastAPI:
         responses={
             **AUTHED,
             **E404,
+            **E413,
             **E409,
             200: {"model": Approval, "description": "A retry: already approved."},
         },
@@ -287,6 +289,7 @@ def create_app(state: ServerState) -> FastAPI:
         responses={
             **AUTHED,
             **E404,
+            **E413,
             **E409,
             200: {"model": Amendment, "description": "A retry: already stored."},
         },
@@ -355,6 +358,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _crash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Caught here rather than left to the framework, which would log the exception's message, and
         # that may quote record content (a validation error echoes its input): log only the type and where.
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return ApiError(
+                413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
+            ).response()
         try:
             return await call_next(request)
         except Exception as exc:

@@ -56,7 +56,7 @@ def test_sel_status_attempted_contact_never_counts() -> None:
         v = verdict(valid_contact(kind, status="ATTEMPTED"), measure, person)
         assert not v.counts
         assert v.blocking_rule_id == "SEL-STATUS"
-        assert v.reason == "Does not count: Attempted contacts never count."
+        assert v.reason == "Attempted contacts never count."
 
 
 def test_sel_method_child_and_parent_contacts_must_be_in_person() -> None:
@@ -68,7 +68,7 @@ def test_sel_method_child_and_parent_contacts_must_be_in_person() -> None:
     ):
         v = verdict(valid_contact(kind, method="TELEPHONE", location=None), measure, person)
         assert not v.counts and v.blocking_rule_id == "SEL-METHOD"
-        assert "not In-Person (Telephone)" in v.reason
+        assert v.reason == "Not In-Person (Telephone); only an in-person visit counts."
         assert verdict(valid_contact(kind), measure, person).counts
 
 
@@ -243,3 +243,20 @@ def test_valid_demo_contacts_count_somewhere() -> None:
     for kind in (K.CHILD_CASE, K.PARENT_CASE, K.SCP_CASE, K.CHILD_REFERRAL, K.PARENT_REFERRAL):
         contact = valid_contact(kind)
         assert any(v.counts for v in counts_toward(contact, context_for(contact))), kind
+
+
+def test_cls_caseplan_sw_plan_contact_must_be_set_up_for_the_person_in_the_plan() -> None:
+    """CLS-CASEPLAN (count part): reports match visits against the SW Plan Contact set up in the case plan
+    for the child, each parent and the SCP; without Kit's entry Kit's visit cannot count."""
+    demo = demo_caseload()
+    plans = case(demo, "C-2001").case_plans
+    current = plans[1]
+    without_kit = current.model_copy(
+        update={"sw_plan_contacts": tuple(s for s in current.sw_plan_contacts if s.person_id != "p-kit")}
+    )
+    cl = with_case("C-2001", case_plans=(plans[0], without_kit))
+    kit = valid_contact(K.CHILD_CASE, participant_ids=("p-kit",))
+    v = verdict(kit, "CMP-CHILD-MONTH", "p-kit", caseload=cl)
+    assert not v.counts and v.blocking_rule_id == "CLS-CASEPLAN"
+    assert v.reason == "The approved case plan CP-2001-2 has no SW Plan Contact set up for Kit Quillfeather."
+    assert verdict(valid_contact(K.CHILD_CASE), "CMP-CHILD-MONTH", "p-nova", caseload=cl).counts

@@ -276,3 +276,18 @@ def test_a_contact_that_was_valid_when_final_saved_still_counts_later() -> None:
     seen = nova(date(2026, 11, 3))
     later = report([seen], now=at(date(2026, 12, 20), 9))
     assert later.result("CMP-CHILD-MONTH", "p-nova").status is S.MET
+
+
+def test_cls_caseplan_missing_sw_plan_contact_setup_is_named_in_the_monthly_result() -> None:
+    """CLS-CASEPLAN: the month's result says the plan lacks Kit's SW Plan Contact, and Kit's visit fails."""
+    demo = demo_caseload()
+    plans = case(demo, "C-2001").case_plans
+    current = plans[1]
+    without_kit = current.model_copy(
+        update={"sw_plan_contacts": tuple(s for s in current.sw_plan_contacts if s.person_id != "p-kit")}
+    )
+    cl = with_case("C-2001", case_plans=(plans[0], without_kit))
+    kit = nova(date(2026, 11, 3), participant_ids=("p-kit",))
+    result = report([kit], caseload=cl).result("CMP-CHILD-MONTH", "p-kit")
+    assert result.status is S.DUE and result.reason_rule_id == "CLS-CASEPLAN"
+    assert "no SW Plan Contact set up for Kit Quillfeather" in result.detail

@@ -165,6 +165,8 @@ def test_sup_review_monthly_approval_coverage() -> None:
     assert monthly.rule_id == "SUP-REVIEW" and monthly.worker_name == "Ana Brightfield"
     assert monthly.approved_contact_ids == (a.id,) and monthly.unapproved_contact_ids == (b.id,)
     assert monthly.status is S.DUE and monthly.due_by == date(2026, 12, 31)
+    (note,) = monthly.approvals
+    assert note.contact_id == a.id and note.sentence == "Approved by Lee Harrowgate on 10 Nov 2026."
     done = approval_coverage(
         demo, [a, b], [approve(a, b, on=date(2026, 11, 20))], NOV, tables=tables(), now=NOW
     )
@@ -276,3 +278,17 @@ def test_sup_reports_residence_share_over_12_months_and_json_for_the_server() ->
     result = to_json(r.result("CMP-CHILD-MONTH", "p-kit"))
     assert isinstance(result, dict)
     assert result["status"] == "due" and result["due_by"] == "2026-11-30"
+
+
+def test_sup_alerts_month_without_an_approved_case_plan_is_flagged_to_worker_and_supervisor() -> None:
+    """SUP-ALERTS with CLS-CASEPLAN: C-2002's plan ends 30 Nov; on 10 Dec both lists flag December."""
+    r = report([], month=Month(2026, 12), now=at(date(2026, 12, 10), 9))
+    due = worker_due_list(r, "w-ana")
+    flag = next(i for i in due.items if i.measure_id == "CLS-CASEPLAN")
+    assert flag.matter_id == "C-2002"
+    assert "No approved case plan covers 1 Dec 2026 to 31 Dec 2026." in flag.message
+    overdue = supervisor_alerts([r])
+    plan = next(i for i in overdue.items if i.source_id == "CLS-CASEPLAN")
+    assert plan.matter_id == "C-2002" and plan.was_due == date(2026, 12, 1) and plan.days_overdue == 9
+    # November is covered: no flag
+    assert not [i for i in worker_due_list(report([]), "w-ana").items if i.measure_id == "CLS-CASEPLAN"]

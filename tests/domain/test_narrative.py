@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from fieldapp.domain.codetables import load_codetables
 from fieldapp.domain.findings import Severity
-from fieldapp.domain.records import ContactKind, LawEnforcementAssessment
+from fieldapp.domain.records import ContactKind, LawEnforcementAssessment, OtherParty
 from fieldapp.domain.rules.narrative import reporter_matches, style_matches
 from tests.domain.support import assert_breaks, blocks, of_rule
 from tests.factories import NARRATIVE, NOW, TZ, demo_caseload, valid_contact
@@ -255,3 +255,16 @@ def test_nar_sop_component_from_another_programs_checklist_warns() -> None:
 def test_nar_sop_unknown_component_blocks() -> None:
     """NAR-SOP: an SOP code the agency does not know is never stored."""
     assert_breaks(K.CHILD_REFERRAL, "NAR-SOP", BLOCK, "sop_components", sop_components=("MIND_READING",))
+
+
+def test_nar_privilege_county_counsel_among_others_present() -> None:
+    """NAR-PRIVILEGE: counsel present at a contact (recorded under others present) makes it privileged too."""
+    counsel = (OtherParty(name="CC Pemberton", role="County Counsel"),)
+    assert_breaks(K.CHILD_CASE, "NAR-PRIVILEGE", BLOCK, "narrative", others_present=counsel)
+
+
+def test_nar_le_officer_among_others_present() -> None:
+    """NAR-LE: a police officer present at a home visit: record the assessment given and its facts."""
+    officer = (OtherParty(name="R. Quade", role="Police officer"),)
+    f = assert_breaks(K.CHILD_REFERRAL, "NAR-LE", WARN, "law_enforcement", others_present=officer)
+    assert "R. Quade" in f.message

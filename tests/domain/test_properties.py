@@ -6,7 +6,7 @@ None fields, and aware datetimes in zones from -12:00 to +14:00 (including the e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 
 from fieldapp.domain.findings import Severity
 from fieldapp.domain.records import (
+    Case,
+    CasePlan,
     ClosureException,
     ClosureExceptionKind,
     Contact,
     ContactKind,
     FaxDetails,
     LawEnforcementAssessment,
+    Matter,
     OtherParty,
     PrimaryWorkerException,
     ReturnedMail,
@@ -31,7 +34,34 @@ from tests.factories import NARRATIVE, NOW, demo_caseload, tables
 
 # RULES.md sections 2-4: every ID a one-contact finding may carry.
 CATALOG = frozenset(
-    ["SEL-STAFF", "SEL-PRIMARY", "SEL-DATE", "SEL-PURPOSE", "SEL-METHOD", "SEL-LOCATION", "SEL-STATUS", "SEL-PARTICIPANT", "SEL-ONBEHALF", "SEL-PARTYTYPE", "SEL-SERVICES", "SEL-OTHERS", "SEL-MEDIUM", "NAR-REQUIRED", "NAR-SAMEDAY", "NAR-IMMUTABLE", "NAR-AMEND", "NAR-PRIVILEGE", "NAR-RP", "NAR-CONSULT", "NAR-STYLE", "NAR-LE", "NAR-SOP", "CLS-CLOSED", "CLS-CASEPLAN", "CLS-SCHEDULE"]
+    [
+        "SEL-STAFF",
+        "SEL-PRIMARY",
+        "SEL-DATE",
+        "SEL-PURPOSE",
+        "SEL-METHOD",
+        "SEL-LOCATION",
+        "SEL-STATUS",
+        "SEL-PARTICIPANT",
+        "SEL-ONBEHALF",
+        "SEL-PARTYTYPE",
+        "SEL-SERVICES",
+        "SEL-OTHERS",
+        "SEL-MEDIUM",
+        "NAR-REQUIRED",
+        "NAR-SAMEDAY",
+        "NAR-IMMUTABLE",
+        "NAR-AMEND",
+        "NAR-PRIVILEGE",
+        "NAR-RP",
+        "NAR-CONSULT",
+        "NAR-STYLE",
+        "NAR-LE",
+        "NAR-SOP",
+        "CLS-CLOSED",
+        "CLS-CASEPLAN",
+        "CLS-SCHEDULE",
+    ]
 )
 
 T = tables()
@@ -160,9 +190,50 @@ def test_engine_is_pure_same_contact_same_findings(contact: Contact) -> None:
     """Rules never read the clock: the same contact and context always give the same findings."""
     matter = CASELOAD.matter(contact.context_id) or MATTERS[0]
     ctx = RuleContext(caseload=CASELOAD, matter=matter, tables=T, now=NOW)
-    assert check_contact(contact, ctx) == check_contact(contact, ctx)
+    again = RuleContext(caseload=CASELOAD, matter=matter, tables=T, now=NOW)  # new objects: no memo
+    assert check_contact(contact, ctx) == check_contact(contact.model_copy(), again)
 
 
 def test_engine_catalog_is_sections_2_to_4_without_the_store_and_compliance_rules() -> None:
     """The engine reports every one-contact rule; NAR-IMMUTABLE/NAR-AMEND (store) and CLS-SCHEDULE (count) are elsewhere."""
     assert CATALOG - {"NAR-IMMUTABLE", "NAR-AMEND", "CLS-SCHEDULE"} == RULE_IDS
+
+
+any_date = st.one_of(st.dates(), st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)))
+plans = st.lists(
+    st.builds(
+        CasePlan,
+        id=some_text,
+        approved_on=st.one_of(st.none(), any_date),
+        covers_from=any_date,
+        covers_to=any_date,
+    ),
+    max_size=3,
+).map(tuple)
+
+
+@st.composite
+def matters(draw: st.DrawFn) -> Matter:
+    """A demo referral or case with its dates (start, closure, termination, case plans) drawn anew."""
+    matter = draw(st.sampled_from(MATTERS))
+    update: dict[str, object] = {
+        "start_date": draw(any_date),
+        "closed_on": draw(st.one_of(st.none(), any_date)),
+        "nytd_cohort": draw(st.booleans()),
+    }
+    if isinstance(matter, Case):
+        update["jurisdiction_terminated_on"] = draw(st.one_of(st.none(), any_date))
+        update["case_plans"] = draw(plans)
+    return matter.model_copy(update=update)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contact=contacts, matter=matters(), now=aware)
+def test_engine_never_raises_whatever_the_referral_or_case_dates(
+    contact: Contact, matter: Matter, now: datetime
+) -> None:
+    """Closure, termination and case plan dates anywhere in the calendar: findings, never an exception."""
+    ctx = RuleContext(caseload=CASELOAD, matter=matter, tables=T, now=now)
+    for f in check_contact(contact, ctx):
+        assert f.rule_id in RULE_IDS and f.field in Contact.model_fields
+    counts_toward(contact, ctx)

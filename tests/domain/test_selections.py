@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.domain.codetables import load_codetables
+from fieldapp.domain.codetables import CodeTableError, load_codetables, names_social_media
 from fieldapp.domain.findings import Severity
 from fieldapp.domain.records import (
     ContactKind,
@@ -16,9 +16,9 @@ from fieldapp.domain.records import (
     PrimaryWorkerException,
     ReturnedMail,
 )
-from fieldapp.domain.rules import RuleContext, check_contact
+from fieldapp.domain.rules import check_contact
 from tests.domain.support import assert_breaks, blocks, findings, of_rule
-from tests.factories import NOW, TZ, demo_caseload, valid_contact
+from tests.factories import NOW, TZ, context_for, valid_contact
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 K = ContactKind
@@ -351,6 +351,9 @@ def test_sel_medium_fax_needs_what_when_and_to_whom() -> None:
     assert [f.message for f in of_rule(partial, "SEL-MEDIUM")] == ["For a fax, record when it was faxed."]
     complete = FaxDetails(what="Court report", sent_at=NOW.replace(hour=9), to="Dr. Ellis Vantreight")
     assert blocks(valid_contact(K.COLLATERAL, method="FAX", location=None, fax=complete)) == []
+    tomorrow = complete.model_copy(update={"sent_at": NOW + timedelta(days=1)})
+    [late] = of_rule(valid_contact(K.COLLATERAL, method="FAX", location=None, fax=tomorrow), "SEL-MEDIUM")
+    assert late.field == "fax" and "future" in late.message
 
 
 def test_sel_medium_returned_mail_needs_the_reason() -> None:
@@ -372,16 +375,29 @@ def test_sel_medium_social_media_is_never_a_method() -> None:
     assert of_rule(valid_contact(K.COLLATERAL, method="SOCIAL_MEDIA", location=None), "SEL-METHOD") == []
 
 
-def test_sel_medium_social_media_method_in_an_agency_table_is_still_refused(tmp_path: Path) -> None:
-    """SEL-MEDIUM: an agency table that adds a Facebook method does not make it acceptable."""
+def test_sel_medium_social_media_method_in_an_agency_table_is_refused_at_start(tmp_path: Path) -> None:
+    """SEL-MEDIUM: an agency table that adds a Facebook method stops the app, naming the file and entry."""
     text = load_codetables().source.read_text(encoding="utf-8")
     text += '\n[[methods]]\ncode = "FB_MSG"\nlabel = "Facebook Messenger"\n'
     path = tmp_path / "codetables.toml"
     path.write_text(text, encoding="utf-8")
-    tables = load_codetables(path)
-    contact = valid_contact(K.COLLATERAL, method="FB_MSG", location=None)
-    caseload = demo_caseload()
-    matter = caseload.matter(contact.context_id)
-    assert matter is not None
-    got = check_contact(contact, RuleContext(caseload, matter, tables, NOW))
-    assert [(f.rule_id, f.severity, f.field) for f in got] == [("SEL-MEDIUM", BLOCK, "method")]
+    with pytest.raises(CodeTableError) as err:
+        load_codetables(path)
+    assert str(path) in str(err.value) and "FB_MSG" in str(err.value) and "social media" in str(err.value)
+
+
+def test_sel_medium_social_worker_is_not_social_media() -> None:
+    """SEL-MEDIUM: 'social' alone (a social worker visit) is not social media."""
+    assert not names_social_media("Social worker home visit")
+    assert names_social_media("Social Media DM") and names_social_media("FACEBOOK")
+
+
+def test_engine_memo_hands_out_fresh_lists() -> None:
+    """The engine remembers its last answer for the same objects; a caller editing the list cannot corrupt it."""
+    contact = valid_contact(K.CHILD_CASE, narrative="")
+    ctx = context_for(contact)
+    first = check_contact(contact, ctx)
+    first.clear()
+    assert [f.rule_id for f in check_contact(contact, ctx)] == ["NAR-REQUIRED"]
+    edited = contact.model_copy(update={"narrative": "Seen at home; she said school is fine."})
+    assert check_contact(edited, ctx) == []

@@ -32,13 +32,14 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_valid_contact_exits_0_with_json_report(tmp_path: Path) -> None:
-    contact = valid_contact(ContactKind.CHILD_CASE)
+@pytest.mark.parametrize("kind", list(ContactKind))
+def test_valid_contact_of_every_kind_exits_0_with_json_report(tmp_path: Path, kind: ContactKind) -> None:
+    contact = valid_contact(kind)
     path = write(tmp_path, "contact.json", contact.model_dump_json())
     out = validate("--caseload", CASELOAD, path, "--now", NOW.isoformat())
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert report["contact_id"] == contact.id and report["context_id"] == "C-2001"
+    assert report["contact_id"] == contact.id and report["context_id"] == contact.context_id
     assert report["blocks"] is False and report["findings"] == []
     assert isinstance(report["counts_toward"], list)
 

@@ -2,11 +2,13 @@
 (section 6). Plain Python; the server and the GUI render the results as they are.
 
     report = evaluate_month(caseload, contacts, Month(2026, 11), tables=tables, now=now)
-    due = worker_due_list(report, "w-ana")                       # SUP-ALERTS, the worker's list
-    overdue = supervisor_alerts([report], reviews)               # SUP-ALERTS, the supervisor's list
-    unit = unit_report([report], [caseload], "Unit 7 (demo)")      # SUP-REPORTS
-    reviews = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
-    reminders = clinician_reminders(caseload, contacts, tables=tables, now=now)           # SUP-CLINICIAN
+    due = worker_due_list(report, "w-ana")                                   # SUP-ALERTS, the worker
+    review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
+    overdue = supervisor_alerts([report], [review], worker_ids=unit_ids)     # SUP-ALERTS, the supervisor
+    figures = worker_report(report, worker)                                  # SUP-REPORTS
+    unit = unit_report([report], [caseload], "Unit 7 (demo)")                # SUP-REPORTS
+    reminders = clinician_reminders(caseload, contacts, tables=tables, now=now)  # SUP-CLINICIAN
+    data = to_json(unit)                                                     # plain JSON for the server
 """
 
 from fieldapp.domain.agency_time import Month
@@ -39,6 +41,7 @@ from fieldapp.domain.compliance.reports import (
     worker_report,
 )
 from fieldapp.domain.compliance.review import (
+    ApprovalNote,
     CourtReview,
     MonthlyReview,
     ReviewReport,
@@ -48,6 +51,7 @@ from fieldapp.domain.compliance.review import (
 __all__ = [
     "MEASURE_IDS",
     "MEASURE_LABELS",
+    "ApprovalNote",
     "ClinicianReminder",
     "ContactActivity",
     "ContactFigures",

@@ -81,6 +81,22 @@ def worker_due_list(report: MonthReport, worker_id: str) -> DueList:
         for m in report.for_worker(worker_id)
         if m.status is MeasureStatus.DUE
     ]
+    items.extend(
+        DueItem(
+            rule_id=RULE_ID,
+            measure_id=cov.rule_id,
+            matter_id=cov.case_id,
+            person_id=None,
+            person_name=f"{cov.case_name} family",
+            due_by=None,
+            days_remaining=None,
+            message=f"{cov.case_name} ({cov.case_id}): "
+            + " ".join(cov.problems)
+            + " Contacts on those days do not count until a case plan is approved.",
+        )
+        for cov in report.plan_coverage
+        if cov.worker_id == worker_id and not cov.covered
+    )
     items.sort(key=lambda i: (i.due_by is None, i.due_by or date.max, i.measure_id, i.person_name))
     return DueList(RULE_ID, worker_id, today, tuple(items))
 
@@ -147,6 +163,28 @@ def supervisor_alerts(
                 continue
             seen.add(key)
             items.append(_overdue_measure(m, report.as_of))
+        for cov in report.plan_coverage:
+            first = cov.uncovered_days[0] if cov.uncovered_days else None
+            if (
+                first is None
+                or first > report.as_of
+                or ("CLS-CASEPLAN", cov.case_id, "", None, first) in seen
+            ):
+                continue
+            seen.add(("CLS-CASEPLAN", cov.case_id, "", None, first))
+            items.append(
+                OverdueItem(
+                    rule_id=RULE_ID,
+                    source_id=cov.rule_id,
+                    worker_id=cov.worker_id,
+                    matter_id=cov.case_id,
+                    person_name=f"{cov.case_name} family",
+                    was_due=first,
+                    days_overdue=(report.as_of - first).days,
+                    message=f"No approved case plan (CLS-CASEPLAN) for {cov.case_name} ({cov.case_id}): "
+                    + " ".join(cov.problems),
+                )
+            )
     for review in reviews:
         for court in review.court_reviews:
             if court.status is MeasureStatus.MISSED:

@@ -24,6 +24,7 @@ from fieldapp.domain.caseplans import (
     month_coverage,
     plan_in_force,
     schedule_exceptions,
+    sw_plan_contact_missing,
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
@@ -130,14 +131,14 @@ class _Builder:
     def _timed(self, due_by: date | None) -> MeasureStatus:
         return MeasureStatus.DUE if due_by is None or due_by >= self.today else MeasureStatus.MISSED
 
-    def _result(self, measure_id: str, matter: Matter, person: Person | None, **kw: object) -> MeasureResult:
+    def _result(self, measure_id: str, matter: Matter, person: Person | None, **kw: Any) -> MeasureResult:
         return MeasureResult(
             measure_id=measure_id,
             matter_id=matter.id,
             worker_id=matter.primary_worker_id,
             person_id=person.id if person else None,
             person_name=person.full_name if person else f"{matter.name} family",
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
     # ------------------------------------------------------------------ referrals
@@ -273,6 +274,12 @@ class _Builder:
             reason = "CLS-CASEPLAN"
             effect = "no visit this month can count" if uncovered else "visits on those days do not count"
             detail += " " + " ".join(plan_problems) + f" Until then {effect}."
+        setup = sw_plan_contact_missing(case, person.id, due_by)
+        if setup is not None:
+            reason = "CLS-CASEPLAN"
+            detail += (
+                " " + setup.replace("this person", person.full_name) + " Until it is, visits do not count."
+            )
         return self._result(
             measure_id,
             case,
@@ -566,7 +573,25 @@ class _Builder:
                 )
                 or self.ix.tables.kinds[contact.kind].label
             )
-            base = dict(
+            final = (
+                contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None
+            )
+            saved = business_day(final, tz) if final is not None else None
+            if saved is not None and saved <= month.last:
+                status = MeasureStatus.MET
+                detail = f"Contact of {_fmt(day)} with {who} final-saved on {_fmt(saved)}."
+            elif saved is not None:
+                status = MeasureStatus.MISSED
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} was final-saved on {_fmt(saved)}, after "
+                    f"{_fmt(month.last)}."
+                )
+            else:
+                status = self._timed(month.last)
+                detail = (
+                    f"Contact of {_fmt(day)} with {who} is not final-saved; it must be by {_fmt(month.last)}."
+                )
+            yield MeasureResult(
                 measure_id="CMP-TIMELY",
                 matter_id=matter.id,
                 worker_id=contact.staff_person_id or matter.primary_worker_id,
@@ -574,36 +599,12 @@ class _Builder:
                 person_name=who,
                 period_start=day,
                 period_end=month.last,
+                status=status,
+                detail=detail,
                 due_by=month.last,
                 contact_ids=(contact.id,),
                 window="contact",
             )
-            final = (
-                contact.finalized_at if contact.finalized_at and contact.finalized_at <= self.ix.now else None
-            )
-            if final is not None:
-                saved = business_day(final, tz)
-                if saved <= month.last:
-                    yield MeasureResult(
-                        **base,  # type: ignore[arg-type]
-                        status=MeasureStatus.MET,
-                        detail=f"Contact of {_fmt(day)} with {who} final-saved on {_fmt(saved)}.",
-                    )
-                else:
-                    yield MeasureResult(
-                        **base,  # type: ignore[arg-type]
-                        status=MeasureStatus.MISSED,
-                        detail=(
-                            f"Contact of {_fmt(day)} with {who} was final-saved on {_fmt(saved)}, after "
-                            f"{_fmt(month.last)}."
-                        ),
-                    )
-            else:
-                yield MeasureResult(
-                    **base,  # type: ignore[arg-type]
-                    status=self._timed(month.last),
-                    detail=f"Contact of {_fmt(day)} with {who} is not final-saved; it must be by {_fmt(month.last)}.",
-                )
 
 
 def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:

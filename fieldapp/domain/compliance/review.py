@@ -24,6 +24,20 @@ def _fmt(day: date) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalNote:
+    """Who approved a contact and on which agency day: what the worker sees next to the contact."""
+
+    contact_id: str
+    approved_by_id: str
+    approved_by_name: str
+    approved_on: date
+
+    @property
+    def sentence(self) -> str:
+        return f"Approved by {self.approved_by_name} on {_fmt(self.approved_on)}."
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReview:
     """One worker's contact sheet for one month: approved or not, and by when it must be."""
 
@@ -37,6 +51,7 @@ class MonthlyReview:
     due_by: date
     status: MeasureStatus
     detail: str
+    approvals: tuple[ApprovalNote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +79,19 @@ class ReviewReport:
     court_reviews: tuple[CourtReview, ...]
 
 
+def first_approvals(approvals: Iterable[Approval]) -> dict[str, Approval]:
+    """contact id -> the approval that first covered it."""
+    out: dict[str, Approval] = {}
+    for approval in sorted(approvals, key=lambda a: (a.approved_at, a.id)):
+        for contact_id in approval.contact_ids:
+            out.setdefault(contact_id, approval)
+    return out
+
+
 def approval_days(approvals: Iterable[Approval], tables: CodeTables) -> dict[str, date]:
     """contact id -> the agency day it was first approved."""
     tz = tables.agency.time_zone
-    out: dict[str, date] = {}
-    for approval in approvals:
-        day = business_day(approval.approved_at, tz)
-        for contact_id in approval.contact_ids:
-            if contact_id not in out or day < out[contact_id]:
-                out[contact_id] = day
-    return out
+    return {cid: business_day(a.approved_at, tz) for cid, a in first_approvals(approvals).items()}
 
 
 def approval_coverage(
@@ -88,7 +106,9 @@ def approval_coverage(
     """SUP-REVIEW for `month` (per worker) and for every court-involved case's next court date."""
     tz = tables.agency.time_zone
     today = business_day(now, tz)
+    approvals = list(approvals)
     approved_on = {k: v for k, v in approval_days(approvals, tables).items() if v <= today}
+    approved_by = first_approvals(approvals)
     final = [c for c in contacts if c.finalized_at is not None and c.finalized_at <= now and c.started_at]
     due_by = month.plus(1).last
 
@@ -113,8 +133,19 @@ def approval_coverage(
                 f"{len(missing)} of {len(ids)} final contacts of {name} in {month.label} await the "
                 f"supervisor's approval (due by {_fmt(due_by)})."
             )
+        notes = []
+        for cid in done:
+            approver_id = approved_by[cid].approved_by
+            approver = caseload.staff_member(approver_id)
+            notes.append(
+                ApprovalNote(
+                    cid, approver_id, approver.full_name if approver else approver_id, approved_on[cid]
+                )
+            )
         monthly.append(
-            MonthlyReview(RULE_ID, worker_id, name, month, ids, done, missing, due_by, status, detail)
+            MonthlyReview(
+                RULE_ID, worker_id, name, month, ids, done, missing, due_by, status, detail, tuple(notes)
+            )
         )
 
     courts = []

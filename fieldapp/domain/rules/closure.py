@@ -5,20 +5,19 @@ CLS-SCHEDULE only changes what a month requires, so it lives with the compliance
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from fieldapp.domain.caseplans import PLAN_MAX_AGE_MONTHS, approved_plans, plan_problem
 from fieldapp.domain.findings import Finding
-from fieldapp.domain.records import Case, CasePlan, ClosureExceptionKind, Contact
+from fieldapp.domain.records import Case, ClosureExceptionKind, Contact
 from fieldapp.domain.rules.common import block, contact_day, warn, where
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
 
 PAYMENT_RENEWAL = "PAYMENT_RENEWAL"
-PLAN_MAX_AGE_MONTHS = 6
 
 
 def cls_closed(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
@@ -66,52 +65,27 @@ def cls_closed(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _approved(plans: tuple[CasePlan, ...]) -> list[CasePlan]:
-    return sorted((p for p in plans if p.approved_on is not None), key=lambda p: p.covers_from)
-
-
 def cls_caseplan(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    """CLS-CASEPLAN (warn part): an approved, current case plan covers the contact's date, with no gaps."""
+    """CLS-CASEPLAN (warn part): an approved, current case plan covers the contact's date, with no gaps.
+
+    Whether a plan is in force comes from fieldapp.domain.caseplans, the same answer the counts-toward
+    verdicts and the monthly measures use, so the warning and the count can never disagree.
+    """
     matter = ctx.matter
     day = contact_day(contact, ctx)
     if not isinstance(matter, Case) or day is None:
         return
-    approved = _approved(matter.case_plans)
-    covering = [p for p in approved if p.covers_from <= day <= p.covers_to]
-    if not covering:
-        drafts = [
-            p for p in matter.case_plans if p.approved_on is None and p.covers_from <= day <= p.covers_to
-        ]
-        if drafts:
-            detail = f"case plan {drafts[0].id} covers it but is not approved yet"
-        else:
-            detail = "no approved case plan covers it"
+    problem = plan_problem(matter, day)
+    if problem is not None:
         yield warn(
             "CLS-CASEPLAN",
             "started_at",
-            f"On {day.isoformat()} {detail}: contacts are in compliance only while an approved case plan "
-            "covers the month. Ask for the case plan to be approved.",
+            f"{problem} Contacts are in compliance only while an approved case plan, approved within the "
+            f"last {PLAN_MAX_AGE_MONTHS} months, covers the month: ask your supervisor for the plan's approval.",
         )
-    else:
-        plan = max(covering, key=lambda p: p.approved_on or date.min)
-        assert plan.approved_on is not None
-        if add_months(plan.approved_on, PLAN_MAX_AGE_MONTHS) < day:
-            yield warn(
-                "CLS-CASEPLAN",
-                "started_at",
-                f"Case plan {plan.id} was approved on {plan.approved_on.isoformat()}, more than "
-                f"{PLAN_MAX_AGE_MONTHS} months before this contact; case plans are approved at least every "
-                f"{PLAN_MAX_AGE_MONTHS} months. Ask for the updated plan to be approved.",
-            )
     covered_to: date | None = None
     previous = ""
-    for plan in approved:
+    for plan in sorted(approved_plans(matter), key=lambda p: p.covers_from):
         if covered_to is not None and plan.covers_from > covered_to + timedelta(days=1):
             gap_from, gap_to = covered_to + timedelta(days=1), plan.covers_from - timedelta(days=1)
             if gap_to < day:  # a gap the contact falls in is already reported above

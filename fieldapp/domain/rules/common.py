@@ -39,18 +39,6 @@ def reference_time(contact: Contact, ctx: RuleContext) -> datetime:
     return contact.finalized_at if contact.finalized_at is not None else ctx.now
 
 
-def agency_day(moment: datetime, tz: ZoneInfo) -> date:
-    """The agency day of a moment, even at the very edges of the calendar.
-
-    The schema admits any aware datetime, and year 1 at +14:00 has no day in California; such a date is
-    nonsense to be reported by SEL-DATE, not a crash, so it is pinned to the first or last representable day.
-    """
-    try:
-        return business_day(moment, tz)
-    except OverflowError:
-        return date.min if moment.year < 5000 else date.max
-
-
 def local_text(moment: datetime, tz: ZoneInfo) -> str:
     """A moment as the worker reads it, in agency time."""
     try:
@@ -63,7 +51,7 @@ def contact_day(contact: Contact, ctx: RuleContext) -> date | None:
     """The agency calendar day the contact took place on (None while no date is chosen)."""
     if contact.started_at is None:
         return None
-    return agency_day(contact.started_at, ctx.tables.agency.time_zone)
+    return business_day(contact.started_at, ctx.tables.agency.time_zone)
 
 
 def kind_entry(contact: Contact, ctx: RuleContext) -> KindEntry:

@@ -1,7 +1,7 @@
 """Which compliance measures one contact counts toward, and for each one it does not, the rule that stops it.
 
 The wizard's review page shows these verdicts as sentences ("Counts as November's monthly visit for Nova
-Quillfeather", "Does not count: Attempted contacts never count"), and the monthly compliance measures
+Quillfeather"; for one that does not count, the reason alone: "Attempted contacts never count."), and the monthly compliance measures
 (fieldapp.domain.compliance) are built from the very same verdicts, so what a worker is told at the end of
 a visit is exactly what the supervisor's report will say.
 
@@ -24,6 +24,7 @@ from fieldapp.domain.caseplans import (
     plan_in_force,
     plan_problem,
     schedule_exceptions,
+    sw_plan_contact_missing,
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
@@ -111,7 +112,7 @@ def verdicts(
                     measure_id,
                     person.id,
                     False,
-                    f"Does not count: it cannot be final-saved yet ({blocking.rule_id}: {blocking.message})",
+                    f"It cannot be final-saved yet ({blocking.rule_id}): {blocking.message}",
                     blocking.rule_id,
                 )
             )
@@ -145,8 +146,8 @@ def _candidates(facts: _Facts) -> Iterator[tuple[str, Person, CountVerdict | Non
                         CHILD_MONTH,
                         child,
                         "SEL-PARTICIPANT",
-                        f"Does not count as {child.full_name}'s monthly visit: {child.full_name} is not a "
-                        "participant, and only a child who was seen gets the visit.",
+                        f"{child.full_name} is not a participant; only a child who was seen gets the "
+                        "monthly visit.",
                     ),
                 )
             elif child_id not in on_behalf:
@@ -157,8 +158,7 @@ def _candidates(facts: _Facts) -> Iterator[tuple[str, Person, CountVerdict | Non
                         CHILD_MONTH,
                         child,
                         "SEL-ONBEHALF",
-                        f"Does not count as {child.full_name}'s monthly visit: {child.full_name} is not "
-                        "among the on-behalf-of children.",
+                        f"{child.full_name} is not among the on-behalf-of children.",
                     ),
                 )
             else:
@@ -197,7 +197,7 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     name = person.full_name
 
     def no(rule_id: str, why: str) -> CountVerdict:
-        return _no(measure_id, person, rule_id, f"Does not count: {why}")
+        return _no(measure_id, person, rule_id, why[:1].upper() + why[1:])
 
     if facts.day is None or facts.month is None:
         return no("SEL-DATE", "the contact has no start date yet.")
@@ -241,9 +241,9 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
             "by the bureau program manager (name and date) is recorded.",
         )
     if needs.caseplan and isinstance(matter, Case):
-        problem = plan_problem(matter, facts.day)
+        problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
         if problem is not None:
-            return no("CLS-CASEPLAN", problem)
+            return no("CLS-CASEPLAN", problem.replace("this person", name))
     if needs.schedule and isinstance(matter, Case):
         month = facts.month
         excs = schedule_exceptions(matter, person.id, month.first, month.last)
@@ -262,8 +262,8 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
         where = tables.label("locations", contact.location) if contact.location else "no location"
         return no(
             "SEL-LOCATION",
-            f"toward the share of {name}'s visits in the child's residence: it took place at "
-            f"'{where}' (it still counts as the monthly visit).",
+            f"It took place at '{where}', not in the child's residence: it counts as the monthly visit "
+            f"but not toward the share of {name}'s visits at home.",
         )
     return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
 

@@ -73,5 +73,17 @@ RULE_IDS: frozenset[str] = frozenset(
 )
 
 
+# The wizard asks for the findings and then for counts_toward, which needs the findings again: the last
+# answer is remembered for the very same (frozen, hence unchanging) contact and context objects. Identity,
+# not equality, so the check costs nothing; the objects are held so their ids cannot be reused.
+_last: tuple[Contact, RuleContext, tuple[Finding, ...]] | None = None
+
+
 def check(contact: Contact, ctx: RuleContext) -> list[Finding]:
-    return [finding for rule in RULES for finding in rule(contact, ctx)]
+    global _last
+    last = _last
+    if last is not None and last[0] is contact and last[1] is ctx:
+        return list(last[2])
+    found = tuple(finding for rule in RULES for finding in rule(contact, ctx))
+    _last = (contact, ctx, found)
+    return list(found)

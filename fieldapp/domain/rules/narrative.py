@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.agency_time import business_day
+from fieldapp.domain.codetables import CodeTables, StyleTerm
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
-from fieldapp.domain.rules.common import agency_day, block, human_day, warn
+from fieldapp.domain.rules.common import block, human_day, warn
+from fieldapp.domain.rules.textscan import Finder, digits_finder, lowered, phrase_finder
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -56,12 +58,20 @@ def _non_overlapping(matches: Iterable[TextMatch]) -> list[TextMatch]:
     return kept
 
 
+@lru_cache(maxsize=8)
+def _style_finders(terms: tuple[StyleTerm, ...]) -> tuple[tuple[Finder, StyleTerm], ...]:
+    return tuple((f, t) for t in terms if (f := phrase_finder(t.term)) is not None)
+
+
 def style_matches(text: str, tables: CodeTables) -> list[TextMatch]:
     """NAR-STYLE: every flagged label or judgmental term in `text`, with the agency's suggestion."""
+    if not text:
+        return []
+    low = lowered(text)
     found = (
-        TextMatch(m.start(), m.end(), term.term, term.suggestion)
-        for term in tables.style_terms
-        for m in term.pattern.finditer(text)
+        TextMatch(start, end, term.term, term.suggestion)
+        for finder, term in _style_finders(tuple(tables.style_terms))
+        for start, end in finder.spans(text, low)
     )
     return _non_overlapping(found)
 
@@ -69,45 +79,30 @@ def style_matches(text: str, tables: CodeTables) -> list[TextMatch]:
 # --------------------------------------------------------------------------- reporting party (NAR-RP)
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-
-
-def _flex(phrase: str) -> str:
-    return r"\s+".join(re.escape(w) for w in phrase.split())
-
-
-def _digits_pattern(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 7:
-        return None
-    return r"(?<!\d)" + r"[\s().-]*".join(digits) + r"(?!\d)"
+ReporterKey = tuple[tuple[str, str, str, str], ...]
 
 
 @lru_cache(maxsize=256)
-def _reporter_patterns(
-    reporters: tuple[tuple[str, str, str, str], ...], other_tokens: frozenset[str]
-) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Compiled patterns for the reporting parties' names and contact details (cached per referral)."""
-    out: list[tuple[re.Pattern[str], str]] = []
+def _reporter_finders(reporters: ReporterKey, other_tokens: frozenset[str]) -> tuple[tuple[Finder, str], ...]:
+    """Finders for the reporting parties' names and contact details (cached per referral/case)."""
+    out: list[tuple[Finder | None, str]] = []
     for full_name, phone, email, address in reporters:
-        out.append((re.compile(rf"(?<!\w){_flex(full_name)}(?!\w)", re.IGNORECASE), "name"))
+        out.append((phrase_finder(full_name), "name"))
         for token in _NAME_TOKEN.findall(full_name):
             # A single name is flagged only when no one else in the referral/case carries it: a reporter
             # who shares the family's surname must not turn every mention of the family into a warning.
             if len(token) >= 3 and token.casefold() not in other_tokens:
-                out.append((re.compile(rf"(?<!\w){re.escape(token)}(?!\w)"), "name"))
-        if phone and (digits := _digits_pattern(phone)):
-            out.append((re.compile(digits), "phone number"))
-        if email.strip():
-            out.append((re.compile(rf"(?<![\w.]){re.escape(email.strip())}(?!\w)", re.IGNORECASE), "email"))
-        if address.strip():
-            out.append((re.compile(_flex(address), re.IGNORECASE), "address"))
-            street = address.split(",")[0].strip()
-            if len(street) >= 6 and street != address.strip():
-                out.append((re.compile(rf"(?<!\w){_flex(street)}(?!\w)", re.IGNORECASE), "address"))
-    return tuple(out)
+                out.append((phrase_finder(token, ignore_case=False), "name"))
+        out.append((digits_finder(phone), "phone number"))
+        out.append((phrase_finder(email), "email"))
+        out.append((phrase_finder(address), "address"))
+        street = address.split(",")[0].strip()
+        if len(street) >= 6 and street != address.strip():
+            out.append((phrase_finder(street), "address"))
+    return tuple((f, what) for f, what in out if f is not None)
 
 
-def _reporter_key(matter: Matter) -> tuple[tuple[tuple[str, str, str, str], ...], frozenset[str]]:
+def _reporter_key(matter: Matter) -> tuple[ReporterKey, frozenset[str]]:
     reporters = []
     others: set[str] = set()
     for person in matter.people:
@@ -123,10 +118,11 @@ def reporter_matches(text: str, matter: Matter) -> list[TextMatch]:
     reporters, others = _reporter_key(matter)
     if not reporters or not text:
         return []
+    low = lowered(text)
     found = (
-        TextMatch(m.start(), m.end(), f"reporting party's {what}: {m.group(0)}", RP_SUGGESTION)
-        for pattern, what in _reporter_patterns(reporters, others)
-        for m in pattern.finditer(text)
+        TextMatch(start, end, f"reporting party's {what}: {text[start:end]}", RP_SUGGESTION)
+        for finder, what in _reporter_finders(reporters, others)
+        for start, end in finder.spans(text, low)
     )
     return _non_overlapping(found)
 
@@ -143,10 +139,23 @@ def _collateral_participants(contact: Contact, matter: Matter, ctype: Collateral
     return out
 
 
+_COUNSEL_ROLE = re.compile(r"county\s+counsel", re.IGNORECASE)
+_LAW_ENFORCEMENT_ROLE = re.compile(
+    r"law\s+enforcement|police|sheriff|deputy|detective|officer", re.IGNORECASE
+)
+
+
+def _others_present_as(contact: Contact, role: re.Pattern[str]) -> list[str]:
+    return [o.name for o in contact.others_present if role.search(o.role)]
+
+
 def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
-    """A contact with County Counsel: a county-counsel participant, or the purpose is to consult counsel."""
-    return LEGAL_CONSULTATION in contact.purposes or bool(
-        _collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL)
+    """A contact with County Counsel: counsel as participant or among those present, or the purpose is
+    to consult counsel. The release filter (fieldapp.domain.release) withholds exactly these."""
+    return (
+        LEGAL_CONSULTATION in contact.purposes
+        or bool(_collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL))
+        or bool(_others_present_as(contact, _COUNSEL_ROLE))
     )
 
 
@@ -191,9 +200,9 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
     if contact.first_saved_at is None:
         return  # never saved yet (or finalized at its first save): the day has not started to run
-    first_day = agency_day(contact.first_saved_at, tz)
+    first_day = business_day(contact.first_saved_at, tz)
     if contact.finalized_at is None:
-        if agency_day(ctx.now, tz) > first_day:
+        if business_day(ctx.now, tz) > first_day:
             yield block(
                 "NAR-SAMEDAY",
                 "narrative",
@@ -208,12 +217,12 @@ def nar_sameday(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             "finalized_at",
             "The contact is recorded as finalized before it was first saved; the save times are wrong.",
         )
-    elif agency_day(contact.finalized_at, tz) != first_day:
+    elif business_day(contact.finalized_at, tz) != first_day:
         yield block(
             "NAR-SAMEDAY",
             "narrative",
             f"This contact was first saved on {human_day(first_day)} but finalized on "
-            f"{human_day(agency_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
+            f"{human_day(business_day(contact.finalized_at, tz))}; the narrative must be completed the day it "
             "is first saved. Anything added later belongs in a subsequent contact linked to this one.",
         )
 
@@ -289,6 +298,7 @@ def nar_style(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 def nar_le(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-LE: a contact with law enforcement records the assessment given and the facts supporting it."""
     officers = _collateral_participants(contact, ctx.matter, CollateralType.LAW_ENFORCEMENT)
+    officers += _others_present_as(contact, _LAW_ENFORCEMENT_ROLE)
     if not officers:
         return
     le = contact.law_enforcement

@@ -7,15 +7,15 @@ agency's tables do not define.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.codetables import CodeEntry
+from fieldapp.domain.agency_time import business_day
+from fieldapp.domain.codetables import CodeEntry, PresenceCue, names_social_media
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact, ContactKind, PersonRole, people_with_role
 from fieldapp.domain.rules.common import (
-    agency_day,
     block,
     kind_entry,
     local_text,
@@ -25,19 +25,13 @@ from fieldapp.domain.rules.common import (
     warn,
     where,
 )
+from fieldapp.domain.rules.textscan import Finder, lowered, phrase_finder
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
 
 COMPLETED = "COMPLETED"
 ATTEMPTED = "ATTEMPTED"
-
-# Direct contact through social media is never a method (policy 001, "Social media"). An agency table
-# that lists it anyway, or a contact that carries such a code, is refused under SEL-MEDIUM.
-_SOCIAL_MEDIA = re.compile(
-    r"social|facebook|instagram|twitter|tiktok|snapchat|messenger|whatsapp|linkedin|friend\s*request",
-    re.IGNORECASE,
-)
 
 _ROLE_WORDS = {
     PersonRole.CHILD: "the child",
@@ -47,9 +41,9 @@ _ROLE_WORDS = {
 }
 
 
-def is_social_media(code: str, tables_entry: CodeEntry | None) -> bool:
-    label = tables_entry.label if tables_entry is not None else ""
-    return bool(_SOCIAL_MEDIA.search(code) or _SOCIAL_MEDIA.search(label))
+def is_social_media(code: str, entry: CodeEntry | None) -> bool:
+    """Direct contact through social media is never a method (policy 001, "Social media")."""
+    return names_social_media(code) or (entry is not None and names_social_media(entry.label))
 
 
 # --------------------------------------------------------------------------- who and when
@@ -92,7 +86,7 @@ def sel_primary(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     assert exc is not None and exc.approved_on is not None
-    ref_day = agency_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
+    ref_day = business_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
     if exc.approved_on > ref_day:
         yield warn(
             "SEL-PRIMARY",
@@ -116,7 +110,7 @@ def sel_date(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             f"The start ({local_text(contact.started_at, tz)}) is in the future; enter the date "
             "and time the contact actually took place.",
         )
-    day = agency_day(contact.started_at, tz)
+    day = business_day(contact.started_at, tz)
     if day < ctx.matter.start_date:
         yield block(
             "SEL-DATE",
@@ -348,6 +342,11 @@ def sel_services(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- who else, and the medium
 
 
+@lru_cache(maxsize=8)
+def _presence_finders(cues: tuple[PresenceCue, ...]) -> tuple[tuple[Finder, str], ...]:
+    return tuple((f, c.term) for c in cues if (f := phrase_finder(c.term)) is not None)
+
+
 def sel_others(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-OTHERS: every other party present is recorded by name and role.
 
@@ -370,12 +369,15 @@ def sel_others(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             )
         seen.add(key)
     if not contact.others_present:
-        cue = next((c for c in ctx.tables.presence_cues if c.pattern.search(contact.narrative)), None)
+        text = contact.narrative
+        low = lowered(text)
+        finders = _presence_finders(tuple(ctx.tables.presence_cues))
+        cue = next((term for finder, term in finders if next(finder.spans(text, low), None)), None)
         if cue is not None:
             yield warn(
                 "SEL-OTHERS",
                 "others_present",
-                f"The narrative mentions others present ('{cue.term}'); record each of them under "
+                f"The narrative mentions others present ('{cue}'); record each of them under "
                 "'Others present' by name and role.",
             )
 
@@ -406,6 +408,8 @@ def sel_medium(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             missing.append("to whom")
         if missing:
             yield block("SEL-MEDIUM", "fax", f"For a fax, record {', '.join(missing)}.")
+        elif fax is not None and fax.sent_at is not None and fax.sent_at > reference_time(contact, ctx):
+            yield block("SEL-MEDIUM", "fax", "The time the fax was sent is in the future; correct it.")
     if method.returned_mail and (contact.returned_mail is None or not contact.returned_mail.reason.strip()):
         yield block(
             "SEL-MEDIUM",

@@ -1,0 +1,144 @@
+"""`fieldapp compliance`: a month's compliance measures for a caseload, from the command line.
+
+    fieldapp compliance --caseload CASELOAD.json [--contacts CONTACTS.json] [--approvals APPROVALS.json]
+                        [--month 2026-11] [--worker w-ana] [--now 2026-11-23T16:00:00-08:00] [--text]
+
+CONTACTS.json and APPROVALS.json are JSON arrays of contact and approval documents (the published
+schemas). Prints the worker's due list (SUP-ALERTS), what is overdue, the worker's report (SUP-REPORTS),
+approval coverage (SUP-REVIEW), clinician reminders (SUP-CLINICIAN) and every measure result, as JSON or as
+readable text. Exit status 0, or 2 on bad input (the message names the file and the field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import RootModel
+
+from fieldapp.commands.validate import BadInput, load_document
+from fieldapp.domain.agency_time import Month, business_day
+from fieldapp.domain.codetables import CodeTableError, load_codetables
+from fieldapp.domain.compliance import (
+    MeasureStatus,
+    approval_coverage,
+    clinician_reminders,
+    evaluate_month,
+    supervisor_alerts,
+    to_json,
+    worker_due_list,
+    worker_report,
+)
+from fieldapp.domain.records import Approval, Caseload, Contact
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+class ContactList(RootModel[list[Contact]]):
+    """A JSON array of contact documents."""
+
+
+class ApprovalList(RootModel[list[Approval]]):
+    """A JSON array of approval documents."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "compliance",
+        help="a month's compliance measures, due list and supervisor figures",
+        description="Compute the compliance measures (CMP-*) and the supervision views (SUP-*) of a caseload "
+        "for one month. Exit 0, or 2 on bad input.",
+    )
+    parser.add_argument("--caseload", required=True, type=Path, metavar="CASELOAD.json")
+    parser.add_argument("--contacts", type=Path, metavar="CONTACTS.json", help="JSON array of contacts")
+    parser.add_argument("--approvals", type=Path, metavar="APPROVALS.json", help="JSON array of approvals")
+    parser.add_argument("--month", metavar="YYYY-MM", help="default: the agency's current month")
+    parser.add_argument("--worker", metavar="WORKER-ID", help="default: the caseload's worker")
+    parser.add_argument("--now", metavar="ISO-DATETIME", help="judge as of this moment (with offset)")
+    parser.add_argument("--text", action="store_true", help="readable text instead of JSON")
+    parser.set_defaults(handler=run)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)  # the command reads the clock; the measures never do
+    try:
+        now = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"--now: {value!r} is not an ISO date and time") from exc
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise BadInput(f"--now: {value!r} must include a time zone offset, e.g. 2026-11-23T16:00:00-08:00")
+    return now
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        now = _now(args.now)
+        tables = load_codetables()
+        caseload = load_document(args.caseload, Caseload)
+        contacts = load_document(args.contacts, ContactList).root if args.contacts else []
+        approvals = load_document(args.approvals, ApprovalList).root if args.approvals else []
+        try:
+            month = (
+                Month.parse(args.month)
+                if args.month
+                else Month.of(business_day(now, tables.agency.time_zone))
+            )
+        except ValueError as exc:
+            raise BadInput(f"--month: {exc}") from exc
+        worker = caseload.staff_member(args.worker or caseload.worker.id)
+        if worker is None:
+            raise BadInput(f"--worker: {args.worker!r} is not on the staff list of {args.caseload}")
+    except (BadInput, CodeTableError) as exc:
+        print(f"fieldapp compliance: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report = evaluate_month(caseload, contacts, month, tables=tables, now=now)
+    review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)
+    due = worker_due_list(report, worker.id)
+    overdue = supervisor_alerts([report], [review], worker_ids=[worker.id])
+    figures = worker_report(report, worker)
+    reminders = [
+        r for r in clinician_reminders(caseload, contacts, tables=tables, now=now) if r.worker_id == worker.id
+    ]
+    if args.text:
+        lines = [f"{worker.full_name}, {month.label} (as of {report.as_of.isoformat()})", "", "Still due:"]
+        lines += [f"  [{i.measure_id}] {i.message}" for i in due.items] or ["  nothing"]
+        lines += ["", "Overdue:"]
+        lines += [f"  {i.message}" for i in overdue.items] or ["  nothing"]
+        lines += ["", "Clinician reminders:"]
+        lines += [f"  [{r.status.value}] {r.message}" for r in reminders] or ["  none"]
+        lines += ["", "Measures (met / required, exempt):"]
+        for t in figures.measures:
+            pct = "-" if t.percent is None else f"{t.percent:.0f}%"
+            lines.append(
+                f"  {t.measure_id:16} {t.met:3} / {t.required:<3} {pct:>5}  exempt {t.exempt}  {t.label}"
+            )
+        c = figures.contacts
+        lines += [
+            "",
+            f"Face-to-face child contacts: {c.face_to_face_child_contacts}; parent: "
+            f"{c.face_to_face_parent_contacts}; referral contacts: {c.referral_contacts}; referral collateral "
+            f"contacts: {c.referral_collateral_contacts}",
+        ]
+        unapproved = sum(len(m.unapproved_contact_ids) for m in review.monthly if m.worker_id == worker.id)
+        lines.append(f"Contacts awaiting the supervisor's approval this month: {unapproved}")
+        print("\n".join(lines))
+    else:
+        document = {
+            "month": str(month),
+            "as_of": report.as_of.isoformat(),
+            "worker_id": worker.id,
+            "due": to_json(due),
+            "overdue": to_json(overdue),
+            "worker_report": to_json(figures),
+            "review": to_json(review),
+            "clinician_reminders": to_json(reminders),
+            "measures": to_json([m for m in report.measures if m.status is not MeasureStatus.NOT_APPLICABLE]),
+            "plan_coverage": to_json(report.plan_coverage),
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    return EXIT_OK
