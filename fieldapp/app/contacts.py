@@ -10,6 +10,7 @@ The clock is injected (`clock=`), never read deep inside, so tests can move acro
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from fieldapp.app.profile import PassphraseProvider
 from fieldapp.app.service import ContactLocked, FinalizeRefused, NotAllowed, ServiceError, StoredContact
 from fieldapp.domain.agency_time import business_day, end_of_business_day
 from fieldapp.domain.codetables import CodeTables, load_codetables
-from fieldapp.domain.findings import blocks
+from fieldapp.domain.findings import Finding, Severity, blocks
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Amendment, Caseload, Contact, ContactKind, ContactState, StaffRole, Worker
 from fieldapp.domain.rules import RuleContext, check_contact
@@ -49,7 +50,7 @@ class SqlContactService:
         self._clock = clock
         self._tables = tables or load_codetables()
         self._acting_as_id = acting_as
-        self._caseload_cache: Caseload | None = None
+        self._caseload_cache: tuple[str, Caseload] | None = None
 
     # ------------------------------------------------------------------ context
 
@@ -67,12 +68,14 @@ class SqlContactService:
         return business_day(now, self._tables.agency.time_zone)
 
     def caseload(self) -> Caseload:
-        if self._caseload_cache is None:
-            self._caseload_cache = self.profile.caseload()
-        return self._caseload_cache
+        """The caseload as last pulled; re-read only when a sync (in any thread or process) replaced it."""
+        version = self.profile.caseload_version()
+        if self._caseload_cache is None or self._caseload_cache[0] != version:
+            self._caseload_cache = (version, self.profile.caseload())
+        return self._caseload_cache[1]
 
     def invalidate_caseload(self) -> None:
-        """Call after a sync pull replaced the caseload."""
+        """Forget the cached caseload (it is re-read on next use anyway when its version changed)."""
         self._caseload_cache = None
 
     def signed_in(self) -> Worker:
@@ -108,6 +111,7 @@ class SqlContactService:
     ) -> StoredContact:
         now = self.now()
         self.rule_context(matter_id, now)  # the matter must exist
+        actor = self.signed_in().id
         if previous_contact_id is not None:
             previous = self.get(previous_contact_id)
             if previous.contact.context_id != matter_id:
@@ -118,14 +122,14 @@ class SqlContactService:
             id=new_id(),
             kind=kind,
             context_id=matter_id,
-            staff_person_id=self.signed_in().id,
+            staff_person_id=actor,
             on_behalf_of_child_ids=tuple(on_behalf_of_child_ids),
             previous_contact_id=previous_contact_id,
             first_saved_at=now,
         )
         with self.profile.write() as conn:
             digest = repo.insert_contact(conn, contact, ContactState.DRAFT, self._today(now), now)
-            self._audit(conn, now, "contact_started", contact.id, digest)
+            self._audit(conn, actor, now, "contact_started", contact.id, digest)
         return StoredContact(contact=contact, state=ContactState.DRAFT)
 
     def start_subsequent(self, previous_contact_id: str) -> StoredContact:
@@ -140,22 +144,24 @@ class SqlContactService:
 
     def interim_save(self, contact: Contact) -> StoredContact:
         now = self.now()
+        actor = self.signed_in().id
         with self.profile.write() as conn:
-            saved = self._save_draft(conn, contact, now)
+            saved = self._save_draft(conn, contact, now, actor)
         return StoredContact(contact=saved, state=ContactState.DRAFT)
 
-    def _save_draft(self, conn: Any, contact: Contact, now: datetime) -> Contact:
+    def _save_draft(self, conn: Any, contact: Contact, now: datetime, actor: str) -> Contact:
         row = repo.load_row(conn, contact.id)
         if row is None:
+            _require_uuid7(contact.id)
             saved = contact.model_copy(update={"first_saved_at": now, "finalized_at": None})
             digest = repo.insert_contact(conn, saved, ContactState.DRAFT, self._today(now), now)
-            self._audit(conn, now, "contact_started", saved.id, digest)
+            self._audit(conn, actor, now, "contact_started", saved.id, digest)
             return saved
         self._check_editable(row, now)
         stored = Contact.model_validate_json(row.body)
         saved = contact.model_copy(update={"first_saved_at": stored.first_saved_at, "finalized_at": None})
         digest = repo.update_contact(conn, saved, ContactState.DRAFT, now)
-        self._audit(conn, now, "interim_save", saved.id, digest)
+        self._audit(conn, actor, now, "interim_save", saved.id, digest)
         return saved
 
     def _check_editable(self, row: Any, now: datetime) -> None:
@@ -171,23 +177,28 @@ class SqlContactService:
 
     def finalize(self, contact: Contact) -> StoredContact:
         now = self.now()
+        ctx = self.rule_context(contact.context_id, now)  # outside the write: the caseload read needs no lock
+        actor = self.signed_in().id
         with self.profile.write() as conn:
             row = repo.load_row(conn, contact.id)
             if row is not None:
                 self._check_editable(row, now)
                 first_saved = Contact.model_validate_json(row.body).first_saved_at
             else:
+                _require_uuid7(contact.id)
                 first_saved = now
             final = contact.model_copy(update={"first_saved_at": first_saved, "finalized_at": now})
-            blocking = blocks(check_contact(final, self.rule_context(final.context_id, now)))
+            blocking = blocks(check_contact(final, ctx))
             if not blocking:
-                self._make_final(conn, final, row is not None, now, "contact_finalized")
+                self._make_final(conn, final, row is not None, now, "contact_finalized", actor)
                 return StoredContact(contact=final, state=ContactState.FINAL)
         # Refused: keep what the worker typed (nothing is lost), then tell them what blocks it.
         self.interim_save(contact)
         raise FinalizeRefused(blocking)
 
-    def _make_final(self, conn: Any, final: Contact, exists: bool, now: datetime, action: str) -> None:
+    def _make_final(
+        self, conn: Any, final: Contact, exists: bool, now: datetime, action: str, actor: str
+    ) -> None:
         if exists:
             digest = repo.update_contact(conn, final, ContactState.FINAL, now)
         else:
@@ -196,13 +207,15 @@ class SqlContactService:
                 conn, final, ContactState.FINAL, self._today(final.first_saved_at), now
             )
         repo.enqueue(conn, "contact", final.id, digest, now)
-        self._audit(conn, now, action, final.id, digest)
+        self._audit(conn, actor, now, action, final.id, digest)
 
     def close_ended_days(self) -> list[StoredContact]:
         """NAR-SAMEDAY: drafts from an ended business day become final as they stood, or frozen and flagged."""
         now = self.now()
         today = self._today(now)
         tz = self._tables.agency.time_zone
+        caseload = self.caseload()
+        actor = self.signed_in().id
         closed: list[StoredContact] = []
         with self.profile.write() as conn:
             for row in repo.drafts(conn, before_day=today):
@@ -210,9 +223,21 @@ class SqlContactService:
                 day = date.fromisoformat(row.business_day)
                 day_end = end_of_business_day(day, tz) - timedelta(microseconds=1)
                 final = contact.model_copy(update={"finalized_at": day_end})
-                blocking = blocks(check_contact(final, self.rule_context(contact.context_id, day_end)))
+                matter = caseload.matter(contact.context_id)
+                if matter is None:  # the case left the caseload: it cannot be judged complete here
+                    blocking = [
+                        Finding(
+                            "CLS-CLOSED",
+                            Severity.BLOCK,
+                            "context_id",
+                            "The referral or case is no longer in this caseload.",
+                        )
+                    ]
+                else:
+                    ctx = RuleContext(caseload=caseload, matter=matter, tables=self._tables, now=day_end)
+                    blocking = blocks(check_contact(final, ctx))
                 if not blocking:
-                    self._make_final(conn, final, True, now, "contact_finalized_at_day_end")
+                    self._make_final(conn, final, True, now, "contact_finalized_at_day_end", actor)
                     closed.append(StoredContact(contact=final, state=ContactState.FINAL))
                 else:
                     ids = ", ".join(sorted({f.rule_id for f in blocking}))
@@ -221,7 +246,7 @@ class SqlContactService:
                         f"({ids}); policy exception for the supervisor"
                     )
                     repo.freeze(conn, contact.id, reason, now)
-                    self._audit(conn, now, "contact_frozen", contact.id, repo.body_of(contact)[1])
+                    self._audit(conn, actor, now, "contact_frozen", contact.id, repo.body_of(contact)[1])
                     closed.append(
                         StoredContact(
                             contact=contact,
@@ -302,16 +327,26 @@ class SqlContactService:
 
     # ------------------------------------------------------------------ helpers
 
-    def _audit(self, conn: Any, now: datetime, action: str, contact_id: str, digest: str) -> None:
+    def _audit(self, conn: Any, actor: str, now: datetime, action: str, contact_id: str, digest: str) -> None:
         audit.append(
             conn,
             at=now,
-            actor=self.signed_in().id,
+            actor=actor,
             action=action,
             record_kind="contact",
             record_id=contact_id,
             content_hash=digest,
         )
+
+
+def _require_uuid7(record_id: str) -> None:
+    """Records carry a client-made UUIDv7 from birth (sortable, never needs the server); refuse anything else."""
+    try:
+        parsed = uuid.UUID(record_id)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.version != 7 or str(parsed) != record_id:
+        raise ServiceError(f"A new contact's ID must be a UUIDv7 made by the app (got {record_id!r}).")
 
 
 def open_service(

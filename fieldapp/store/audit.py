@@ -86,7 +86,8 @@ class AuditReport:
 
     def describe(self) -> str:
         if self.ok:
-            return f"Audit trail intact: {self.entries} entries, every link verified."
+            noun = "entry" if self.entries == 1 else "entries"
+            return f"Audit trail intact: {self.entries} {noun}, every link verified."
         where = f"entry #{self.first_broken_seq}" if self.first_broken_seq is not None else "the profile"
         return f"Audit trail BROKEN at {where}: {self.problem}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,6 +22,7 @@ import keyring.backend
 import keyring.errors
 
 KEYRING_SERVICE = "fieldapp-profile"
+_RAW_KEY = re.compile(r"[0-9a-f]{64}")
 KeySource = Literal["keyring", "passphrase"]
 
 # SQLCipher 4's own defaults; the passphrase verifier costs what an attacker pays per guess on the file.
@@ -50,6 +52,8 @@ class KeySpec:
     def pragma(self) -> str:
         """The `PRAGMA key` statement for SQLCipher; raw keys use the x'…' blob form (no KDF)."""
         if self.source == "keyring":
+            if not _RAW_KEY.fullmatch(self.secret):
+                raise ValueError("a raw profile key is 64 hex digits")
             return f"PRAGMA key = \"x'{self.secret}'\""
         return "PRAGMA key = '" + self.secret.replace("'", "''") + "'"
 
@@ -60,6 +64,8 @@ class KeySpec:
         same PBKDF2 work as trying the passphrase on the database itself, so it gives an attacker nothing.
         """
         if self.source == "keyring":
+            if not _RAW_KEY.fullmatch(self.secret):
+                return "not a raw key"  # whatever the keyring holds, it never reaches the PRAGMA
             return hmac.new(
                 bytes.fromhex(self.secret), b"fieldapp key check v1" + salt.encode(), "sha256"
             ).hexdigest()

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keyring.backend
 from sqlalchemy import Connection, Engine, exc, insert, select, update
@@ -40,10 +40,15 @@ from fieldapp.store import audit, keys, migrate
 from fieldapp.store.engine import make_engine, read_transaction, write_transaction
 from fieldapp.store.location import DB_FILE, SETTINGS_FILE, resolve_profile_dir
 from fieldapp.store.schema import caseload as caseload_table
+from fieldapp.store.schema import sync_state
+
+if TYPE_CHECKING:
+    from fieldapp.store.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FORMAT = 1
+CREATING_MARKER = ".creating"
 _NO_KEYRING = (
     "No secure keyring is available on this computer ({backend}), so the profile is protected by a "
     "passphrase instead."
@@ -132,6 +137,14 @@ class Profile:
             raise ProfileDamaged("The profile holds no caseload.", self.directory)
         return Caseload.model_validate_json(row.body)
 
+    def caseload_version(self) -> str:
+        """Changes whenever the caseload is replaced: lets callers cache the parsed caseload safely."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(sync_state.c.value).where(sync_state.c.key == "caseload_version")
+            ).first()
+        return "" if row is None else str(row.value)
+
     def replace_caseload(self, conn: Connection, caseload: Caseload, at: datetime, actor: str) -> None:
         """Store a caseload in the caller's transaction (with its audit entry)."""
         body = canonical_json(caseload).decode("utf-8")
@@ -140,6 +153,9 @@ class Profile:
             conn.execute(update(caseload_table).values(body=body, updated_at=at.isoformat()))
         else:
             conn.execute(insert(caseload_table).values(id=1, body=body, updated_at=at.isoformat()))
+        conn.execute(
+            insert(sync_state).values(key="caseload_version", value=new_id()).prefix_with("OR REPLACE")
+        )
         audit.append(
             conn,
             at=at,
@@ -154,7 +170,7 @@ class Profile:
         with self.read() as conn:
             return audit.verify(conn)
 
-    def sync_store(self) -> Any:
+    def sync_store(self) -> SyncStore:
         from fieldapp.store.sync_store import SyncStore
 
         return SyncStore(self)
@@ -229,6 +245,12 @@ def open_profile(
     backend = keyring_backend if keyring_backend is not None else keys.current_backend()
     db_path = path / DB_FILE
     settings_path = path / SETTINGS_FILE
+    creating_marker = path / CREATING_MARKER
+    if creating_marker.exists() and not settings_path.exists():
+        # A creation was interrupted before it finished: the half-made database never held a record.
+        for leftover in (db_path, path / (DB_FILE + "-wal"), path / (DB_FILE + "-shm"), creating_marker):
+            leftover.unlink(missing_ok=True)
+        log.warning("removed an interrupted profile creation in %s", path)
     if not db_path.exists() and not settings_path.exists():
         if create_with_caseload is None:
             raise ProfileNotFound(f"There is no fieldapp profile in {path}.", path)
@@ -330,6 +352,7 @@ def _create(
     path.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):  # e.g. a filesystem without modes
         os.chmod(path, 0o700)
+    (path / CREATING_MARKER).write_text("profile creation in progress\n", encoding="utf-8")
     engine = make_engine(path / DB_FILE, key)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -342,5 +365,6 @@ def _create(
     with profile.write() as conn:
         profile.replace_caseload(conn, caseload, now, caseload.worker.id)
     _write_settings(path / SETTINGS_FILE, settings)
+    (path / CREATING_MARKER).unlink()
     log.info("created profile %s (key in %s)", path, key.source)
     return profile

@@ -1,6 +1,7 @@
 """What the sync client (fieldapp.sync) asks of the local store: the outbox to push, and where a pull lands.
 
-The sync engine never writes SQL; it calls these methods. Each call is one transaction: a pull's caseload,
+The sync engine never writes SQL; it calls these methods, which implement its SyncStore protocol
+(fieldapp.sync.store_port; tests/store/test_sync_store.py checks the fit). Each call is one transaction: a pull's caseload,
 approvals, amendments, refusals and new cursor are saved together or not at all, so a dropped connection
 mid-pull cannot leave half a caseload behind.
 """
@@ -44,7 +45,7 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True)
 class RefusedItem:
-    """A record the server refused: shown to the worker until handled."""
+    """A record the server refused: shown to the worker until handled (fits store_port.RefusalEntry)."""
 
     kind: OutboxKind
     record_id: str
@@ -61,7 +62,8 @@ class SyncStore:
     # ------------------------------------------------------------------ push side
 
     def pending_outbox(self, limit: int = 100) -> list[OutboxItem]:
-        """Oldest first; neither synced nor refused. Contacts before the amendments that refer to them."""
+        """The oldest records still waiting (neither synced nor refused), at most `limit`, each with its kind
+        and the content hash stored when it was queued. A contact is queued before amendments to it."""
         items: list[OutboxItem] = []
         with self._profile.read() as conn:
             rows = conn.execute(
@@ -94,13 +96,29 @@ class SyncStore:
         wanted = list(ids)
         if not wanted:
             return
-        now = self._clock().isoformat()
+        moment = self._clock()
+        now = moment.isoformat()
         with self._profile.write() as conn:
+            newly = conn.execute(
+                select(outbox.c.kind, outbox.c.record_id, outbox.c.content_hash)
+                .where(outbox.c.record_id.in_(wanted), outbox.c.synced_at.is_(None))
+                .order_by(outbox.c.seq)
+            ).all()
             conn.execute(
                 update(outbox)
                 .where(outbox.c.record_id.in_(wanted), outbox.c.synced_at.is_(None))
                 .values(synced_at=now)
             )
+            for row in newly:
+                audit.append(
+                    conn,
+                    at=moment,
+                    actor="sync",
+                    action=f"{row.kind}_synced",
+                    record_kind=row.kind,
+                    record_id=row.record_id,
+                    content_hash=row.content_hash,
+                )
             conn.execute(
                 update(contacts)
                 .where(contacts.c.id.in_(wanted), contacts.c.state == str(ContactState.FINAL))
@@ -109,13 +127,29 @@ class SyncStore:
 
     def mark_refused(self, record_id: str, findings: Sequence[Finding], message: str) -> None:
         """The server refused this record (block findings or an ID conflict). It stays visible, not re-pushed."""
-        now = self._clock().isoformat()
+        moment = self._clock()
         refusal = json.dumps({"findings": [f.to_json() for f in findings], "message": message})
         with self._profile.write() as conn:
-            self._refuse(conn, record_id, refusal, now)
+            self._refuse(conn, record_id, refusal, moment)
 
     @staticmethod
-    def _refuse(conn: Connection, record_id: str, refusal: str, now: str) -> None:
+    def _refuse(conn: Connection, record_id: str, refusal: str, moment: datetime) -> None:
+        now = moment.isoformat()
+        row = conn.execute(
+            select(outbox.c.kind, outbox.c.content_hash).where(
+                outbox.c.record_id == record_id, outbox.c.synced_at.is_(None)
+            )
+        ).first()
+        if row is not None:
+            audit.append(
+                conn,
+                at=moment,
+                actor="sync",
+                action="sync_refused",
+                record_kind=row.kind,
+                record_id=record_id,
+                content_hash=row.content_hash,
+            )
         conn.execute(
             update(outbox)
             .where(outbox.c.record_id == record_id, outbox.c.synced_at.is_(None))
@@ -137,11 +171,11 @@ class SyncStore:
             data = json.loads(row.refusal or "{}")
             result.append(
                 RefusedItem(
-                    row.kind,
-                    row.record_id,
-                    repo.refusal_findings(row.refusal),
-                    data.get("message", ""),
-                    row.refused_at,
+                    kind=row.kind,
+                    record_id=row.record_id,
+                    findings=repo.refusal_findings(row.refusal),
+                    message=data.get("message", ""),
+                    refused_at=row.refused_at,
                 )
             )
         return result
@@ -163,7 +197,7 @@ class SyncStore:
         return datetime.fromisoformat(value) if value else None
 
     def record_sync_attempt(self) -> None:
-        """A push or pull round-trip completed: what 'last synced' shows the worker."""
+        """A sync finished its round trips: what 'last sync' shows the worker."""
         with self._profile.write() as conn:
             self._put(conn, "last_sync_at", self._clock().isoformat())
 
@@ -190,6 +224,24 @@ class SyncStore:
                         record_kind="approval",
                         record_id=approval.id,
                         content_hash=content_hash(approval),
+                    )
+                approved = conn.execute(
+                    select(contacts.c.id, contacts.c.content_hash)
+                    .where(
+                        contacts.c.id.in_(approval.contact_ids),
+                        contacts.c.state.in_((str(ContactState.FINAL), str(ContactState.SYNCED))),
+                    )
+                    .order_by(contacts.c.id)
+                ).all()
+                for row in approved:
+                    audit.append(
+                        conn,
+                        at=now,
+                        actor=approval.approved_by,
+                        action="contact_approved",
+                        record_kind="contact",
+                        record_id=row.id,
+                        content_hash=row.content_hash,
                     )
                 conn.execute(
                     update(contacts)
@@ -219,7 +271,7 @@ class SyncStore:
                         "message": refusal.message,
                     }
                 )
-                self._refuse(conn, refusal.id, payload, stamp)
+                self._refuse(conn, refusal.id, payload, now)
             self._put(conn, "cursor", response.cursor)
             self._put(conn, "last_sync_at", stamp)
 

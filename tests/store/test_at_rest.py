@@ -71,9 +71,10 @@ def test_no_plaintext_in_db_wal_temp_or_logs(
 
 def test_independent_sqlcipher4_reader_opens_it_with_the_key_and_plain_sqlite_cannot(tmp_path: Path) -> None:
     directory = tmp_path / "profile"
-    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    clock = Clock()
+    profile = open_profile(directory, create_with_caseload=demo_caseload(), clock=clock)
     contact = valid_contact(narrative=SECRET_NARRATIVE)
-    SqlContactService(profile).finalize(contact)
+    SqlContactService(profile, clock=clock).finalize(contact)
     key = current_backend().get_password(KEYRING_SERVICE, profile.profile_id)
     profile.close()
 

@@ -128,3 +128,15 @@ def test_audit_register_exposes_the_verify_subcommand(verb: str, profile: Profil
     profile.close()
     assert args.handler(args) == 0
     assert open_profile(profile.directory).verify_audit().ok
+
+
+def test_verify_catches_removed_tail_entries_through_the_contacts(
+    service: SqlContactService, profile: Profile
+) -> None:
+    """Cutting the newest entries keeps the chain itself consistent; the contacts' hashes give it away."""
+    _some_history(service)
+    _drop_guards(profile)
+    with profile.write() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+    report = profile.verify_audit()
+    assert not report.ok and "does not match its last audit entry" in report.problem

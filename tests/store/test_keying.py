@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import types
 from pathlib import Path
@@ -70,26 +71,55 @@ def test_pragma_key_is_the_first_statement_on_every_connection(
     assert set(first_statements) == {"PRAGMA key"}
 
 
+def _open_sqlite_temp_files() -> list[str]:
+    """SQLite temp files this process holds open (named etilqs_*, unlinked at once, so look at the fds).
+
+    SQLite picks its temp directory once per process, so the test cannot redirect it; it looks for the
+    files wherever they are."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "etilqs_" in target:
+            found.append(target)
+    return found
+
+
+def _big_sort_open_files(raw: object, temp_store: str) -> list[str]:
+    cursor = raw.cursor()  # type: ignore[attr-defined]
+    cursor.execute(f"PRAGMA temp_store = {temp_store}")
+    cursor.execute("PRAGMA cache_size = 10")
+    cursor.execute("CREATE TEMP TABLE big (k TEXT)")
+    cursor.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+        "INSERT INTO big SELECT hex(randomblob(40)) || 'secret narrative' FROM n"
+    )
+    cursor.execute("SELECT k FROM big ORDER BY k DESC")
+    cursor.fetchone()  # the sort is done and its temporary storage is still held
+    held = _open_sqlite_temp_files()
+    cursor.close()
+    raw.execute("DROP TABLE big")  # type: ignore[attr-defined]
+    return held
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see unlinked temp files")
 def test_temp_storage_stays_in_memory(
     profile: Profile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """temp_store = MEMORY: a large sort never spills plaintext rows into the temp directory."""
-    spill = tmp_path / "spill"
-    spill.mkdir()
-    monkeypatch.setenv("SQLITE_TMPDIR", str(spill))
-    monkeypatch.setenv("TMPDIR", str(spill))
+    """temp_store = MEMORY on every connection: a large sort never spills rows into the temp directory.
+
+    The control (the same sort with temp_store = FILE) shows the check would see a spill."""
     with profile.write() as conn:
         assert conn.exec_driver_sql("PRAGMA temp_store").scalar() == 2
-        conn.exec_driver_sql("PRAGMA cache_size = 10")
-        conn.exec_driver_sql("CREATE TEMP TABLE big (k TEXT)")
-        conn.exec_driver_sql(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
-            "INSERT INTO big SELECT hex(randomblob(40)) || 'secret narrative' FROM n"
-        )
-        rows = conn.exec_driver_sql("SELECT k FROM big ORDER BY k DESC").all()
-        assert len(rows) == 20000
-        conn.exec_driver_sql("DROP TABLE big")
-    assert list(spill.iterdir()) == []
+        raw = conn.connection.driver_connection
+        assert _big_sort_open_files(raw, "MEMORY") == []
+    control = profile.engine.raw_connection()
+    try:
+        assert _big_sort_open_files(control.driver_connection, "FILE") != []
+    finally:
+        control.invalidate()  # never return a FILE-temp connection to the pool
 
 
 def test_key_and_url_never_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -122,3 +152,26 @@ def test_plain_sqlite_cannot_read_a_profile(profile: Profile) -> None:
     profile.close()
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(profile.db_path).execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_passphrase_never_logged_or_in_messages(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import keyring.backends.null
+
+    from fieldapp.app.profile import ProfileError
+
+    secret = "Correct-Horse-Battery-Staple-7"
+    caplog.set_level(logging.DEBUG)
+    null = keyring.backends.null.Keyring()
+    profile = open_profile(
+        tmp_path / "p",
+        create_with_caseload=demo_caseload(),
+        keyring_backend=null,
+        passphrase_provider=lambda _p: secret,
+    )
+    texts = [repr(profile), str(profile.engine.url)]
+    profile.close()
+    with pytest.raises(ProfileError) as wrong:
+        open_profile(tmp_path / "p", passphrase_provider=lambda _p: secret + "x")
+    texts += [caplog.text, str(wrong.value), repr(wrong.value)]
+    assert all(secret not in text for text in texts)
+    assert secret.encode() not in (tmp_path / "p" / "profile.json").read_bytes()

@@ -220,3 +220,58 @@ def test_profile_newer_than_the_app_refuses_to_open(tmp_path: Path) -> None:
     with pytest.raises(ProfileTooNew, match="newer version of fieldapp"):
         open_profile(directory)
     assert _snapshot(directory) == before
+
+
+def test_interrupted_creation_is_cleaned_up_not_reported_as_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash while enrolling (database made, settings not yet written) must not strand the worker."""
+    from fieldapp.store import profile as profile_module
+
+    directory = tmp_path / "p"
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(profile_module, "_write_settings", crash)
+    with pytest.raises(KeyboardInterrupt):
+        open_profile(directory, create_with_caseload=demo_caseload())
+    assert (directory / "fieldapp.db").exists() and not (directory / "profile.json").exists()
+    monkeypatch.undo()
+    with pytest.raises(ProfileNotFound):
+        open_profile(directory)
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    assert profile.verify_audit().ok and not (directory / ".creating").exists()
+    profile.close()
+
+
+def test_passphrase_profile_uses_sqlcipher_own_kdf(tmp_path: Path) -> None:
+    """The passphrase goes to SQLCipher as a passphrase (PBKDF2-HMAC-SHA512, 256,000 iterations), so any
+    SQLCipher 4 reader opens it with the passphrase alone."""
+    import apsw
+
+    directory = tmp_path / "p"
+    open_profile(
+        directory,
+        create_with_caseload=demo_caseload(),
+        keyring_backend=keyring.backends.null.Keyring(),
+        passphrase_provider=_provider("it's a long passphrase"),
+    ).close()
+    reader = apsw.Connection(str(directory / "fieldapp.db"), flags=apsw.SQLITE_OPEN_READONLY)
+    reader.pragma("cipher", "sqlcipher")
+    reader.pragma("legacy", 4)
+    reader.execute("PRAGMA key = 'it''s a long passphrase'")
+    assert list(reader.execute("SELECT count(*) FROM caseload")) == [(1,)]
+    reader.close()
+
+
+@pytest.mark.parametrize("bad", ["not hex at all", "ab" * 31, "AB" * 32 + "'; DROP TABLE contacts; --"])
+def test_garbage_in_the_keyring_is_a_wrong_key_never_a_pragma(tmp_path: Path, bad: str) -> None:
+    directory = tmp_path / "p"
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    profile.close()
+    before = _snapshot(directory)
+    current_backend().set_password(KEYRING_SERVICE, profile.profile_id, bad)
+    with pytest.raises(WrongKey):
+        open_profile(directory)
+    assert _snapshot(directory) == before

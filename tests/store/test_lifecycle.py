@@ -202,3 +202,11 @@ def test_recent_contacts_newest_first_and_unknown_ids_are_clear(
         service.get(new_id())
     with pytest.raises(ServiceError, match="not in this caseload"):
         service.start_contact("NOPE", ContactKind.CHILD_CASE, [])
+
+
+def test_new_contact_ids_must_be_uuid7(service: SqlContactService) -> None:
+    with pytest.raises(ServiceError, match="UUIDv7"):
+        service.interim_save(valid_contact(id="contact-1"))
+    with pytest.raises(ServiceError, match="UUIDv7"):
+        service.finalize(valid_contact(id="6f1c2b1e-3c1a-4d2b-9a7e-1f2e3d4c5b6a"))  # a v4
+    assert service.outbox_count() == 0

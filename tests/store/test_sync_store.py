@@ -23,6 +23,34 @@ def _finals(service: SqlContactService, n: int) -> list[str]:
     return ids
 
 
+def test_sync_store_satisfies_the_sync_clients_protocol(profile: Profile) -> None:
+    """The sync client is written against fieldapp.sync.store_port.SyncStore; the real store must fit it."""
+    from fieldapp.store.sync_store import SyncStore
+    from fieldapp.sync.store_port import SyncStore as Port
+
+    def accepts(store: Port) -> Port:
+        return store
+
+    store = accepts(profile.sync_store())  # mypy checks the structural fit here
+    assert isinstance(store, SyncStore)
+    from fieldapp.store.sync_store import OutboxItem, RefusedItem
+    from fieldapp.sync.store_port import OutboxEntry, RefusalEntry
+
+    def entry(item: OutboxItem) -> OutboxEntry:
+        return item
+
+    def refusal(item: RefusedItem) -> RefusalEntry:
+        return item
+
+    assert entry and refusal
+    import inspect
+
+    for name, member in inspect.getmembers(Port, inspect.isfunction):
+        if not name.startswith("_"):
+            ours = inspect.signature(getattr(SyncStore, name))
+            assert list(ours.parameters) == list(inspect.signature(member).parameters), name
+
+
 def test_pending_outbox_oldest_first_with_hashes(service: SqlContactService, profile: Profile) -> None:
     ids = _finals(service, 3)
     amendment = service.acting_as("s-lee").amend(ids[0], "More detail.", "omitted")
@@ -60,6 +88,7 @@ def test_mark_refused_stays_visible_and_is_not_repushed(service: SqlContactServi
     assert store.pending_count() == 0 and store.pending_outbox(10) == []
     [refused] = store.refused()
     assert refused.record_id == cid and refused.findings == (finding,) and "refused" in refused.message
+    assert refused.kind == "contact" and refused.refused_at
     stored = service.get(cid)
     assert stored.sync_refusal == (finding,) and stored.state is ContactState.FINAL
     store.retry_refused(cid)
@@ -148,3 +177,33 @@ def test_apply_pull_is_one_transaction(
     assert store.cursor() is None
     assert profile.caseload() == before
     assert service.get(cid).state is ContactState.SYNCED
+
+
+def test_sync_state_changes_are_in_the_audit_trail(service: SqlContactService, profile: Profile) -> None:
+    """Every change is audited, the sync bookkeeping included: synced, refused, approved."""
+    ids = _finals(service, 2)
+    store = profile.sync_store()
+    store.mark_synced([ids[0]])
+    store.mark_refused(ids[1], [], "refused for the test")
+    approval = Approval(
+        id="ap-3", worker_id="w-ana", approved_by="s-lee", approved_at=NOW, contact_ids=(ids[0],)
+    )
+    store.apply_pull(PullResponse(cursor="c", approvals=(approval,)))
+    with profile.read() as conn:
+        tail = conn.exec_driver_sql("SELECT action, record_id FROM audit_log ORDER BY seq DESC LIMIT 4").all()
+    assert [tuple(r) for r in reversed(tail)] == [
+        ("contact_synced", ids[0]),
+        ("sync_refused", ids[1]),
+        ("approval_received", "ap-3"),
+        ("contact_approved", ids[0]),
+    ]
+    assert profile.verify_audit().ok
+
+
+def test_service_sees_a_pulled_caseload_without_being_told(
+    service: SqlContactService, profile: Profile
+) -> None:
+    assert service.caseload().matter("R-1001") is not None
+    smaller = demo_caseload().model_copy(update={"referrals": ()})
+    profile.sync_store().apply_pull(PullResponse(cursor="c", full_resync=True, caseload=smaller))
+    assert service.caseload().matter("R-1001") is None
