@@ -129,12 +129,10 @@ def run_status(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
     try:
         online = probe(enrolled.server_url) if enrolled is not None else None
-        status = snapshot(profile.sync_store(), online)
+        status = snapshot(profile.sync_store(), online, enrolled=enrolled is not None)
     finally:
         profile.close()
-    if enrolled is None:
-        print("Not enrolled with an office server.")
-    else:
+    if enrolled is not None:
         print(f"Server {enrolled.server_url} (worker {enrolled.worker_id})")
     print(status.label)
     for item in status.refusals:
