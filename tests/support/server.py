@@ -16,8 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -216,13 +215,4 @@ class ServerProcess:
         return httpx.Client(base_url=self.url, headers=headers, timeout=timeout, verify=False)
 
 
-@contextmanager
-def running_server(workdir: Path, **kwargs: object) -> Iterator[ServerProcess]:
-    server = ServerProcess.start(workdir, **kwargs)  # type: ignore[arg-type]
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-__all__ = ["REPO_ROOT", "ServerProcess", "admin", "running_server", "server_command"]
+__all__ = ["REPO_ROOT", "ServerProcess", "admin", "server_command"]
