@@ -164,6 +164,8 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         tokens = setup_org(database, args.workers_sim)
         setup_s = time.perf_counter() - t0
         extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
+        if args.threads:
+            extra += ["--threads", str(args.threads)]
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
             assert server.proc is not None
             server_cpu0 = process_cpu_seconds(server.proc.pid)
@@ -191,6 +193,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "batch": args.batch,
             "server_processes": args.server_workers,
             "arrival_s": args.arrival_seconds,
+            "threads": args.threads or 40,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -228,6 +231,7 @@ def main() -> int:
         default=0.0,
         help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
     )
+    parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
     args = parser.parse_args()
     print(

@@ -127,7 +127,7 @@ def test_no_token_code_or_narrative_in_the_server_log(tmp_path: Path) -> None:
 def test_several_server_processes_share_the_port_and_the_database(tmp_path: Path) -> None:
     """`--workers 2`: two processes behind one port; a retry landing on the other process is still a
     duplicate, and the pull sees what either stored."""
-    with ServerProcess.start(tmp_path, extra_args=["--workers", "2"]) as server:
+    with ServerProcess.start(tmp_path, extra_args=["--workers", "2", "--threads", "4"]) as server:
         token = server.enroll("w-ana")
         contacts = tuple(final_contact() for _ in range(5))
         outcomes = []
