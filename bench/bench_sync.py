@@ -1,0 +1,201 @@
+"""Sync client bench: push 1,000 final contacts and pull a 200-case caseload over loopback.
+
+    .venv/bin/python bench/bench_sync.py              # SQLite server
+    .venv/bin/python bench/bench_sync.py --postgres   # private PostgreSQL cluster (Debian's packages)
+
+Targets (issue 5): the whole sync (push 1,000 + pull 200 cases) in <= 2 s, and <= 3x a raw HTTP POST of the
+same bytes in the same run. "Raw" sends the very request bodies the client would send (serialized before the
+clock starts) to the same endpoints with a bare httpx client, and GETs the same pull pages without parsing
+them, so the ratio is what the client's own work costs (building batches, parsing and checking every result,
+marking the outbox, applying pull pages), with the server's work equal on both sides. Each repeat pushes fresh
+contacts (new IDs) for both, alternating which goes first; the median of the repeats is reported.
+
+The client runs twice per repeat: over an in-memory outbox (the protocol alone) and over the real encrypted
+store (SQLCipher outbox reads and marks included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from fieldapp.app.contacts import SqlContactService  # noqa: E402
+from fieldapp.domain.records import Caseload, Contact, ContactKind  # noqa: E402
+from fieldapp.server.caseload import load_caseload  # noqa: E402
+from fieldapp.store.profile import open_profile  # noqa: E402
+from fieldapp.sync.client import SyncClient  # noqa: E402
+from fieldapp.sync.protocol import Outcome, PullResponse, PushRequest, PushResponse  # noqa: E402
+from tests.factories import NOW, demo_caseload, valid_contact  # noqa: E402
+from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
+from tests.support.memory_outbox import MemoryOutbox  # noqa: E402
+from tests.support.server import ServerProcess  # noqa: E402
+
+KINDS = (ContactKind.CHILD_CASE, ContactKind.PARENT_CASE, ContactKind.SCP_CASE, ContactKind.CHILD_REFERRAL)
+
+
+def big_caseload(cases: int) -> Caseload:
+    """The demo caseload grown to `cases` cases (copies of C-2001 under new IDs and family names)."""
+    demo = demo_caseload()
+    template = demo.matter("C-2001")
+    assert template is not None
+    extra = tuple(
+        template.model_copy(update={"id": f"C-B{i:04d}", "name": f"Bench family {i}"})
+        for i in range(cases - len(demo.cases))
+    )
+    return demo.model_copy(update={"cases": (*demo.cases, *extra)})
+
+
+def final_contacts(n: int) -> list[Contact]:
+    finalized = NOW.replace(hour=12)
+    return [valid_contact(KINDS[i % len(KINDS)], finalized_at=finalized) for i in range(n)]
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def raw_round(url: str, token: str, worker: str, contacts: list[Contact], batch: int) -> float:
+    bodies = [
+        PushRequest(contacts=tuple(contacts[i : i + batch])).model_dump_json().encode()
+        for i in range(0, len(contacts), batch)
+    ]
+    replies: list[bytes] = []
+    pages: list[bytes] = []
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+
+        def run() -> None:
+            for body in bodies:
+                replies.append(http.post(f"/v1/workers/{worker}/push", content=body).content)
+            cursor: str | None = None
+            while True:
+                params = {} if cursor is None else {"cursor": cursor}
+                page = http.get(f"/v1/workers/{worker}/pull", params=params).content
+                pages.append(page)
+                # reading the two fields the loop needs, without building the caseload
+                parsed = PullResponse.model_validate_json(page) if b'"has_more":true' in page else None
+                if parsed is None:
+                    return
+                cursor = parsed.cursor
+
+        seconds, _ = timed(run)
+    outcomes = [r.outcome for body in replies for r in PushResponse.model_validate_json(body).results]
+    assert outcomes == [Outcome.ACCEPTED] * len(contacts), set(outcomes)
+    return seconds
+
+
+def client_round(url: str, token: str, worker: str, outbox: object, batch: int) -> tuple[float, int]:
+    with SyncClient(url, token, worker, outbox, batch_size=batch, timeout=60) as client:  # type: ignore[arg-type]
+        seconds, report = timed(client.sync)
+    assert report.ok and report.accepted > 0, report  # type: ignore[attr-defined]
+    return seconds, report.accepted  # type: ignore[attr-defined]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--postgres", action="store_true", help="server on a private PostgreSQL cluster")
+    parser.add_argument("--contacts", type=int, default=1000)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=100, help="client batch size (default 100)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="fieldapp-bench-sync-"))
+    cluster = None
+    if args.postgres:
+        from tests.support.pg import PostgresCluster
+
+        cluster = PostgresCluster.start(fast=False)
+        database = cluster.new_database("bench_sync")
+    else:
+        database = str(work / "server.db")
+    server = ServerProcess.start(work / "server", database=database, demo=True)
+    try:
+        caseload = big_caseload(args.cases)
+        load_caseload(server.database_handle(), caseload)
+        token = server.enroll("w-ana")
+        url = server.url
+        rows: dict[str, list[float]] = {
+            "raw": [],
+            "client (memory outbox)": [],
+            "client (encrypted store)": [],
+        }
+        for repeat in range(args.repeats):
+            raw_contacts = final_contacts(args.contacts)
+            outbox = MemoryOutbox(final_contacts(args.contacts))
+            # the encrypted store: a fresh profile with the contacts final-saved (setup, not timed)
+            clock = lambda: NOW.replace(hour=12)  # noqa: E731
+            profile = open_profile(
+                work / f"laptop-{repeat}",
+                create_with_caseload=demo_caseload(),
+                clock=clock,
+                keyring_backend=MemoryKeyring(),  # type: ignore[arg-type]
+            )
+            service = SqlContactService(profile, clock=clock)
+            for contact in final_contacts(args.contacts):
+                service.finalize(contact)
+            store = profile.sync_store()
+            order = ["raw", "memory", "store"] if repeat % 2 == 0 else ["store", "memory", "raw"]
+            for which in order:
+                if which == "raw":
+                    rows["raw"].append(raw_round(url, token, "w-ana", raw_contacts, args.batch))
+                elif which == "memory":
+                    seconds, accepted = client_round(url, token, "w-ana", outbox, args.batch)
+                    assert accepted == args.contacts
+                    rows["client (memory outbox)"].append(seconds)
+                else:
+                    seconds, accepted = client_round(url, token, "w-ana", store, args.batch)
+                    assert accepted == args.contacts
+                    rows["client (encrypted store)"].append(seconds)
+            profile.close()
+            print(
+                f"repeat {repeat + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in rows.items()), flush=True
+            )
+    finally:
+        server.close()
+        if cluster is not None:
+            cluster.stop()
+
+    raw = statistics.median(rows["raw"])
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print()
+    print(
+        f"### Sync client bench ({backend} server; {args.contacts} contacts pushed in batches of {args.batch}, "
+        f"{args.cases}-case caseload pulled)"
+    )
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, Python {platform.python_version()}, "
+        f"median of {args.repeats}"
+    )
+    print()
+    print("| what | seconds (median) | vs raw | target |")
+    print("|---|---|---|---|")
+    for name, values in rows.items():
+        median = statistics.median(values)
+        target = (
+            ""
+            if name == "raw"
+            else ("≤ 2 s and ≤ 3× raw: " + ("met" if median <= 2 and median <= 3 * raw else "NOT met"))
+        )
+        print(f"| {name} | {median:.3f} | {median / raw:.2f}× | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

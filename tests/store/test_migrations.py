@@ -1,0 +1,62 @@
+"""Alembic migrations run on open: an old profile upgrades in place; the known-revision list matches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fieldapp.app.contacts import SqlContactService
+from fieldapp.store import migrate
+from fieldapp.store.profile import open_profile
+from tests.factories import demo_caseload, valid_contact
+
+
+def test_known_revisions_match_the_migration_scripts() -> None:
+    assert migrate.script_revisions() == migrate.KNOWN_REVISIONS
+    assert migrate.script_heads() == (migrate.HEAD,)
+
+
+def test_old_profile_upgrades_in_place_and_keeps_its_records(tmp_path: Path) -> None:
+    directory = tmp_path / "p"
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    contact = valid_contact()
+    SqlContactService(profile).interim_save(contact)
+    from alembic import command
+
+    with profile.engine.connect() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0001")  # type: ignore[arg-type]
+        conn.commit()
+    with profile.read() as conn:
+        assert migrate.current_revision(conn) == "0001"
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar() == 0
+    profile.close()
+
+    upgraded = open_profile(directory)
+    with upgraded.read() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD
+        assert (
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar() == 10
+        )
+    assert SqlContactService(upgraded).get(contact.id).contact.narrative == contact.narrative
+    assert upgraded.verify_audit().ok
+    upgraded.close()
+
+
+def test_opening_a_current_profile_does_not_import_alembic(tmp_path: Path) -> None:
+    """The fast path (≤ 50 ms open) is one SELECT of the schema version."""
+    import subprocess
+    import sys
+
+    open_profile(tmp_path / "p", create_with_caseload=demo_caseload()).close()
+    code = (
+        "import sys; from fieldapp.store.profile import open_profile; "
+        f"p = open_profile({str(tmp_path / 'p')!r}); p.close(); "
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == "False", out.stderr

@@ -1,0 +1,116 @@
+"""The sync client end to end, without faults: a real server process (SQLite and PostgreSQL), the real
+encrypted store, enrollment through the API, and what the worker sees afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldapp.app.contacts import SqlContactService
+from fieldapp.domain.records import ContactKind, ContactState
+from fieldapp.store.profile import Profile, open_profile
+from fieldapp.sync import enrollment
+from fieldapp.sync.client import Phase, SyncClient, SyncProgress
+from fieldapp.sync.reachability import AutoSync, probe
+from fieldapp.sync.status import SyncStatus
+from tests.factories import NOW, demo_caseload, valid_contact
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+def server(server_database: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    with ServerProcess.start(tmp_path / "server", database=server_database, demo=True) as running:
+        yield running
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Iterator[Profile]:
+    opened = open_profile(tmp_path / "laptop", create_with_caseload=demo_caseload(), clock=lambda: NOW)
+    yield opened
+    opened.close()
+
+
+def test_enroll_then_sync_final_contacts_and_pull_the_caseload(
+    server: ServerProcess, profile: Profile
+) -> None:
+    vault = MemoryKeyring()
+    enrolled = enrollment.enroll(server.url, server.issue_code("w-ana"), device_name="laptop 7", vault=vault)
+    assert enrollment.load(vault) == enrolled and enrolled.worker_id == "w-ana"
+
+    service = SqlContactService(profile, clock=lambda: NOW)
+    finals = [service.finalize(valid_contact(kind)).contact for kind in ContactKind]
+    store = profile.sync_store()
+    seen: list[SyncProgress] = []
+    with SyncClient(enrolled.server_url, enrolled.token, enrolled.worker_id, store, batch_size=4) as client:
+        report = client.sync(seen.append)
+        assert report.ok and report.accepted == len(finals) and report.pulled_pages >= 1
+        assert report.full_resync  # first pull: the whole caseload
+        assert all(service.get(c.id).state is ContactState.SYNCED for c in finals)
+        assert store.pending_count() == 0 and store.cursor() is not None
+        assert store.last_sync_at() is not None
+        assert [(p.pushed, p.total) for p in seen if p.phase is Phase.PUSHING] == [(0, 6), (4, 6), (6, 6)]
+
+        # a second sync has nothing to push and pulls from the stored cursor
+        again = client.sync()
+        assert again.ok and again.pushed == 0 and not again.full_resync
+
+
+def test_revoked_laptop_is_told_to_enroll_again_and_keeps_its_outbox(
+    server: ServerProcess, profile: Profile
+) -> None:
+    token, device = server.enroll_device("w-ana")
+    server.revoke_device(device)
+    service = SqlContactService(profile, clock=lambda: NOW)
+    service.finalize(valid_contact())
+    store = profile.sync_store()
+    with SyncClient(server.url, token, "w-ana", store) as client:
+        report = client.sync()
+    assert report.needs_enrollment and "Enroll the laptop again" in (report.error or "")
+    assert store.pending_count() == 1
+
+
+def test_auto_sync_sees_the_server_come_and_go(server: ServerProcess, profile: Profile) -> None:
+    token = server.enroll("w-ana")
+    service = SqlContactService(profile, clock=lambda: NOW)
+    service.finalize(valid_contact())
+    store = profile.sync_store()
+    statuses: list[SyncStatus] = []
+    with SyncClient(server.url, token, "w-ana", store) as client:
+        auto = AutoSync(client, store, lambda: probe(server.url), on_status=statuses.append)
+        report = auto.step()
+        assert report is not None and report.ok and report.accepted == 1
+        assert statuses[-1].online and statuses[-1].pending == 0 and statuses[-1].last_sync_at is not None
+        server.stop()
+        assert auto.step() is None
+        assert statuses[-1].online is False and "Offline" in statuses[-1].label
+
+
+def test_sync_session_for_the_main_window(server: ServerProcess, profile: Profile) -> None:
+    import threading
+
+    from fieldapp.sync.client import SyncReport
+    from fieldapp.sync.session import SyncSession
+
+    vault = MemoryKeyring()
+    store = profile.sync_store()
+    assert SyncSession.open(store, vault=vault) is None  # not enrolled: the GUI offers enrollment
+    enrollment.enroll(server.url, server.issue_code("w-ana"), device_name="laptop 7", vault=vault)
+    SqlContactService(profile, clock=lambda: NOW).finalize(valid_contact())
+
+    reports: list[SyncReport] = []
+    done = threading.Event()
+    session = SyncSession.open(
+        store, vault=vault, interval=60.0, on_report=lambda r: (reports.append(r), done.set())
+    )
+    assert session is not None
+    session.start()
+    try:
+        assert done.wait(30)  # the first turn finds the server reachable and syncs by itself
+        assert reports[0].ok and reports[0].accepted == 1
+        status = session.status()
+        assert status.online and status.pending == 0 and status.last_sync_at is not None
+    finally:
+        session.stop()
