@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import Amendment, Approval
+from fieldapp.domain.records import Amendment, Approval, AwareDatetime
 from fieldapp.server import auth, feed, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
@@ -40,6 +40,7 @@ from fieldapp.sync.protocol import (
     PushRequest,
     PushResponse,
     UnitContacts,
+    UnitReportView,
     WhoAmI,
 )
 
@@ -271,6 +272,30 @@ def create_app(state: ServerState) -> FastAPI:
     ) -> UnitContacts:
         """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
         return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
+
+    @app.get(
+        "/v1/units/{unit}/report",
+        response_model=UnitReportView,
+        responses={**AUTHED, **E404},
+        tags=["supervision"],
+    )
+    def unit_report(
+        unit: Annotated[str, Path(min_length=1, max_length=200)],
+        month: Annotated[
+            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+        ],
+        caller: CallerDep,
+        request: Request,
+        as_of: Annotated[
+            AwareDatetime | None,
+            Query(
+                description="Judge as of this moment (with offset); default now. Later contacts do not count."
+            ),
+        ] = None,
+    ) -> UnitReportView:
+        """SUP-REPORTS: per worker and for the unit, the month's contact figures and compliance measures."""
+        st = state_of(request)
+        return _guard(lambda: supervision.unit_report(st.db, caller, unit, month, st.tables, as_of))
 
     @app.post(
         "/v1/workers/{worker_id}/approvals",
