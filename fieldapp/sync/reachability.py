@@ -10,6 +10,7 @@ approvals down. Callbacks run on the loop's thread; the GUI forwards them as sig
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ def probe(
     base_url: str,
     *,
     timeout: float = 2.0,
-    verify: bool | str = True,
+    verify: bool | ssl.SSLContext = True,
     transport: httpx.BaseTransport | None = None,
 ) -> bool:
     """True when the server answers its health request with 200 within `timeout`."""
