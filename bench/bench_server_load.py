@@ -11,6 +11,9 @@ number of worker processes) and an asyncio client with one connection per simula
 behind one barrier. Reports p50/p95/max latency of each push and pull request and checks the ledger:
 every contact the server acknowledged is stored, exactly once (0 lost, 0 duplicated).
 
+Besides latencies it reports the CPU the server processes and the load generator used, and the machine's
+load average: on a shared machine the CPU per contact is the figure that does not depend on the neighbours.
+
 Setup (staff, caseloads, enrolled devices) is done directly on the database before the server starts, so
 only the sync traffic is timed. PostgreSQL runs in a private cluster with durable commits (fsync on).
 """
@@ -130,6 +133,23 @@ async def simulate(
     return push_lat, pull_lat, outcomes, wall
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live children, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid, utime, stime = int(fields[1]), int(fields[11]), int(fields[12])
+        if int(entry.name) == pid or ppid == pid:
+            total += (utime + stime) / tick
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -144,10 +164,17 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         tokens = setup_org(database, args.workers_sim)
         setup_s = time.perf_counter() - t0
         extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
+        if args.threads:
+            extra += ["--threads", str(args.threads)]
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
+            assert server.proc is not None
+            server_cpu0 = process_cpu_seconds(server.proc.pid)
+            client_cpu0 = time.process_time()
             push_lat, pull_lat, outcomes, wall = asyncio.run(
                 simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
             )
+            client_cpu = time.process_time() - client_cpu0
+            server_cpu = process_cpu_seconds(server.proc.pid) - server_cpu0
         db = Database(database)
         with db.read() as session:
             stored = set(
@@ -166,6 +193,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "batch": args.batch,
             "server_processes": args.server_workers,
             "arrival_s": args.arrival_seconds,
+            "threads": args.threads or 40,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -174,6 +202,10 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "pull_p95_s": round(pct(pull_lat, 95), 3),
             "wall_s": round(wall, 2),
             "contacts_per_s": round(sent / wall, 1),
+            "server_cpu_s": round(server_cpu, 1),
+            "server_cpu_ms_per_contact": round(server_cpu / sent * 1000, 2),
+            "client_cpu_s": round(client_cpu, 1),
+            "load_avg_1m": round(os.getloadavg()[0], 1),
             "sent": sent,
             "acknowledged": len(acked),
             "lost": len(acked - stored),
@@ -199,6 +231,7 @@ def main() -> int:
         default=0.0,
         help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
     )
+    parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
     args = parser.parse_args()
     print(

@@ -16,15 +16,17 @@ from fieldapp.server.db import Database
 ENV_DATABASE = "FIELDAPP_SERVER_DATABASE"
 ENV_LIMIT = "FIELDAPP_SERVER_AUTH_FAILURE_LIMIT"
 ENV_WINDOW = "FIELDAPP_SERVER_AUTH_FAILURE_WINDOW"
+ENV_THREADS = "FIELDAPP_SERVER_THREADS"
 
 
-def build_app(database: str, failure_limit: int, failure_window: float) -> FastAPI:
+def build_app(database: str, failure_limit: int, failure_window: float, threads: int = 0) -> FastAPI:
     db = Database(database)
     state = ServerState(
         db=db,
         tables=load_codetables(),
         limiter=FailureLimiter(failure_limit, failure_window),
         server_id=db.server_id(),
+        threads=threads,
     )
     return create_app(state)
 
@@ -35,4 +37,5 @@ def app_from_env() -> FastAPI:
         os.environ[ENV_DATABASE],
         int(os.environ.get(ENV_LIMIT, "20")),
         float(os.environ.get(ENV_WINDOW, "60")),
+        int(os.environ.get(ENV_THREADS, "0")),
     )

@@ -88,9 +88,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[asgi.ENV_DATABASE] = db.url
         os.environ[asgi.ENV_LIMIT] = str(args.auth_failure_limit)
         os.environ[asgi.ENV_WINDOW] = str(args.auth_failure_window)
+        os.environ[asgi.ENV_THREADS] = str(args.threads)
         app: object = "fieldapp.server.asgi:app_from_env"
     else:
-        app = asgi.build_app(db.url, args.auth_failure_limit, args.auth_failure_window)
+        app = asgi.build_app(db.url, args.auth_failure_limit, args.auth_failure_window, args.threads)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
@@ -304,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--auth-failure-limit", type=int, default=20, help="failed authentications per window")
     serve.add_argument("--auth-failure-window", type=float, default=60.0, help="window in seconds")
+    serve.add_argument(
+        "--threads", type=int, default=0, help="request threads per process (default: the framework's 40)"
+    )
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
     )

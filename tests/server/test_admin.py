@@ -144,6 +144,10 @@ def test_verify_audit_detects_a_changed_entry(tmp_path: Path) -> None:
     admin(database, "load-demo")
     assert "audit chain intact" in admin(database, "verify-audit").stdout
     with sqlite3.connect(database) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            conn.execute("UPDATE audit SET record_id = 'R-9999' WHERE seq = 3")
+        # Someone with the file drops the trigger first: the chain still gives them away.
+        conn.execute("DROP TRIGGER audit_no_update")
         conn.execute("UPDATE audit SET record_id = 'R-9999' WHERE seq = 3")
     result = admin(database, "verify-audit", check=False)
     assert result.returncode == 1 and "BROKEN" in result.stdout

@@ -48,6 +48,7 @@ def test_every_operation_documents_its_errors_with_the_error_model(document: dic
         ("post", "/v1/workers/{worker_id}/push"),
         ("get", "/v1/workers/{worker_id}/pull"),
         ("get", "/v1/units/{unit}/contacts"),
+        ("get", "/v1/units/{unit}/report"),
         ("post", "/v1/workers/{worker_id}/approvals"),
         ("post", "/v1/contacts/{contact_id}/amendments"),
     }

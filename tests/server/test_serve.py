@@ -122,3 +122,19 @@ def test_no_token_code_or_narrative_in_the_server_log(tmp_path: Path) -> None:
     assert "push conflict" in log  # the conflict is logged...
     for secret in (code, code.replace("-", ""), token, "Unique-marker-7731", "Second-marker-9913"):
         assert secret not in log  # ...without any secret or narrative
+
+
+def test_several_server_processes_share_the_port_and_the_database(tmp_path: Path) -> None:
+    """`--workers 2`: two processes behind one port; a retry landing on the other process is still a
+    duplicate, and the pull sees what either stored."""
+    with ServerProcess.start(tmp_path, extra_args=["--workers", "2", "--threads", "4"]) as server:
+        token = server.enroll("w-ana")
+        contacts = tuple(final_contact() for _ in range(5))
+        outcomes = []
+        for _ in range(4):  # new connections each time: the kernel spreads them over both processes
+            with server.client(token) as c:
+                outcomes.append([r["outcome"] for r in push(c, "w-ana", contacts).json()["results"]])
+        assert outcomes[0] == ["accepted"] * 5
+        assert all(o == ["duplicate"] * 5 for o in outcomes[1:])
+        with server.client(token) as c:
+            assert c.get("/v1/workers/w-ana/pull").json()["caseload"]["worker"]["id"] == "w-ana"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from fieldapp.domain.codetables import load_codetables, resources_dir
 from fieldapp.domain.records import Caseload, Worker
@@ -73,6 +74,38 @@ def test_accepted_contact_and_its_audit_entry_are_one_transaction(
         )
     assert [(e.action, e.content_hash) for e in entries] == [("accept", result.results[0].content_hash)]
     assert verify_audit_chain(db)[0]
+
+
+def test_nar_immutable_stored_records_refuse_update_and_delete_in_the_database(db: Database) -> None:
+    """NAR-IMMUTABLE on the server: whatever the path (a bug, a console), the database refuses to change
+    or remove a stored contact, amendment, approval or audit entry."""
+    from fieldapp.server.caseload import get_staff
+    from fieldapp.server.supervision import amend, approve
+    from fieldapp.sync.protocol import AmendmentRequest, ApprovalRequest
+
+    tables = load_codetables()
+    contact = final_contact()
+    Pusher(db, tables, _ana(db)).push(PushRequest(contacts=(contact,)))
+    lee_worker = get_staff(db, "s-lee")
+    assert lee_worker is not None
+    lee = Caller(device_id="dev-lee", worker=lee_worker)
+    amend(db, lee, contact.id, AmendmentRequest(new_information="x", reason="y"), tables.agency.time_zone)
+    approve(db, lee, "w-ana", ApprovalRequest(month="2026-11"))
+    statements = [
+        f"UPDATE contacts SET record = '{{}}' WHERE id = '{contact.id}'",
+        f"DELETE FROM contacts WHERE id = '{contact.id}'",
+        "UPDATE audit SET actor_id = 'someone else'",
+        "DELETE FROM audit",
+        f"UPDATE amendments SET record = '{{}}' WHERE contact_id = '{contact.id}'",
+        f"DELETE FROM amendments WHERE contact_id = '{contact.id}'",
+        "UPDATE approvals SET approved_by = 'm-kim'",
+        "DELETE FROM approval_items",
+    ]
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="immutable"), db.write() as w:
+            w.session.execute(text(statement))
+    with db.read() as session:
+        assert session.get(ContactRow, contact.id) is not None
 
 
 def test_concurrent_retries_of_one_batch_store_each_contact_once(db: Database) -> None:
