@@ -45,11 +45,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_enroll(args: argparse.Namespace) -> int:
-    from fieldapp.sync.enrollment import EnrollmentError, enroll
+    from fieldapp.sync.enrollment import EnrollmentError, enroll, trust
 
     code = args.code or (getpass.getpass("One-time enrollment code: ") if sys.stdin.isatty() else "")
     try:
-        enrolled = enroll(args.server_url, code, device_name=args.device_name, verify=args.ca_file or True)
+        enrolled = enroll(args.server_url, code, device_name=args.device_name, verify=trust(args.ca_file))
     except EnrollmentError as error:
         print(f"error ({error.field}): {error}", file=sys.stderr)
         return EXIT_CANNOT_START
@@ -92,7 +92,7 @@ def run_now(args: argparse.Namespace) -> int:
 
     try:
         store = profile.sync_store()
-        verify = args.ca_file or True
+        verify = enrollment.trust(args.ca_file)
         with SyncClient(
             enrolled.server_url, enrolled.token, enrolled.worker_id, store, verify=verify
         ) as client:

@@ -1,8 +1,11 @@
 """Sync between the laptop and the office server: the wire protocol, the client, reachability, enrollment.
 
-For the GUI (all Qt-free, blocking calls meant for a worker thread):
-    SyncClient(base_url, token, store).sync(progress, cancel) -> SyncReport
-    AutoSync(client, store, is_reachable=lambda: probe(url)).run()   # background loop
-    enrollment.enroll(url, code, device_name=...) / enrollment.load()
-    SyncStatus (online, pending, last_sync_at, refusals)
+For the GUI (all Qt-free; blocking calls belong on a worker thread):
+    enrollment.enroll(url, code, device_name=...) -> Enrollment      # token kept only in the OS keyring
+    enrollment.load() -> Enrollment | None
+    SyncClient(url, token, worker_id, store).sync(progress, cancel) -> SyncReport   # never raises for network
+    SyncSession.open(store, on_status=..., on_progress=..., on_report=...)          # client + auto-sync thread
+    AutoSync(client, store, is_reachable=lambda: probe(url)).run()   # the loop SyncSession runs
+    status.snapshot(store, online) -> SyncStatus (online, pending, last_sync_at, refusals, label)
+`store` is the encrypted store's `profile.sync_store()` (protocol: fieldapp.sync.store_port.SyncStore).
 """

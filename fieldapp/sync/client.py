@@ -14,6 +14,7 @@ store with its findings until the worker handles it; it never holds back the res
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -141,7 +142,7 @@ class SyncClient:
         batch_size: int = 100,
         timeout: float = 15.0,
         backoff: Backoff | None = None,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if batch_size < 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -117,6 +118,12 @@ class Enrollment:
         )
 
 
+def trust(ca_file: str | None) -> bool | ssl.SSLContext:
+    """What to check the server's certificate against: the system's CAs, or an agency CA file (PEM) for a
+    server whose certificate the agency issued itself. Verification is never turned off."""
+    return True if not ca_file else ssl.create_default_context(cafile=ca_file)
+
+
 def check_server_url(url: str, *, allow_plain_http: bool = False) -> str:
     """A usable base URL; plain http only to this machine (a token must not cross a network unencrypted)."""
     url = url.strip().rstrip("/")
@@ -147,7 +154,7 @@ def enroll(
     device_name: str,
     vault: TokenVault | None = None,
     profile: str = "default",
-    verify: bool | str = True,
+    verify: bool | ssl.SSLContext = True,
     timeout: float = 15.0,
     transport: httpx.BaseTransport | None = None,
     allow_plain_http: bool = False,

@@ -10,6 +10,7 @@ approvals down. Callbacks run on the loop's thread; the GUI forwards them as sig
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ def probe(
     base_url: str,
     *,
     timeout: float = 2.0,
-    verify: bool | str = True,
+    verify: bool | ssl.SSLContext = True,
     transport: httpx.BaseTransport | None = None,
 ) -> bool:
     """True when the server answers its health request with 200 within `timeout`."""
@@ -85,6 +86,7 @@ class AutoSync:
         self._online: bool | None = None
         self._last_attempt: float | None = None
         self._last_error: str | None = None
+        self._revoked = False  # the server refused the token: wait for the worker, never hammer it
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -107,7 +109,9 @@ class AutoSync:
         self._wake.set()
 
     def status(self, *, syncing: bool = False) -> SyncStatus:
-        return snapshot(self.store, self._online, syncing=syncing, last_error=self._last_error)
+        return snapshot(
+            self.store, self._online, syncing=syncing, last_error=self._last_error, enrolled=not self._revoked
+        )
 
     # ------------------------------------------------------------------ the loop (worker thread)
 
@@ -136,6 +140,7 @@ class AutoSync:
         self.on_status(self.status(syncing=True))
         report = self.syncer.sync(self.on_progress, self._cancel)
         self._last_error = report.error
+        self._revoked = report.needs_enrollment
         if report.unreachable:
             # A sync that failed on the network tells us more than the last probe did.
             self._online = False
@@ -146,6 +151,10 @@ class AutoSync:
     def _should_sync(self, online: bool, was_online: bool | None, requested: bool) -> bool:
         if requested:
             return True
+        if self._revoked:
+            # Each try would be one more failed authentication against the server's rate limit; only the
+            # worker's "Sync now" (or enrolling again, which makes a new session) tries again.
+            return False
         if not online:
             return False
         if not was_online:

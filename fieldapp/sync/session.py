@@ -11,6 +11,7 @@ widgets from them). The GUI calls `network_changed()` from QNetworkInformation's
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 
@@ -33,7 +34,7 @@ class SyncSession:
         store: SyncStore,
         *,
         interval: float = 30.0,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         on_status: Callable[[SyncStatus], None] = _ignore,
         on_progress: Callable[[SyncProgress], None] = _ignore,
         on_report: Callable[[SyncReport], None] = _ignore,

@@ -169,7 +169,7 @@ class FaultProxy:
         def send() -> None:
             try:
                 outcome[0] = self.forward(method, path, headers, body)
-            except OSError:
+            except (OSError, http.client.HTTPException):  # killed mid-reply: an incomplete read
                 outcome[0] = None
 
         sender = threading.Thread(target=send, daemon=True)
@@ -253,8 +253,8 @@ class FaultProxy:
                         self._answer(500, [("Content-Type", "text/plain")], b"injected fault after commit")
                         return
                     self._answer(status, out_headers, data)
-                except OSError:
-                    # the server is down (being restarted): what a reverse proxy would say
+                except (OSError, http.client.HTTPException):
+                    # the server is down (being restarted) or died mid-reply: what a reverse proxy would say
                     self._answer(502, [("Content-Type", "text/plain")], b"upstream unavailable")
 
         return Handler

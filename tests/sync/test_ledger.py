@@ -100,7 +100,8 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
         proxy = FaultProxy(
             lambda: ("127.0.0.1", server.port),
             seed=SEED,
-            delay=CLIENT_TIMEOUT * 1.5,  # past the client timeout: it retries while this copy is still on its way
+            delay=CLIENT_TIMEOUT
+            * 1.5,  # past the client timeout: it retries while this copy is still on its way
             restart=lambda: server.restart(kill=True),
             rates=RATES,
             paths=("/v1/workers/",),

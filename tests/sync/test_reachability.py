@@ -117,3 +117,19 @@ def test_status_before_enrollment_still_counts_what_waits() -> None:
     status = snapshot(outbox, True, enrolled=False)
     assert status.online is None and not status.enrolled
     assert status.label == "Not enrolled with the office server · 2 waiting to send"
+
+
+def test_a_refused_token_stops_auto_sync_until_the_worker_asks() -> None:
+    outbox = MemoryOutbox([valid_contact()])
+    revoked = SyncReport(
+        error="The server did not accept this laptop's enrollment (HTTP 401)", needs_enrollment=True
+    )
+    syncer = RecordingSyncer(outbox, revoked)
+    auto = AutoSync(syncer, outbox, lambda: True)
+    assert auto.step() is revoked and syncer.calls == 1
+    # records are waiting and the server is reachable, but another try would only be another failed login
+    assert auto.step() is None and syncer.calls == 1
+    status = auto.status()
+    assert not status.enrolled and status.label.startswith("Not enrolled with the office server")
+    auto.sync_now()
+    assert auto.step() is revoked and syncer.calls == 2
