@@ -69,9 +69,11 @@ class _SyncSide:
     """The sync client for an enrolled laptop and a status that remembers whether the last sync reached the
     server (online is unknown – None – until the first attempt)."""
 
-    def __init__(self, client: Any, store: object) -> None:
+    def __init__(self, client: Any, store: object, url: str = "", verify: Any = True) -> None:
         self.client = client
         self.store = store
+        self.url = url
+        self.verify = verify
         self.online: bool | None = None
 
     def sync(self, progress: Callable[[int, int, str], None], cancel: threading.Event) -> Any:
@@ -81,6 +83,14 @@ class _SyncSide:
         report = self.client.sync(forward, cancel)
         self.online = not (report.unreachable or report.needs_enrollment)
         return report
+
+    def reachable(self) -> bool:
+        """The cheap health request (no token sent); the window's monitor calls it off the GUI thread and
+        off the op runner, so it touches only the network and `online`, never the store."""
+        from fieldapp.sync.reachability import probe
+
+        self.online = probe(self.url, verify=self.verify)
+        return self.online
 
     def status(self) -> Any:
         from fieldapp.sync.status import snapshot
@@ -102,5 +112,6 @@ def _connect_sync(service: SqlContactService) -> tuple[_SyncSide, Callable[[], A
     if enrolled is None or enrolled.worker_id != service.caseload().worker.id:
         return None
     store = service.profile.sync_store()
-    side = _SyncSide(SyncClient(enrolled.server_url, enrolled.token, enrolled.worker_id, store), store)
+    client = SyncClient(enrolled.server_url, enrolled.token, enrolled.worker_id, store)
+    side = _SyncSide(client, store, enrolled.server_url)
     return side, side.status

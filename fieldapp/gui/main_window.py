@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         self._locked = False
         self._sync_op: Op[Any] | None = None
         self._last_sync: datetime | None = None
+        self._sync_automatic = False
+        self._auto_sync: Any = None  # fieldapp.gui.sync_status.AutoSyncController once enrolled
+        self._pending = 0
         self._offer_drafts_pending = False
         self._first_load = True
         self._closed = False  # after close, late results are dropped and nothing new is queued
@@ -495,12 +498,44 @@ class MainWindow(QMainWindow):
             if result is None or self._closed:
                 return
             self.env.sync_client, self.env.sync_status = result
+            self._start_auto_sync()
             self._update_actions()
             self.refresh()
 
         Op(self.env.runner, connect, label="Connecting sync", parent=self).success(connected).failure(
             self._show_error_exc
         ).run()
+
+    def _start_auto_sync(self) -> None:
+        """Watch the office server (off the GUI thread) when the sync side can probe it."""
+        probe = getattr(self.env.sync_client, "reachable", None)
+        if probe is None or self._auto_sync is not None or self._closed:
+            return
+        from fieldapp.gui.sync_status import AutoSyncController
+
+        interval = float(self.env.extra.get("sync_probe_seconds", 30.0))
+        self._auto_sync = AutoSyncController(self, probe, interval)
+        self._auto_sync.start()
+
+    # the window's side of AutoSyncController (GUI thread)
+
+    def show_reachability(self, online: bool) -> None:
+        self.connection_label.setText("Online" if online else "Offline")
+        self.connection_label.setProperty("class", "online" if online else "offline")
+        self.connection_label.setToolTip(
+            "The office server answers." if online else "The office server cannot be reached; work goes on."
+        )
+        self.connection_label.style().unpolish(self.connection_label)
+        self.connection_label.style().polish(self.connection_label)
+
+    def pending_count(self) -> int:
+        return self._pending
+
+    def sync_running(self) -> bool:
+        return self._sync_op is not None
+
+    def is_automatic_sync(self) -> bool:
+        return self._sync_op is not None and self._sync_automatic
 
     def _show_due(self, due: list[tuple[str, str, str]]) -> None:
         from PySide6.QtGui import QStandardItem
@@ -530,6 +565,8 @@ class MainWindow(QMainWindow):
             self.connection_label.setProperty("class", "offline")
         elif sync is not None:
             online = getattr(sync, "online", None)
+            if self._auto_sync is not None and self._auto_sync.online is not None:
+                online = self._auto_sync.online  # the latest probe, newer than this read
             text = {True: "Online", False: "Offline", None: "Office server: not checked yet"}[online]
             self.connection_label.setText(text)
             self.connection_label.setProperty("class", "online" if online else "offline")
@@ -537,6 +574,7 @@ class MainWindow(QMainWindow):
         self.connection_label.style().unpolish(self.connection_label)
         self.connection_label.style().polish(self.connection_label)
         if pending is not None:
+            self._pending = pending
             self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
         tz = self.env.tables.agency.time_zone
         self.last_sync_label.setText(
@@ -673,13 +711,23 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ sync
 
     def sync_now(self) -> None:
+        self.start_sync(automatic=False)
+
+    def start_sync(self, automatic: bool = False) -> bool:
+        """Sync on the op runner with the progress bar and Cancel; `automatic` when the window started it
+        because the server became reachable (fieldapp.gui.sync_status). False if a sync cannot start now."""
         client = self.env.sync_client
-        if client is None or self._sync_op is not None or self._locked:
-            return
+        if client is None or self._sync_op is not None or self._locked or self._closed:
+            return False
         self.sync_progress.setRange(0, 0)
         self.sync_progress.show()
         self.cancel_sync_button.show()
-        self.statusBar().showMessage("Syncing…")
+        self.statusBar().showMessage(
+            "Office server reachable: syncing by itself…" if automatic else "Syncing…"
+        )
+        self._sync_automatic = automatic
+        if self._auto_sync is not None:
+            self._auto_sync.sync_started()
 
         def run(progress: OpProgress) -> Any:
             return client.sync(progress.report, progress.cancel_event)
@@ -690,6 +738,7 @@ class MainWindow(QMainWindow):
             lambda: self.statusBar().showMessage("Sync cancelled; nothing was lost.", 10_000)
         ).failure(self._sync_failed).finally_(self._sync_finished).run()
         self._update_actions()
+        return True
 
     def cancel_sync(self) -> None:
         if self._sync_op is not None:
@@ -704,6 +753,12 @@ class MainWindow(QMainWindow):
 
     def _sync_done(self, report: Any) -> None:
         """Show how the sync ended in words (fieldapp.sync.client.SyncReport)."""
+        if self._auto_sync is not None:
+            self._auto_sync.sync_finished(report)
+        if getattr(report, "unreachable", False):
+            self.show_reachability(False)
+        elif not getattr(report, "cancelled", False) and not getattr(report, "error", None):
+            self._last_sync = getattr(report, "finished_at", None) or self.env.now()  # successful only
         if getattr(report, "cancelled", False):
             text = "Sync cancelled; nothing was lost. The next sync carries on."
         elif getattr(report, "error", None):
@@ -724,7 +779,7 @@ class MainWindow(QMainWindow):
         self.sync_progress.hide()
         self.cancel_sync_button.hide()
         self.cancel_sync_button.setEnabled(True)
-        self._last_sync = self.env.now()
+        self._sync_automatic = False
         self._update_actions()
         self.refresh()
 
@@ -836,6 +891,8 @@ class MainWindow(QMainWindow):
         self._clock.stop()
         if self._sync_op is not None:
             self._sync_op.cancel()
+        if self._auto_sync is not None:
+            self._auto_sync.stop()
         event.accept()
 
     # ------------------------------------------------------------------ errors

@@ -1,0 +1,171 @@
+"""Is the office server reachable, and should the window sync by itself? Live status for the main window.
+
+Why it is built this way:
+- Probing (a cheap `GET /v1/health`) and waiting between probes happen on a small thread of their own, never
+  on the GUI thread and never on the op runner: the op runner is the one thread that owns the encrypted
+  store, so a probe waiting on a dead network there would hold back every interim save behind it.
+- The sync itself still runs on the op runner (it reads and writes the outbox), but the window only starts
+  it once a probe has just said the server answers. While it runs, probes come more often; if one says the
+  server has gone, the automatic sync is cancelled (the client stops at once, even in a retry wait), so a
+  draft saved meanwhile waits seconds, not the client's full retry budget.
+- Qt's QNetworkInformation, when a backend loads, only wakes the prober early (a network change is a hint,
+  not an answer: "connected to Wi-Fi" says nothing about the office server). Offscreen or in CI there may be
+  no backend; then periodic probing alone keeps the status honest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+SYNCING_PROBE_SECONDS = 5.0
+"""How often the server is asked while a sync runs (to cancel an automatic sync soon after it is gone)."""
+
+
+class ReachabilityMonitor(QObject):
+    """Asks `probe()` every `interval` seconds (sooner when woken) on its own thread.
+
+    `probed(bool)` is emitted after every probe; it is delivered queued on the GUI thread. `stop()` joins
+    the thread, so nothing is left running after the window closes.
+    """
+
+    probed = Signal(bool)
+
+    def __init__(
+        self, probe: Callable[[], bool], interval: float = 30.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._probe = probe
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._network_info: Any = None
+        self.os_backend: str | None = None
+        """The QNetworkInformation backend in use, or None when only periodic probing is available."""
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._watch_network()
+        self._thread = threading.Thread(target=self._run, name="fieldapp-probe", daemon=True)
+        self._thread.start()
+
+    def probe_now(self) -> None:
+        self._wake.set()
+
+    def set_interval(self, seconds: float) -> None:
+        """Takes effect at once (the current wait is cut short)."""
+        self.interval = seconds
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop probing and wait for the thread (at most one probe's timeout). Safe to call twice."""
+        self._stopping.set()
+        self._wake.set()
+        if self._network_info is not None:
+            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected or gone
+                self._network_info.reachabilityChanged.disconnect(self._network_changed)
+            self._network_info = None
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ------------------------------------------------------------------ the probing thread
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                reachable = bool(self._probe())
+            except Exception:  # a probe must never end the monitor
+                log.exception("reachability probe failed")
+                reachable = False
+            if self._stopping.is_set():
+                return
+            self.probed.emit(reachable)  # queued to the GUI thread (this object lives there)
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+    # ------------------------------------------------------------------ the operating system's hint
+
+    def _watch_network(self) -> None:
+        """Load a QNetworkInformation backend if the platform has one; a change wakes the prober."""
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+        except ImportError:  # pragma: no cover - QtNetwork ships with PySide6
+            return
+        info = QNetworkInformation.instance()
+        if info is None:
+            try:
+                QNetworkInformation.loadDefaultBackend()
+            except Exception:  # pragma: no cover - an odd platform plugin must not stop the app
+                log.warning("no network information backend")
+            info = QNetworkInformation.instance()
+        if info is None:
+            return
+        self.os_backend = info.backendName()
+        info.reachabilityChanged.connect(self._network_changed)
+        self._network_info = info
+
+    def _network_changed(self, *_: object) -> None:
+        self.probe_now()
+
+
+class AutoSyncController(QObject):
+    """Connects the monitor to the window: live online/offline, and a sync when the server becomes
+    reachable (or is reachable while contacts wait in the outbox).
+
+    The window provides: `show_reachability(bool)`, `pending_count()` (the last count it showed),
+    `start_sync(automatic=True) -> bool`, `cancel_sync()`, `sync_running() -> bool`, `is_automatic_sync()`.
+    """
+
+    def __init__(self, window: Any, probe: Callable[[], bool], interval: float = 30.0) -> None:
+        super().__init__(window)
+        self.window = window
+        self.interval = interval
+        self.online: bool | None = None
+        self.revoked = False
+        self.monitor = ReachabilityMonitor(probe, interval, self)
+        self.monitor.probed.connect(self._probed)
+
+    def start(self) -> None:
+        self.monitor.start()
+
+    def stop(self) -> None:
+        self.monitor.stop()
+
+    def sync_started(self) -> None:
+        self.monitor.set_interval(min(self.interval, SYNCING_PROBE_SECONDS))
+
+    def sync_finished(self, report: Any) -> None:
+        """A sync that failed on the network knows more than the last probe did; a refused device token
+        stops automatic tries (each would count against the server's failed-login limit)."""
+        self.monitor.interval = self.interval
+        if getattr(report, "needs_enrollment", False):
+            self.revoked = True
+        if getattr(report, "unreachable", False):
+            self._set_online(False)
+
+    def _probed(self, reachable: bool) -> None:
+        was_online = self.online
+        self._set_online(reachable)
+        window = self.window
+        if not reachable:
+            if window.sync_running() and window.is_automatic_sync():
+                window.cancel_sync()  # frees the op runner; the next reachable probe starts again
+            return
+        if window.sync_running() or self.revoked:
+            return
+        if not was_online or window.pending_count() > 0:
+            window.start_sync(automatic=True)
+
+    def _set_online(self, online: bool) -> None:
+        self.online = online
+        self.window.show_reachability(online)
