@@ -1,0 +1,147 @@
+"""How the window decides to sync by itself, with a sync client that stalls on demand (no server needed):
+probes never run on the op runner, an automatic sync is given up when the server goes away (so interim saves
+are not held back), the worker's own Sync now is not, and a refused device token stops automatic tries."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+from fieldapp.domain.records import ContactKind
+from fieldapp.gui.main_window import MainWindow
+from fieldapp.gui.ops import Op
+from fieldapp.gui.sync_status import ReachabilityMonitor
+from tests.gui.fakes import StallingSyncClient
+
+PROBE_SECONDS = 0.1
+
+
+class ProbedClient(StallingSyncClient):
+    """A stalling client whose server is reachable while `up` is set; records the threads probing it."""
+
+    def __init__(self, total: int = 3) -> None:
+        super().__init__(total)
+        self.up = threading.Event()
+        self.probe_threads: set[str] = set()
+        self.syncs = 0
+
+    def reachable(self) -> bool:
+        self.probe_threads.add(threading.current_thread().name)
+        return self.up.is_set()
+
+    def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
+        self.syncs += 1
+        return super().sync(progress, cancel)
+
+
+def _open(qtbot, make_window, client: ProbedClient) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = make_window(extra={"sync_probe_seconds": PROBE_SECONDS})
+    window.show()
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.start()
+    window.env.sync_client, window.env.sync_status = client, client.status
+    window._start_auto_sync()
+    window._update_actions()  # as the window does once its sync side is connected
+    return window
+
+
+def test_probes_run_off_the_gui_thread_and_the_op_runner(qtbot, make_window):
+    client = ProbedClient()
+    window = _open(qtbot, make_window, client)
+    qtbot.waitUntil(lambda: window.connection_label.text() == "Offline", timeout=10_000)
+    assert client.probe_threads == {"fieldapp-probe"}
+    assert client.syncs == 0  # unreachable: nothing tried, nothing queued on the op runner
+    assert window.env.runner.pending == 0
+
+
+def test_becoming_reachable_starts_a_sync_with_progress_and_cancel(qtbot, make_window):
+    client = ProbedClient(total=4)
+    window = _open(qtbot, make_window, client)
+    qtbot.waitUntil(lambda: window.connection_label.text() == "Offline", timeout=10_000)
+    client.up.set()
+    qtbot.waitUntil(client.started.is_set, timeout=10_000)
+    assert window.connection_label.text() == "Online"
+    qtbot.waitUntil(lambda: window.sync_progress.text() == "2 of 4", timeout=10_000)
+    assert window.sync_progress.isVisible() and window.cancel_sync_button.isVisible()
+    assert window.is_automatic_sync()
+    window.cancel_sync_button.click()
+    qtbot.waitUntil(lambda: not window.sync_running(), timeout=10_000)
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_server_gone_cancels_an_automatic_sync_so_interim_saves_are_not_held_back(qtbot, make_window, opened):
+    client = ProbedClient()
+    window = _open(qtbot, make_window, client)
+    client.up.set()
+    qtbot.waitUntil(client.started.is_set, timeout=10_000)
+    service = opened.service
+    saved: list[object] = []
+    queued_at = time.monotonic()
+    Op(
+        window.env.runner, lambda: service.start_contact("R-1001", ContactKind.CHILD_REFERRAL, ("p-maya",))
+    ).success(saved.append).run()  # an interim save queued behind the stalled sync
+    client.up.clear()  # the server goes away mid-sync
+    qtbot.waitUntil(lambda: bool(saved), timeout=15_000)
+    assert time.monotonic() - queued_at < 10  # a few probes, not the client's minute of retries
+    assert window.connection_label.text() == "Offline"
+    assert not window.sync_running()
+
+
+def test_the_workers_own_sync_now_is_not_cancelled_by_a_probe(qtbot, make_window):
+    client = ProbedClient()
+    window = _open(qtbot, make_window, client)
+    qtbot.waitUntil(lambda: window.connection_label.text() == "Offline", timeout=10_000)
+    window.sync_action.trigger()
+    qtbot.waitUntil(client.started.is_set, timeout=10_000)
+    qtbot.wait(int(PROBE_SECONDS * 1000 * 5))  # several offline probes
+    assert window.sync_running() and not window.is_automatic_sync()
+    client.release.set()
+    qtbot.waitUntil(lambda: not window.sync_running(), timeout=10_000)
+    assert window.statusBar().currentMessage().startswith("Sync finished: 2 sent")
+
+
+def test_a_refused_token_stops_automatic_tries(qtbot, make_window):
+    class Revoked(ProbedClient):
+        def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
+            self.syncs += 1
+            return SimpleNamespace(
+                cancelled=False,
+                error="This laptop's enrollment was refused.",
+                needs_enrollment=True,
+                unreachable=False,
+                pushed=0,
+                refused=(),
+                conflicts=(),
+            )
+
+    client = Revoked()
+    client.up.set()
+    window = _open(qtbot, make_window, client)
+    qtbot.waitUntil(lambda: client.syncs == 1, timeout=10_000)
+    window._pending = 3  # contacts waiting: still no automatic retry against the failed-login limit
+    qtbot.wait(int(PROBE_SECONDS * 1000 * 8))
+    assert client.syncs == 1
+    assert "enrollment was refused" in window.statusBar().currentMessage()
+
+
+def test_monitor_survives_a_failing_probe_and_wakes_on_a_network_change(qtbot):
+    calls: list[float] = []
+
+    def probe() -> bool:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise OSError("no route")
+        return True
+
+    monitor = ReachabilityMonitor(probe, interval=3600)
+    results: list[bool] = []
+    monitor.probed.connect(results.append)
+    monitor.start()
+    try:
+        qtbot.waitUntil(lambda: results == [False], timeout=5_000)
+        monitor._network_changed()  # what QNetworkInformation.reachabilityChanged calls
+        qtbot.waitUntil(lambda: results == [False, True], timeout=5_000)
+    finally:
+        monitor.stop()
+    assert monitor._thread is None
