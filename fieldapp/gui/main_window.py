@@ -759,6 +759,7 @@ class MainWindow(QMainWindow):
             self.show_reachability(False)
         elif not getattr(report, "cancelled", False) and not getattr(report, "error", None):
             self._last_sync = getattr(report, "finished_at", None) or self.env.now()  # successful only
+            self._show_status(pending=None)  # at once, not only after the refresh that follows
         if getattr(report, "cancelled", False):
             text = "Sync cancelled; nothing was lost. The next sync carries on."
         elif getattr(report, "error", None):
