@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 
 SYNCING_PROBE_SECONDS = 5.0
 """How often the server is asked while a sync runs (to cancel an automatic sync soon after it is gone)."""
+
+ERROR_PAUSE_PROBES = 10
+"""After an automatic sync that failed although the server answered its health request (say, 5xx on every
+push), wait this many probe intervals (5 min at 30 s) before the next automatic try: each try can hold the
+database thread for the client's retry budget. The server coming back from offline, or Sync now, tries at
+once."""
 
 
 class ReachabilityMonitor(QObject):
@@ -132,10 +139,16 @@ class AutoSyncController(QObject):
         self.interval = interval
         self.online: bool | None = None
         self.revoked = False
+        self._paused_until = 0.0
         self.monitor = ReachabilityMonitor(probe, interval, self)
         self.monitor.probed.connect(self._probed)
 
     def start(self) -> None:
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting without closing the window still joins the probe thread
+            app.aboutToQuit.connect(self.stop)
         self.monitor.start()
 
     def stop(self) -> None:
@@ -148,10 +161,13 @@ class AutoSyncController(QObject):
         """A sync that failed on the network knows more than the last probe did; a refused device token
         stops automatic tries (each would count against the server's failed-login limit)."""
         self.monitor.interval = self.interval
-        if getattr(report, "needs_enrollment", False):
-            self.revoked = True
+        self.revoked = bool(getattr(report, "needs_enrollment", False))  # Sync now that works clears it
         if getattr(report, "unreachable", False):
             self._set_online(False)
+        elif getattr(report, "error", None) and not getattr(report, "cancelled", False):
+            self._paused_until = time.monotonic() + ERROR_PAUSE_PROBES * self.interval
+        else:
+            self._paused_until = 0.0
 
     def _probed(self, reachable: bool) -> None:
         was_online = self.online
@@ -163,7 +179,9 @@ class AutoSyncController(QObject):
             return
         if window.sync_running() or self.revoked:
             return
-        if not was_online or window.pending_count() > 0:
+        if not was_online:
+            window.start_sync(automatic=True)  # just became reachable: send what waits, bring approvals down
+        elif window.pending_count() > 0 and time.monotonic() >= self._paused_until:
             window.start_sync(automatic=True)
 
     def _set_online(self, online: bool) -> None:

@@ -12,6 +12,7 @@ from fieldapp.domain.records import ContactKind
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.ops import Op
 from fieldapp.gui.sync_status import ReachabilityMonitor
+from tests.factories import valid_contact
 from tests.gui.fakes import StallingSyncClient
 
 PROBE_SECONDS = 0.1
@@ -35,15 +36,38 @@ class ProbedClient(StallingSyncClient):
         return super().sync(progress, cancel)
 
 
-def _open(qtbot, make_window, client: ProbedClient) -> MainWindow:  # type: ignore[no-untyped-def]
+def _open(qtbot, make_window, client: ProbedClient, opened=None) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The window on the real profile with `client` as its sync side; with `opened`, one final contact
+    waits in the outbox first."""
     window = make_window(extra={"sync_probe_seconds": PROBE_SECONDS})
     window.show()
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         window.start()
+    if opened is not None:
+        _on_runner(qtbot, window, lambda: _finalize(opened.service))
+        with qtbot.waitSignal(window.loaded, timeout=10_000):
+            window.refresh()
+        assert window.pending_label.text() == "1 contact waiting to sync"
     window.env.sync_client, window.env.sync_status = client, client.status
     window._start_auto_sync()
     window._update_actions()  # as the window does once its sync side is connected
     return window
+
+
+def _finalize(service) -> str:  # type: ignore[no-untyped-def]
+    template = valid_contact(ContactKind.CHILD_REFERRAL)
+    stored = service.start_contact(template.context_id, template.kind, template.on_behalf_of_child_ids)
+    body = template.model_copy(
+        update={"id": stored.contact.id, "first_saved_at": stored.contact.first_saved_at}
+    )
+    return str(service.finalize(body).contact.id)
+
+
+def _on_runner(qtbot, window: MainWindow, fn):  # type: ignore[no-untyped-def]
+    results: list[object] = []
+    Op(window.env.runner, fn, label="test").success(results.append).run()
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return results[0]
 
 
 def test_probes_run_off_the_gui_thread_and_the_op_runner(qtbot, make_window):
@@ -101,7 +125,7 @@ def test_the_workers_own_sync_now_is_not_cancelled_by_a_probe(qtbot, make_window
     assert window.statusBar().currentMessage().startswith("Sync finished: 2 sent")
 
 
-def test_a_refused_token_stops_automatic_tries(qtbot, make_window):
+def test_a_refused_token_stops_automatic_tries(qtbot, make_window, opened):
     class Revoked(ProbedClient):
         def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
             self.syncs += 1
@@ -117,11 +141,11 @@ def test_a_refused_token_stops_automatic_tries(qtbot, make_window):
 
     client = Revoked()
     client.up.set()
-    window = _open(qtbot, make_window, client)
+    window = _open(qtbot, make_window, client, opened)  # a contact waits: still no retry against the limit
     qtbot.waitUntil(lambda: client.syncs == 1, timeout=10_000)
-    window._pending = 3  # contacts waiting: still no automatic retry against the failed-login limit
-    qtbot.wait(int(PROBE_SECONDS * 1000 * 8))
+    qtbot.wait(int(PROBE_SECONDS * 1000 * 15))  # longer than the error pause
     assert client.syncs == 1
+    assert window.pending_label.text() == "1 contact waiting to sync"
     assert "enrollment was refused" in window.statusBar().currentMessage()
 
 
@@ -145,3 +169,31 @@ def test_monitor_survives_a_failing_probe_and_wakes_on_a_network_change(qtbot):
     finally:
         monitor.stop()
     assert monitor._thread is None
+
+
+def test_a_failing_server_is_not_retried_at_every_probe(qtbot, make_window, opened):
+    """The server answers its health request but every sync fails (5xx): one automatic try, then a pause of
+    several probe intervals, so the database thread is not tied up by back-to-back retry budgets."""
+
+    class Failing(ProbedClient):
+        def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
+            self.syncs += 1
+            return SimpleNamespace(
+                cancelled=False,
+                error="Gave up after 8 attempts: server error 503.",
+                needs_enrollment=False,
+                unreachable=False,
+                pushed=0,
+                refused=(),
+                conflicts=(),
+            )
+
+    client = Failing()
+    client.up.set()
+    window = _open(qtbot, make_window, client, opened)
+    qtbot.waitUntil(lambda: client.syncs == 1, timeout=10_000)
+    qtbot.wait(int(PROBE_SECONDS * 1000 * 5))
+    assert client.syncs == 1
+    assert window.statusBar().currentMessage().startswith("Sync stopped: Gave up after 8 attempts")
+    assert window.pending_label.text() == "1 contact waiting to sync"
+    qtbot.waitUntil(lambda: client.syncs == 2, timeout=5_000)  # after the pause (10 probe intervals)
