@@ -565,8 +565,8 @@ class MainWindow(QMainWindow):
             self.connection_label.setProperty("class", "offline")
         elif sync is not None:
             online = getattr(sync, "online", None)
-            if self._auto_sync is not None and self._auto_sync.online is not None:
-                online = self._auto_sync.online  # the latest probe, newer than this read
+            if self._auto_sync is not None:
+                online = self._auto_sync.online  # the probes' word, delivered in order on this thread
             text = {True: "Online", False: "Offline", None: "Office server: not checked yet"}[online]
             self.connection_label.setText(text)
             self.connection_label.setProperty("class", "online" if online else "offline")
