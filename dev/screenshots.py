@@ -29,7 +29,7 @@ from fieldapp.app.wizard_flow import Step  # noqa: E402
 from fieldapp.domain.codetables import load_codetables  # noqa: E402
 from fieldapp.domain.records import ContactKind  # noqa: E402
 from fieldapp.gui.app import make_application  # noqa: E402
-from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog  # noqa: E402
+from fieldapp.gui.dialogs import EnrollDialog, PassphraseDialog, UnlockSetupDialog  # noqa: E402
 from fieldapp.gui.main_window import MainWindow, WindowEnv  # noqa: E402
 from fieldapp.gui.ops import OpRunner  # noqa: E402
 from fieldapp.gui.wizard import ContactWizard, KindDialog, OnBehalfDialog  # noqa: E402
@@ -152,6 +152,12 @@ def main() -> int:
     )
     shot(app, PassphraseDialog(new_profile=True), "10_passphrase_new_profile")
     shot(app, UnlockSetupDialog(), "11_unlock_passphrase_setup")
+    enroll = EnrollDialog(window)
+    enroll.url.setText("http://office.example.org")
+    enroll.show_error(
+        ValueError("The server address must start with https:// so the enrollment token is sent encrypted.")
+    )
+    shot(app, enroll, "12_enroll_dialog")
 
     window.close()
     runner.shutdown()

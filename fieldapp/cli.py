@@ -10,15 +10,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("run", "validate", "audit", "compliance")
+COMMANDS = ("run", "validate", "audit", "compliance", "sync")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All sub-commands, or with `only` just that one (opening the app must not pay for importing the
+    others: validate, sync and compliance pull in modules the window does not need at start)."""
     parser = argparse.ArgumentParser(
         prog="fieldapp", description="Child-welfare contact recording, offline first."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module_name = f"fieldapp.commands.{name}"
         try:
             module = importlib.import_module(module_name)
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0].startswith("--profile") or args_list[0] == "--demo":
         args_list = ["run", *args_list]  # plain `fieldapp` opens the app
-    parser = build_parser()
+    parser = build_parser(only="run" if args_list[0] == "run" and "-h" not in args_list else None)
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:

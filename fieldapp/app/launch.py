@@ -10,13 +10,12 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fieldapp.app.contacts import SqlContactService, demo_caseload, open_service
+from fieldapp.app.service import ServiceError
 from fieldapp.app.session import OpenedProfile
 from fieldapp.app.unlock import unlock_checker
-from fieldapp.sync import enrollment
-from fieldapp.sync.client import SyncClient, SyncProgress, SyncReport
-from fieldapp.sync.status import SyncStatus, snapshot
 
 
 def open_for_gui(
@@ -41,39 +40,67 @@ def open_for_gui(
         needs_unlock_setup=checker.needs_setup(),
         close=service.profile.close,
     )
-    _attach_sync(opened, service)
+    opened.connect_sync = lambda: _connect_sync(service)
+    opened.enroll = _enroll
     return opened
+
+
+class EnrollmentRefused(ServiceError):
+    """Enrollment failed; `field` names the form field the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def _enroll(server_url: str, code: str) -> None:
+    """Exchange the administrator's one-time code for this laptop's device token (kept in the OS keyring)."""
+    import platform
+
+    from fieldapp.sync import enrollment
+
+    try:
+        enrollment.enroll(server_url, code, device_name=platform.node() or "laptop", allow_plain_http=False)
+    except enrollment.EnrollmentError as error:
+        raise EnrollmentRefused(error.field, str(error)) from None
 
 
 class _SyncSide:
     """The sync client for an enrolled laptop and a status that remembers whether the last sync reached the
     server (online is unknown – None – until the first attempt)."""
 
-    def __init__(self, client: SyncClient, store: object) -> None:
+    def __init__(self, client: Any, store: object) -> None:
         self.client = client
         self.store = store
         self.online: bool | None = None
 
-    def sync(self, progress: Callable[[int, int, str], None], cancel: threading.Event) -> SyncReport:
-        def forward(step: SyncProgress) -> None:
+    def sync(self, progress: Callable[[int, int, str], None], cancel: threading.Event) -> Any:
+        def forward(step: Any) -> None:
             progress(step.pushed, step.total, step.message)
 
         report = self.client.sync(forward, cancel)
         self.online = not (report.unreachable or report.needs_enrollment)
         return report
 
-    def status(self) -> SyncStatus:
+    def status(self) -> Any:
+        from fieldapp.sync.status import snapshot
+
         return snapshot(self.store, self.online)  # type: ignore[arg-type]
 
 
-def _attach_sync(opened: OpenedProfile, service: SqlContactService) -> None:
+def _connect_sync(service: SqlContactService) -> tuple[_SyncSide, Callable[[], Any]] | None:
+    """The sync side for an enrolled laptop, or None (not enrolled, enrolled for someone else, or no secure
+    keyring to hold a device token: the window then says "not connected" and the worker works offline).
+    The HTTP stack is imported here, after the window is up, not on the way to it."""
+    from fieldapp.sync import enrollment
+    from fieldapp.sync.client import SyncClient
+
     try:
         enrolled = enrollment.load()
     except enrollment.EnrollmentError:
-        return  # no secure keyring for the device token: this laptop cannot be enrolled; work offline
+        return None
     if enrolled is None or enrolled.worker_id != service.caseload().worker.id:
-        return  # not enrolled (or enrolled for someone else): the window says "not connected"
+        return None
     store = service.profile.sync_store()
     side = _SyncSide(SyncClient(enrolled.server_url, enrolled.token, enrolled.worker_id, store), store)
-    opened.sync_client = side
-    opened.sync_status = side.status
+    return side, side.status

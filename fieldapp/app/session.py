@@ -39,6 +39,12 @@ class OpenedProfile:
     """A fieldapp.sync SyncClient when the laptop is enrolled with an office server, else None."""
     sync_status: Callable[[], Any] | None = None
     """Returns a fieldapp.sync.status.SyncStatus snapshot (blocking; reads the outbox)."""
+    connect_sync: Callable[[], Any] | None = None
+    """Blocking; (sync_client, sync_status) when the laptop is enrolled, else None. Called after the window
+    is up, because it loads the HTTP stack."""
+    enroll: Callable[[str, str], None] | None = None
+    """Blocking; (server URL, one-time code) -> the device token is in the keyring. Raises a ServiceError
+    whose `field` attribute ("server_url" or "code") names where the message belongs."""
 
 
 class ProfileOpener(Protocol):

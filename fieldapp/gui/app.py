@@ -142,6 +142,8 @@ class Bootstrap(QObject):
             now=self.options.clock or system_now,
             sync_client=opened.sync_client,
             sync_status=opened.sync_status,
+            connect_sync=opened.connect_sync,
+            enroll=opened.enroll,
             compliance=_compliance(opened.service, self.tables),
             profile_label=str(opened.directory),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -131,3 +132,70 @@ class UnlockSetupDialog(PassphraseDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Save passphrase")
         ok.setAccessibleName("Save passphrase")
+
+
+class EnrollDialog(QDialog):
+    """Sync → Enroll this laptop: the office server's address and the one-time code (never echoed).
+
+    The message of a refused enrollment is shown next to the field it names.
+    """
+
+    submitted = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("enrollDialog")
+        self.setWindowTitle("Enroll this laptop")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Ask your administrator for a one-time enrollment code. The device token it is exchanged for is "
+            "kept only in this computer's keyring.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.url = QLineEdit(self)
+        self.url.setObjectName("serverUrlEdit")
+        self.url.setPlaceholderText("https://fieldapp.agency.example")
+        self.url.setAccessibleName("Office server address")
+        url_label = QLabel("Office &server:", self)
+        url_label.setBuddy(self.url)
+        form.addRow(url_label, self.url)
+        self.url_error = QLabel(self)
+        self.url_error.setProperty("class", "error")
+        self.url_error.setWordWrap(True)
+        form.addRow("", self.url_error)
+        self.code = QLineEdit(self)
+        self.code.setObjectName("codeEdit")
+        self.code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.code.setAccessibleName("One-time code")
+        code_label = QLabel("One-time &code:", self)
+        code_label.setBuddy(self.code)
+        form.addRow(code_label, self.code)
+        self.code_error = QLabel(self)
+        self.code_error.setProperty("class", "error")
+        self.code_error.setWordWrap(True)
+        form.addRow("", self.code_error)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Enroll")
+        ok.setAccessibleName("Enroll")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(lambda: self.submitted.emit(self.url.text(), self.code.text()))
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+
+    def set_busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+        self.url_error.clear()
+        self.code_error.clear()
+
+    def show_error(self, error: BaseException) -> None:
+        self.set_busy(False)
+        target = self.code_error if getattr(error, "field", "") == "code" else self.url_error
+        target.setText(str(error))

@@ -6,6 +6,7 @@ thread); the window only shows it. Nothing here talks SQL or decides policy.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from fieldapp.gui.models import (
     time_left_text,
 )
 from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
+from fieldapp.gui.ops import _qt_alive as _alive
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class WindowEnv:
     now: Callable[[], datetime]
     sync_client: SyncClientLike | None = None
     sync_status: Callable[[], Any] | None = None
+    connect_sync: Callable[[], Any] | None = None
+    enroll: Callable[[str, str], None] | None = None
+    """Blocking; returns (sync_client, sync_status) when the laptop is enrolled, else None."""
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -115,7 +120,8 @@ class DraftOfferDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"You have {len(drafts)} draft{'s' if len(drafts) != 1 else ''} open today. "
-            "Finish each before its business day ends; after that it becomes final as it stands.",
+            "Finish each before its business day ends: after that a complete draft is made final as it "
+            "stands and an incomplete one is flagged for your supervisor.",
             self,
         )
         intro.setWordWrap(True)
@@ -127,8 +133,13 @@ class DraftOfferDialog(QDialog):
         for stored in drafts:
             matter = window.caseload.matter(stored.contact.context_id) if window.caseload else None
             name = matter.name if matter else stored.contact.context_id
+            who = (
+                participants_text(stored.contact, matter)
+                if stored.contact.participant_ids
+                else "no participant yet"
+            )
             text = (
-                f"{name} · {kind_text(tables, stored)} · {participants_text(stored.contact, matter)}"
+                f"{name} · {kind_text(tables, stored)} · {who}"
                 f" · {time_left_text(stored.contact, window.env.now(), tz)}"
             )
             item = QListWidgetItem(text, self.list)
@@ -173,6 +184,7 @@ class MainWindow(QMainWindow):
         self._sync_op: Op[Any] | None = None
         self._last_sync: datetime | None = None
         self._offer_drafts_pending = False
+        self._first_load = True
         self._closed = False  # after close, late results are dropped and nothing new is queued
         self.starting: object | None = None  # the new-contact start in flight (wizard_bridge)
         self.setObjectName("mainWindow")
@@ -308,6 +320,10 @@ class MainWindow(QMainWindow):
         contact_menu.addAction(self.continue_action)
         sync_menu = menubar.addMenu("S&ync")
         sync_menu.addAction(self.sync_action)
+        self.enroll_action = QAction("&Enroll this laptop…", self)
+        self.enroll_action.setStatusTip("Connect this laptop to the office server with a one-time code")
+        self.enroll_action.triggered.connect(self.enroll)
+        sync_menu.addAction(self.enroll_action)
         self.file_menu, self.contact_menu, self.sync_menu = file_menu, contact_menu, sync_menu
 
     def _build_status(self) -> None:
@@ -370,9 +386,7 @@ class MainWindow(QMainWindow):
         """Runs on the worker thread."""
         service = self.env.service
         caseload = service.caseload()
-        due: list[tuple[str, str, str]] = []
-        if self.env.compliance is not None:
-            due = self.env.compliance(caseload, self.env.now())
+        due: list[tuple[str, str, str]] = []  # computed after the window is usable: _load_due
         sync = self.env.sync_status() if self.env.sync_status is not None else None
         return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed, sync)
 
@@ -387,7 +401,10 @@ class MainWindow(QMainWindow):
         self.drafts_model.set_rows(overview.drafts)
         self._show_status(pending=overview.outbox, sync=overview.sync)
         self._show_refusals(overview.sync)
-        self._show_due(overview.due)
+        self._load_due(overview.caseload)
+        if self._first_load:
+            self._first_load = False
+            self._connect_sync()
         if overview.closed:
             final = sum(1 for s in overview.closed if s.state is not ContactState.DRAFT)
             flagged = sum(1 for s in overview.closed if s.flagged_for_supervisor)
@@ -454,6 +471,36 @@ class MainWindow(QMainWindow):
         if self._locked or matter_id != self._selected_matter:
             return
         self.recent_model.set_rows(rows)
+
+    def _load_due(self, caseload: Caseload) -> None:
+        """The still-due list reads every contact of the month: it follows the usable window, never delays it."""
+        compliance = self.env.compliance
+        if compliance is None:
+            return
+        if self.due_model.rowCount() == 0:
+            self.due_label.setText("Working out what is still due this month…")
+        Op(
+            self.env.runner, lambda: compliance(caseload, self.env.now()), label="Still due", parent=self
+        ).success(lambda rows: None if (self._locked or self._closed) else self._show_due(rows)).failure(
+            self._show_error_exc
+        ).run()
+
+    def _connect_sync(self) -> None:
+        """Enrolled laptops get their sync client after the first load (it imports the HTTP stack)."""
+        connect = self.env.connect_sync
+        if connect is None or self.env.sync_client is not None:
+            return
+
+        def connected(result: Any) -> None:
+            if result is None or self._closed:
+                return
+            self.env.sync_client, self.env.sync_status = result
+            self._update_actions()
+            self.refresh()
+
+        Op(self.env.runner, connect, label="Connecting sync", parent=self).success(connected).failure(
+            self._show_error_exc
+        ).run()
 
     def _show_due(self, due: list[tuple[str, str, str]]) -> None:
         from PySide6.QtGui import QStandardItem
@@ -550,6 +597,9 @@ class MainWindow(QMainWindow):
         if self.env.sync_client is None:
             self.sync_action.setStatusTip("No office server is set up for this profile yet")
         self.refresh_action.setEnabled(unlocked)
+        self.enroll_action.setEnabled(
+            unlocked and self.env.enroll is not None and self.env.sync_client is None
+        )
         self.lock_action.setEnabled(unlocked)
 
     def new_contact(self) -> None:
@@ -609,6 +659,12 @@ class MainWindow(QMainWindow):
         if editor in self._editors:
             self._editors.remove(editor)
             self.refresh()
+            # A finished or closed wizard is released (its draft was saved on close): a day of contacts must
+            # not pile up hidden wizards. Deleted from the event loop, after its own handlers have run, and
+            # Python's cycle collector runs once it is gone so no stale wrapper outlives the C++ widgets.
+            if _alive(editor) and not editor.isVisible():
+                editor.destroyed.connect(lambda *_: QTimer.singleShot(0, gc.collect))
+                editor.deleteLater()
 
     @property
     def editors(self) -> list[QWidget]:
@@ -671,6 +727,30 @@ class MainWindow(QMainWindow):
         self._last_sync = self.env.now()
         self._update_actions()
         self.refresh()
+
+    def enroll(self) -> None:
+        """Sync → Enroll this laptop: server address and the administrator's one-time code."""
+        if self.env.enroll is None or self._locked:
+            return
+        from fieldapp.gui.dialogs import EnrollDialog
+
+        dialog = EnrollDialog(self)
+        self.enroll_dialog = dialog
+        enroll = self.env.enroll
+
+        def enrolled(_result: object) -> None:
+            dialog.accept()
+            self.statusBar().showMessage("This laptop is enrolled with the office server.", 15_000)
+            self._connect_sync()
+
+        def submit(url: str, code: str) -> None:
+            dialog.set_busy(True)
+            Op(self.env.runner, lambda: enroll(url, code), label="Enrolling", parent=dialog).success(
+                enrolled
+            ).failure(dialog.show_error).run()
+
+        dialog.submitted.connect(submit)
+        dialog.open()
 
     # ------------------------------------------------------------------ lock
 

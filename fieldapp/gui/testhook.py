@@ -10,12 +10,13 @@ and report `saved <contact id>` when the wizard's own autosave has stored it (no
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp.gui.app import Bootstrap
 
@@ -72,8 +73,28 @@ class _Driver(QObject):
         self.report("typed")
 
 
+class _ReadyReporter(QObject):
+    """Scenario "report_ready" (bench/bench_gui.py): report `ready <epoch seconds>` when the main window
+    has shown the caseload and drafts for the first time, then quit."""
+
+    def __init__(self, spec: dict[str, Any], boot: Bootstrap) -> None:
+        super().__init__(boot)
+        self.events = Path(spec["events"])
+        boot.window_ready.connect(lambda window: window.loaded.connect(self._loaded))
+
+    def _loaded(self) -> None:
+        self.events.write_text(f"ready {time.time()}\n", encoding="utf-8")
+        app = QApplication.instance()
+        if app is not None:
+            QTimer.singleShot(0, app.quit)
+
+
 def install(script: str, boot: Bootstrap) -> None:
     spec = json.loads(Path(script).read_text(encoding="utf-8"))
-    if spec.get("scenario") != "continue_draft_and_type":
-        raise ValueError(f"unknown test scenario {spec.get('scenario')!r}")
-    boot.test_driver = _Driver(spec, boot)  # type: ignore[attr-defined]
+    scenario = spec.get("scenario")
+    if scenario == "continue_draft_and_type":
+        boot.test_driver = _Driver(spec, boot)  # type: ignore[attr-defined]
+    elif scenario == "report_ready":
+        boot.test_driver = _ReadyReporter(spec, boot)  # type: ignore[attr-defined]
+    else:
+        raise ValueError(f"unknown test scenario {scenario!r}")

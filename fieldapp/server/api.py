@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import Amendment, Approval
+from fieldapp.domain.records import Amendment, Approval, AwareDatetime
 from fieldapp.server import auth, feed, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
@@ -38,6 +40,7 @@ from fieldapp.sync.protocol import (
     PushRequest,
     PushResponse,
     UnitContacts,
+    UnitReportView,
     WhoAmI,
 )
 
@@ -45,6 +48,7 @@ log = logging.getLogger("fieldapp.server.api")
 T = TypeVar("T")
 
 MAX_BATCH = 2000
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a full batch of long narratives fits; a memory-filling upload does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class ServerState:
     tables: CodeTables
     limiter: FailureLimiter
     server_id: str
+    threads: int = 0  # request threads (0: the framework's default of 40)
 
 
 class ApiError(Exception):
@@ -90,7 +95,7 @@ E404: Responses = {404: _doc("No such worker or contact.")}
 E409: Responses = {
     409: _doc("The client-made ID is already used for different content; nothing was changed.")
 }
-E413: Responses = {413: _doc(f"More than {MAX_BATCH} items in one batch: split it.")}
+E413: Responses = {413: _doc(f"Body over {MAX_BODY_BYTES} bytes, or more than {MAX_BATCH} items in a batch.")}
 E422: Responses = {422: _doc("The request does not validate; `details` names each field and what is wrong.")}
 E429: Responses = {
     429: _doc("Too many failed authentications from this address; `Retry-After` says when to try again.")
@@ -156,7 +161,16 @@ def _own(caller: Caller, worker_id: str) -> None:
 
 
 def create_app(state: ServerState) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if state.threads:
+            # Requests are CPU-bound Python (rules, JSON) and writers queue on one lock, so the thread
+            # count is a tuning knob (on the 2-core bench machine 4 and 40 measured the same).
+            anyio.to_thread.current_default_thread_limiter().total_tokens = state.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="fieldapp office server",
         version=f"{PROTOCOL_VERSION}",
         description=(
@@ -176,7 +190,7 @@ def create_app(state: ServerState) -> FastAPI:
         "/v1/enroll",
         response_model=EnrollResponse,
         status_code=201,
-        responses={**E401, **E422, **E429, **E500},
+        responses={**E401, **E413, **E422, **E429, **E500},
         tags=["sync"],
     )
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
@@ -259,6 +273,30 @@ def create_app(state: ServerState) -> FastAPI:
         """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
         return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
 
+    @app.get(
+        "/v1/units/{unit}/report",
+        response_model=UnitReportView,
+        responses={**AUTHED, **E404},
+        tags=["supervision"],
+    )
+    def unit_report(
+        unit: Annotated[str, Path(min_length=1, max_length=200)],
+        month: Annotated[
+            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+        ],
+        caller: CallerDep,
+        request: Request,
+        as_of: Annotated[
+            AwareDatetime | None,
+            Query(
+                description="Judge as of this moment (with offset); default now. Later contacts do not count."
+            ),
+        ] = None,
+    ) -> UnitReportView:
+        """SUP-REPORTS: per worker and for the unit, the month's contact figures and compliance measures."""
+        st = state_of(request)
+        return _guard(lambda: supervision.unit_report(st.db, caller, unit, month, st.tables, as_of))
+
     @app.post(
         "/v1/workers/{worker_id}/approvals",
         response_model=Approval,
@@ -266,6 +304,7 @@ def create_app(state: ServerState) -> FastAPI:
         responses={
             **AUTHED,
             **E404,
+            **E413,
             **E409,
             200: {"model": Approval, "description": "A retry: already approved."},
         },
@@ -287,6 +326,7 @@ def create_app(state: ServerState) -> FastAPI:
         responses={
             **AUTHED,
             **E404,
+            **E413,
             **E409,
             200: {"model": Amendment, "description": "A retry: already stored."},
         },
@@ -355,6 +395,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _crash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Caught here rather than left to the framework, which would log the exception's message, and
         # that may quote record content (a validation error echoes its input): log only the type and where.
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return ApiError(
+                413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
+            ).response()
         try:
             return await call_next(request)
         except Exception as exc:

@@ -177,23 +177,3 @@ def caseload_snapshot(db: Database, worker_id: str) -> Caseload | None:
             if r.id != worker_id
         )
     return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))
-
-
-def rule_caseload(db: Database, worker_id: str, matter_id: str) -> tuple[Caseload, Matter | None, bool]:
-    """What the rules need to re-check a contact: (the worker's caseload, the matter, may the worker write
-    to it). A worker may write to a matter assigned to them now or before (a contact made before a
-    reassignment still arrives)."""
-    caseload = caseload_snapshot(db, worker_id)
-    assert caseload is not None
-    with db.read() as session:
-        row = session.get(MatterRow, matter_id)
-        allowed = session.get(Assignment, (matter_id, worker_id)) is not None
-    if row is None:
-        return caseload, None, allowed
-    referrals, cases = matters_of([row])
-    matter: Matter = (referrals or cases)[0]
-    if caseload.matter(matter_id) is None:
-        caseload = caseload.model_copy(
-            update={"referrals": (*caseload.referrals, *referrals), "cases": (*caseload.cases, *cases)}
-        )
-    return caseload, matter, allowed

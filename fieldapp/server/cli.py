@@ -73,23 +73,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    from fieldapp.domain.codetables import load_codetables
-    from fieldapp.server.api import ServerState, create_app
-    from fieldapp.server.auth import FailureLimiter
+    from fieldapp.server import asgi
     from fieldapp.server.db import Database
 
     db = _open(args)
     assert isinstance(db, Database)
     if args.demo:
         _load_demo(db)
-    state = ServerState(
-        db=db,
-        tables=load_codetables(),
-        limiter=FailureLimiter(args.auth_failure_limit, args.auth_failure_window),
-        server_id=db.server_id(),
-    )
-    app = create_app(state)
+    db.dispose()
+    if args.workers > 1:
+        # Each worker process imports the app by name and reads its settings from the environment.
+        os.environ[asgi.ENV_DATABASE] = db.url
+        os.environ[asgi.ENV_LIMIT] = str(args.auth_failure_limit)
+        os.environ[asgi.ENV_WINDOW] = str(args.auth_failure_window)
+        os.environ[asgi.ENV_THREADS] = str(args.threads)
+        app: object = "fieldapp.server.asgi:app_from_env"
+    else:
+        app = asgi.build_app(db.url, args.auth_failure_limit, args.auth_failure_window, args.threads)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
@@ -106,7 +108,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         tmp.replace(args.port_file)
     print(f"fieldapp-server listening on {scheme}://{args.host}:{port}", flush=True)
     config = uvicorn.Config(
-        app,
+        app,  # type: ignore[arg-type]
+        factory=args.workers > 1,
+        workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
         ssl_certfile=args.tls_cert,
@@ -115,11 +119,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,  # no software banner for a prober
         backlog=2048,
     )
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        db.dispose()
+    if args.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
@@ -302,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--auth-failure-limit", type=int, default=20, help="failed authentications per window")
     serve.add_argument("--auth-failure-window", type=float, default=60.0, help="window in seconds")
+    serve.add_argument(
+        "--threads", type=int, default=0, help="request threads per process (default: the framework's 40)"
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
+    )
     serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
@@ -155,12 +155,21 @@ class Pusher:
         return verdicts
 
     def _store_contact(
-        self, w: Writer, contact: Contact, digest: str, verdict: _Verdict | None
+        self,
+        w: Writer,
+        contact: Contact,
+        digest: str,
+        verdict: _Verdict | None,
+        stored: dict[str, str],
+        new_rows: list[dict[str, object]],
     ) -> ItemResult:
+        """Decide one contact inside the write transaction. `stored` maps IDs already in the database (or
+        accepted earlier in this batch) to their content hash; accepted rows are appended to `new_rows`
+        and inserted together."""
         worker_id = self.caller.worker.id
-        stored = w.session.get(ContactRow, contact.id)
-        if stored is not None:
-            if stored.content_hash == digest:
+        stored_hash = stored.get(contact.id)
+        if stored_hash is not None:
+            if stored_hash == digest:
                 return _result(contact.id, "contact", Outcome.DUPLICATE, digest, message="already stored")
             log.warning(
                 "push conflict: contact %s from worker %s (device %s) has hash %s, stored hash is %s; refused",
@@ -168,7 +177,7 @@ class Pusher:
                 worker_id,
                 self.caller.device_id,
                 digest,
-                stored.content_hash,
+                stored_hash,
             )
             return _result(
                 contact.id,
@@ -187,21 +196,20 @@ class Pusher:
             )
             self._record_refusal(w, contact.id, digest, result)
             return result
-        w.session.add(
-            ContactRow(
+        moment = contact.started_at or contact.finalized_at or datetime.now(UTC)
+        new_rows.append(
+            dict(
                 id=contact.id,
                 worker_id=worker_id,
                 context_id=contact.context_id,
-                month=month_of(
-                    contact.started_at or contact.finalized_at or datetime.now(UTC),
-                    self.tables.agency.time_zone,
-                ),
+                month=month_of(moment, self.tables.agency.time_zone),
                 content_hash=digest,
                 record=canonical_json(contact).decode(),
                 device_id=self.caller.device_id,
                 received_at=datetime.now(UTC),
             )
         )
+        stored[contact.id] = digest
         w.audit(
             actor_id=worker_id,
             action="accept",
@@ -302,10 +310,20 @@ class Pusher:
         verdicts = self._judge_contacts(request.contacts)
         results: list[ItemResult] = []
         with self.db.write() as w:
+            # Under the writer lock: what is stored now is final for this batch (a racing duplicate
+            # request either committed before us, and is seen here, or waits for us).
+            ids = [c.id for c in request.contacts]
+            found = w.session.execute(
+                select(ContactRow.id, ContactRow.content_hash).where(ContactRow.id.in_(ids))
+            )
+            stored: dict[str, str] = {row_id: digest for row_id, digest in found} if ids else {}
+            new_rows: list[dict[str, object]] = []
             for contact in request.contacts:
                 digest = content_hash(contact)
-                results.append(self._store_contact(w, contact, digest, verdicts.get((contact.id, digest))))
-                w.session.flush()
+                verdict = verdicts.get((contact.id, digest))
+                results.append(self._store_contact(w, contact, digest, verdict, stored, new_rows))
+            if new_rows:
+                w.session.execute(insert(ContactRow), new_rows)
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()

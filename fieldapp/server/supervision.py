@@ -8,15 +8,25 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from fieldapp.domain.agency_time import Month
 from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.compliance import evaluate_month, to_json
+from fieldapp.domain.compliance import unit_report as compliance_unit_report
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Amendment, Approval, Contact, StaffRole, Worker
 from fieldapp.server.auth import Caller
-from fieldapp.server.caseload import put_feed
+from fieldapp.server.caseload import caseload_snapshot, put_feed
 from fieldapp.server.db import Database
 from fieldapp.server.models import AmendmentRow, ApprovalItem, ApprovalRow, ContactRow, Staff
 from fieldapp.server.push import may_supervise, store_amendment
-from fieldapp.sync.protocol import AmendmentRequest, ApprovalRequest, StoredContact, UnitContacts
+from fieldapp.sync.protocol import (
+    AmendmentRequest,
+    ApprovalRequest,
+    StoredContact,
+    UnitContacts,
+    UnitReportView,
+)
 
 
 class Refused(Exception):
@@ -82,6 +92,41 @@ def unit_contacts(db: Database, caller: Caller, unit: str, month: str) -> UnitCo
             for r in rows
         ),
     )
+
+
+def unit_report(
+    db: Database, caller: Caller, unit: str, month: str, tables: CodeTables, as_of: datetime | None
+) -> UnitReportView:
+    """SUP-REPORTS from the contacts the server holds: every worker of the unit, and the unit's totals."""
+    _require_supervisor(caller)
+    if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
+        raise Refused("a supervisor sees their own unit only")
+    now = as_of or datetime.now(tables.agency.time_zone)
+    with db.read() as session:
+        member_ids = list(
+            session.execute(
+                select(Staff.id)
+                .where(Staff.unit == unit, Staff.role == str(StaffRole.WORKER))
+                .order_by(Staff.id)
+            ).scalars()
+        )
+    if not member_ids:
+        raise NotFound(f"no workers in unit {unit!r}")
+    reports = []
+    caseloads = []
+    for worker_id in member_ids:
+        caseload = caseload_snapshot(db, worker_id)
+        assert caseload is not None
+        with db.read() as session:
+            records = session.execute(
+                select(ContactRow.record).where(ContactRow.worker_id == worker_id)
+            ).scalars()
+            contacts = [Contact.model_validate_json(r) for r in records]
+        reports.append(evaluate_month(caseload, contacts, Month.parse(month), tables=tables, now=now))
+        caseloads.append(caseload)
+    data = to_json(compliance_unit_report(reports, caseloads, unit))
+    assert isinstance(data, dict)
+    return UnitReportView.model_validate({**data, "as_of": now})
 
 
 def _worker(db: Database, worker_id: str) -> Worker:

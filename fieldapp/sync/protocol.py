@@ -186,3 +186,52 @@ class AmendmentRequest(Wire):
     )
     new_information: str = Field(min_length=1)
     reason: str = Field(min_length=1)
+
+
+class ReportView(BaseModel):
+    """Base of the SUP-REPORTS views: the compliance module's results as JSON. Unknown fields are ignored
+    so the compliance module may add figures without breaking older readers."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class TallyView(ReportView):
+    measure_id: str
+    label: str
+    met: int
+    due: int
+    missed: int
+    exempt: int
+    required: int
+    percent: float | None = Field(description="Share met, 0-100; null when nothing was required.")
+
+
+class ContactFiguresView(ReportView):
+    face_to_face_child_contacts: int
+    face_to_face_parent_contacts: int
+    referral_contacts: int
+    referral_collateral_contacts: int
+
+
+class WorkerReportView(ReportView):
+    rule_id: str
+    worker_id: str
+    worker_name: str
+    unit: str
+    month: str
+    contacts: ContactFiguresView
+    measures: tuple[TallyView, ...]
+    residence_12_months: TallyView
+
+
+class UnitReportView(ReportView):
+    """SUP-REPORTS for one unit and month, as of a moment (contacts finalized later do not count yet)."""
+
+    rule_id: str
+    unit: str
+    month: str
+    as_of: AwareDatetime
+    workers: tuple[WorkerReportView, ...]
+    contacts: ContactFiguresView
+    measures: tuple[TallyView, ...]
+    residence_12_months: TallyView

@@ -24,7 +24,7 @@ class SyncStatus:
     def label(self) -> str:
         """A one-line summary in the worker's words, e.g. "Online · 3 waiting · last sync 14:02"."""
         if not self.enrolled:
-            return "Not enrolled with the office server"
+            return f"Not enrolled with the office server · {self.pending} waiting to send"
         where = {True: "Online", False: "Offline", None: "Checking server…"}[self.online]
         parts = [where, f"{self.pending} waiting to send"]
         if self.refusals:
@@ -39,13 +39,21 @@ class SyncStatus:
 
 
 def snapshot(
-    store: SyncStore, online: bool | None, *, syncing: bool = False, last_error: str | None = None
+    store: SyncStore,
+    online: bool | None,
+    *,
+    syncing: bool = False,
+    last_error: str | None = None,
+    enrolled: bool = True,
 ) -> SyncStatus:
+    """The status from the store's outbox; `enrolled=False` before the laptop has a device token (the
+    status line then says so, while still counting what waits to be sent)."""
     return SyncStatus(
-        online=online,
+        online=online if enrolled else None,
         pending=store.pending_count(),
         last_sync_at=store.last_sync_at(),
         refusals=tuple(RefusedItem.of(r) for r in store.refused()),
         syncing=syncing,
         last_error=last_error,
+        enrolled=enrolled,
     )

@@ -45,3 +45,24 @@ def test_refused_contacts_are_listed_with_findings(qtbot, make_window):
     )
     assert window.tabs.tabText(window.tabs.indexOf(window.refused_tab)) == "Re&fused by server (1)"
     assert window.connection_label.text() == "Online"
+
+
+def test_enroll_dialog_shows_the_refusal_next_to_the_field(qtbot, make_window):
+    """Sync → Enroll this laptop: a plain-http address is refused next to the address field."""
+    from fieldapp.app.launch import _enroll
+
+    window = make_window(enroll=_enroll)
+    window.show()
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.start()
+    assert window.enroll_action.isEnabled()
+    window.enroll_action.trigger()
+    dialog = window.enroll_dialog
+    qtbot.keyClicks(dialog.url, "http://office.example.org")
+    qtbot.keyClicks(dialog.code, "ABC-123")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: dialog.url_error.text() != "", timeout=10_000)
+    assert "https://" in dialog.url_error.text()
+    assert dialog.isVisible() and dialog.buttons.isEnabled()
+    assert dialog.code.echoMode() == dialog.code.EchoMode.Password
+    dialog.reject()

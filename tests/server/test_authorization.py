@@ -74,6 +74,7 @@ RIGHTFUL = {
     "/v1/workers/{worker_id}/push": "w-ana",
     "/v1/workers/{worker_id}/pull": "w-ana",
     "/v1/units/{unit}/contacts": "s-lee",
+    "/v1/units/{unit}/report": "s-lee",
     "/v1/workers/{worker_id}/approvals": "s-lee",
     "/v1/contacts/{contact_id}/amendments": "s-lee",
 }

@@ -72,3 +72,26 @@ def test_draft_is_refused_only_final_contacts_sync(org: Org) -> None:
         result = push_ok(ana, "w-ana", draft)
     assert result.results[0].outcome is Outcome.REFUSED
     assert result.results[0].findings[0].field == "finalized_at"
+
+
+def test_contact_made_before_a_reassignment_still_syncs(org: Org) -> None:
+    """A laptop may push after its case was reassigned (made while it was theirs): accepted, never lost;
+    a worker the case was never assigned to is still refused."""
+    from fieldapp.domain.records import Caseload
+    from fieldapp.server.caseload import load_caseload
+    from tests.factories import demo_caseload
+
+    db = org.server.database_handle()
+    demo = demo_caseload()
+    case = next(c for c in demo.cases if c.id == "C-2001")
+    ben = next(s for s in demo.staff if s.id == "w-ben")
+    made_before = final_contact()
+    load_caseload(db, Caseload(worker=ben, cases=(case,)))
+    try:
+        with org.client("w-ana") as ana:
+            assert push_ok(ana, "w-ana", made_before).results[0].outcome is Outcome.ACCEPTED
+        with org.client("w-other") as other:
+            stranger = final_contact(staff_person_id="w-other")
+            assert push_ok(other, "w-other", stranger).results[0].outcome is Outcome.FORBIDDEN
+    finally:
+        load_caseload(db, demo)

@@ -151,3 +151,33 @@ def test_manager_sees_any_unit(org: Org) -> None:
     with org.client("m-kim") as kim:
         assert kim.get(f"/v1/units/{UNIT}/contacts", params={"month": "2026-11"}).status_code == 200
         assert kim.get("/v1/units/Unit 9 (test)/contacts", params={"month": "2026-11"}).status_code == 200
+
+
+def test_sup_reports_unit_report_counts_the_stored_face_to_face_contacts(org: Org) -> None:
+    """SUP-REPORTS on the server: the unit's report for the month counts w-ana's stored in-person child
+    contact (as of the end of the month, so the fixed test day is in the past)."""
+    from fieldapp.sync.protocol import UnitReportView
+
+    with org.client("s-lee") as lee:
+        before = lee.get(
+            f"/v1/units/{UNIT}/report", params={"month": "2026-11", "as_of": "2026-11-30T23:00:00-08:00"}
+        )
+        assert before.status_code == 200, before.text
+        with org.client("w-ana") as ana:
+            push_ok(ana, "w-ana", final_contact())
+        after = lee.get(
+            f"/v1/units/{UNIT}/report", params={"month": "2026-11", "as_of": "2026-11-30T23:00:00-08:00"}
+        )
+    first = UnitReportView.model_validate_json(before.content)
+    second = UnitReportView.model_validate_json(after.content)
+    assert second.rule_id == "SUP-REPORTS" and second.unit == UNIT and second.month == "2026-11"
+    assert {w.worker_id for w in second.workers} == {"w-ana", "w-ben"}
+    ana_before = next(w for w in first.workers if w.worker_id == "w-ana")
+    ana_after = next(w for w in second.workers if w.worker_id == "w-ana")
+    assert (
+        ana_after.contacts.face_to_face_child_contacts == ana_before.contacts.face_to_face_child_contacts + 1
+    )
+    assert second.contacts.face_to_face_child_contacts >= 1
+    with org.client("s-other") as other, org.client("w-ana") as ana:
+        assert other.get(f"/v1/units/{UNIT}/report", params={"month": "2026-11"}).status_code == 403
+        assert ana.get(f"/v1/units/{UNIT}/report", params={"month": "2026-11"}).status_code == 403

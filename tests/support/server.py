@@ -16,8 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -36,23 +35,23 @@ def server_command(*args: str) -> list[str]:
 
 def admin(database: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run an admin sub-command (`issue-code`, `add-staff`, `load-caseload`, `revoke`...) on `database`."""
-    command, *rest = args
     result = subprocess.run(
-        server_command(command, "--database", database, *rest),
+        server_command(*args),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        env=_env(),
+        env=_env(database),
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"fieldapp-server {command} failed ({result.returncode}):\n{result.stderr}")
+        raise AssertionError(f"fieldapp-server {args[0]} failed ({result.returncode}):\n{result.stderr}")
     return result
 
 
-def _env() -> dict[str, str]:
+def _env(database: str) -> dict[str, str]:
+    """The database URL goes by environment, not argv: a PostgreSQL password never shows in `ps`."""
     env = dict(os.environ)
-    env.pop("FIELDAPP_SERVER_DATABASE", None)
+    env["FIELDAPP_SERVER_DATABASE"] = database
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -96,7 +95,7 @@ class ServerProcess:
     def _launch(self, timeout: float = 60.0) -> None:
         port_file = self.workdir / "port"
         port_file.unlink(missing_ok=True)
-        args = ["serve", "--database", self.database, "--port", str(self.port), "--port-file", str(port_file)]
+        args = ["serve", "--port", str(self.port), "--port-file", str(port_file)]
         if self.demo:
             args.append("--demo")
         args += self.extra_args
@@ -104,7 +103,11 @@ class ServerProcess:
             self.scheme = "https"
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            server_command(*args), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=_env()
+            server_command(*args),
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_env(self.database),
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -212,13 +215,4 @@ class ServerProcess:
         return httpx.Client(base_url=self.url, headers=headers, timeout=timeout, verify=False)
 
 
-@contextmanager
-def running_server(workdir: Path, **kwargs: object) -> Iterator[ServerProcess]:
-    server = ServerProcess.start(workdir, **kwargs)  # type: ignore[arg-type]
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-__all__ = ["REPO_ROOT", "ServerProcess", "admin", "running_server", "server_command"]
+__all__ = ["REPO_ROOT", "ServerProcess", "admin", "server_command"]

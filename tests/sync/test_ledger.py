@@ -42,10 +42,10 @@ from tests.support.server import ServerProcess
 
 TRIALS = int(os.environ.get("FIELDAPP_LEDGER_TRIALS", "1000"))
 SEED = int(os.environ.get("FIELDAPP_LEDGER_SEED", "20261123"))
-CLIENT_TIMEOUT = 0.5
+CLIENT_TIMEOUT = 0.4
 FOREIGN_CASE = "C-NOT-YOURS"
 # A restart costs seconds (a new server process) and a delay costs the client's timeout: rarer than the rest.
-RATES = {**DEFAULT_RATES, Fault.RESTART: 0.003, Fault.DELAY: 0.012}
+RATES = {**DEFAULT_RATES, Fault.RESTART: 0.0025, Fault.DELAY: 0.012}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -100,7 +100,7 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
         proxy = FaultProxy(
             lambda: ("127.0.0.1", server.port),
             seed=SEED,
-            delay=CLIENT_TIMEOUT * 1.5,
+            delay=CLIENT_TIMEOUT * 1.5,  # past the client timeout: it retries while this copy is still on its way
             restart=lambda: server.restart(kill=True),
             rates=RATES,
             paths=("/v1/workers/",),
@@ -133,7 +133,7 @@ def test_every_final_contact_reaches_the_server_exactly_once_through_faults(
         spent: Counter[str] = Counter()
         for _trial in range(TRIALS):
             t0 = time.monotonic()
-            for _ in range(rng.randint(1, 5)):
+            for _ in range(rng.randint(1, 4)):
                 kind = rng.choice(kinds)
                 if kind is ContactKind.CHILD_CASE and rng.random() < 0.04:
                     stored = service.finalize(valid_contact(kind, context_id=FOREIGN_CASE))

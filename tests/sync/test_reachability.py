@@ -108,3 +108,12 @@ def test_the_loop_runs_on_a_worker_thread_wakes_on_sync_now_and_stops() -> None:
     auto.stop()
     thread.join(5)
     assert not thread.is_alive() and syncer.calls == 1
+
+
+def test_status_before_enrollment_still_counts_what_waits() -> None:
+    from fieldapp.sync.status import snapshot
+
+    outbox = MemoryOutbox([valid_contact(), valid_contact()])
+    status = snapshot(outbox, True, enrolled=False)
+    assert status.online is None and not status.enrolled
+    assert status.label == "Not enrolled with the office server · 2 waiting to send"

@@ -1,0 +1,250 @@
+"""Load on one office server: N simulated workers push C final contacts each, all at once, then pull.
+
+    python bench/bench_server_load.py                      # 500 workers x 20 contacts, SQLite and PostgreSQL
+    python bench/bench_server_load.py --backend sqlite --batch 5 --server-workers 1
+
+With `--arrival-seconds S` the workers instead arrive at random moments over S seconds (people coming back
+to the office), which measures latency at a sustained load rather than the queue of a single burst.
+
+Everything runs on this machine over loopback: a real `fieldapp-server serve` process (uvicorn, the given
+number of worker processes) and an asyncio client with one connection per simulated worker, all started
+behind one barrier. Reports p50/p95/max latency of each push and pull request and checks the ledger:
+every contact the server acknowledged is stored, exactly once (0 lost, 0 duplicated).
+
+Besides latencies it reports the CPU the server processes and the load generator used, and the machine's
+load average: on a shared machine the CPU per contact is the figure that does not depend on the neighbours.
+
+Setup (staff, caseloads, enrolled devices) is done directly on the database before the server starts, so
+only the sync traffic is timed. PostgreSQL runs in a private cluster with durable commits (fsync on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select
+
+from fieldapp.domain.ids import new_id
+from fieldapp.domain.records import Caseload, ContactKind, StaffRole, Worker
+from fieldapp.server import auth, migrate
+from fieldapp.server.caseload import load_caseload
+from fieldapp.server.db import Database
+from fieldapp.server.models import ContactRow
+from fieldapp.sync.protocol import Outcome, PullResponse, PushRequest, PushResponse
+from tests.factories import NOW, demo_caseload, valid_contact
+from tests.support.pg import PostgresCluster
+from tests.support.server import ServerProcess
+
+
+def setup_org(database: str, workers: int) -> dict[str, str]:
+    """Create `workers` workers, each with one case of their own (a copy of the demo's C-2001), and enroll
+    one device each. Returns worker id -> bearer token."""
+    db = Database(database)
+    migrate.upgrade(db)
+    template = next(c for c in demo_caseload().cases if c.id == "C-2001")
+    tokens: dict[str, str] = {}
+    for i in range(workers):
+        worker = Worker(
+            id=f"w-load-{i}",
+            full_name=f"Load Worker {i}",
+            title="Social Worker II",
+            role=StaffRole.WORKER,
+            unit=f"Load unit {i // 10}",
+        )
+        case = template.model_copy(update={"id": f"C-load-{i}", "primary_worker_id": worker.id})
+        load_caseload(db, Caseload(worker=worker, cases=(case,)))
+        tokens[worker.id] = auth.enroll(db, auth.issue_code(db, worker.id), "bench")[0]
+    db.dispose()
+    return tokens
+
+
+def contacts_for(worker_id: str, case_id: str, count: int) -> list:  # type: ignore[type-arg]
+    return [
+        valid_contact(
+            ContactKind.CHILD_CASE,
+            id=new_id(),
+            context_id=case_id,
+            staff_person_id=worker_id,
+            finalized_at=NOW.replace(hour=12),
+        )
+        for _ in range(count)
+    ]
+
+
+async def simulate(
+    url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float, arrival: float = 0.0
+) -> tuple[list[float], list[float], dict[str, str], float]:
+    """All workers push their contacts (in batches) then pull once; returns push and pull latencies,
+    {contact id: outcome}, wall time."""
+    bodies: dict[str, list[bytes]] = {}
+    for i, worker_id in enumerate(tokens):
+        contacts = contacts_for(worker_id, f"C-load-{i}", per_worker)
+        bodies[worker_id] = [
+            PushRequest(contacts=tuple(contacts[k : k + batch])).model_dump_json().encode()
+            for k in range(0, per_worker, batch)
+        ]
+    push_lat: list[float] = []
+    pull_lat: list[float] = []
+    outcomes: dict[str, str] = {}
+    rng = random.Random(1)  # the same arrival pattern every run
+    offsets = {w: rng.uniform(0, arrival) for w in tokens}
+    limits = httpx.Limits(max_connections=len(tokens) + 10, max_keepalive_connections=len(tokens) + 10)
+    start = asyncio.Event()
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+
+        async def one_worker(worker_id: str) -> None:
+            headers = {"Authorization": f"Bearer {tokens[worker_id]}", "content-type": "application/json"}
+            await start.wait()
+            if arrival:
+                await asyncio.sleep(offsets[worker_id])
+            for body in bodies[worker_id]:
+                t0 = time.perf_counter()
+                r = await client.post(f"/v1/workers/{worker_id}/push", content=body, headers=headers)
+                push_lat.append(time.perf_counter() - t0)
+                r.raise_for_status()
+                for item in PushResponse.model_validate_json(r.content).results:
+                    outcomes[item.id] = item.outcome
+            t0 = time.perf_counter()
+            r = await client.get(f"/v1/workers/{worker_id}/pull", headers=headers)
+            pull_lat.append(time.perf_counter() - t0)
+            r.raise_for_status()
+            assert PullResponse.model_validate_json(r.content).caseload is not None
+
+        tasks = [asyncio.create_task(one_worker(w)) for w in tokens]
+        await asyncio.sleep(0.5)  # every task is waiting at the barrier
+        t0 = time.perf_counter()
+        start.set()
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - t0
+    return push_lat, pull_lat, outcomes, wall
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live children, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid, utime, stime = int(fields[1]), int(fields[11]), int(fields[12])
+        if int(entry.name) == pid or ppid == pid:
+            total += (utime + stime) / tick
+    return total
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-server-{backend}-"))
+    cluster = PostgresCluster.start(fast=False) if backend == "postgresql" else None
+    try:
+        database = cluster.new_database("bench") if cluster else str(workdir / "server.db")
+        t0 = time.perf_counter()
+        tokens = setup_org(database, args.workers_sim)
+        setup_s = time.perf_counter() - t0
+        extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
+        if args.threads:
+            extra += ["--threads", str(args.threads)]
+        with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
+            assert server.proc is not None
+            server_cpu0 = process_cpu_seconds(server.proc.pid)
+            client_cpu0 = time.process_time()
+            push_lat, pull_lat, outcomes, wall = asyncio.run(
+                simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
+            )
+            client_cpu = time.process_time() - client_cpu0
+            server_cpu = process_cpu_seconds(server.proc.pid) - server_cpu0
+        db = Database(database)
+        with db.read() as session:
+            stored = set(
+                session.execute(select(ContactRow.id).where(ContactRow.worker_id.like("w-load-%"))).scalars()
+            )
+            rows = session.execute(
+                select(func.count()).select_from(ContactRow).where(ContactRow.worker_id.like("w-load-%"))
+            ).scalar_one()
+        db.dispose()
+        sent = args.workers_sim * args.contacts
+        acked = {cid for cid, o in outcomes.items() if o in (Outcome.ACCEPTED, Outcome.DUPLICATE)}
+        return {
+            "backend": backend,
+            "simulated_workers": args.workers_sim,
+            "contacts_per_worker": args.contacts,
+            "batch": args.batch,
+            "server_processes": args.server_workers,
+            "arrival_s": args.arrival_seconds,
+            "threads": args.threads or 40,
+            "push_requests": len(push_lat),
+            "push_p50_s": round(statistics.median(push_lat), 3),
+            "push_p95_s": round(pct(push_lat, 95), 3),
+            "push_max_s": round(max(push_lat), 3),
+            "pull_p50_s": round(statistics.median(pull_lat), 3),
+            "pull_p95_s": round(pct(pull_lat, 95), 3),
+            "wall_s": round(wall, 2),
+            "contacts_per_s": round(sent / wall, 1),
+            "server_cpu_s": round(server_cpu, 1),
+            "server_cpu_ms_per_contact": round(server_cpu / sent * 1000, 2),
+            "client_cpu_s": round(client_cpu, 1),
+            "load_avg_1m": round(os.getloadavg()[0], 1),
+            "sent": sent,
+            "acknowledged": len(acked),
+            "lost": len(acked - stored),
+            "duplicated": rows - len(stored),
+            "not_accepted": sent - len(acked),
+            "setup_s": round(setup_s, 1),
+        }
+    finally:
+        if cluster:
+            cluster.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers-sim", type=int, default=500, help="simulated workers (laptops)")
+    parser.add_argument("--contacts", type=int, default=20, help="final contacts per worker")
+    parser.add_argument("--batch", type=int, default=20, help="contacts per push request")
+    parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    parser.add_argument(
+        "--arrival-seconds",
+        type=float,
+        default=0.0,
+        help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
+    )
+    parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
+    parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
+    args = parser.parse_args()
+    print(
+        f"# {platform.node()} {platform.machine()} cpus={os.cpu_count()} python {platform.python_version()}"
+    )
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    failed = False
+    for backend in backends:
+        result = run(backend, args)
+        print(json.dumps(result), flush=True)
+        failed |= bool(result["lost"] or result["duplicated"] or result["not_accepted"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

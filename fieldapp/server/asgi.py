@@ -1,0 +1,41 @@
+"""The ASGI application built from environment settings, for server processes started by uvicorn's
+multi-process supervisor (`fieldapp-server serve --workers N`), which imports the app by name in each
+worker. The parent has already migrated the database and loaded any demo data."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from fieldapp.domain.codetables import load_codetables
+from fieldapp.server.api import ServerState, create_app
+from fieldapp.server.auth import FailureLimiter
+from fieldapp.server.db import Database
+
+ENV_DATABASE = "FIELDAPP_SERVER_DATABASE"
+ENV_LIMIT = "FIELDAPP_SERVER_AUTH_FAILURE_LIMIT"
+ENV_WINDOW = "FIELDAPP_SERVER_AUTH_FAILURE_WINDOW"
+ENV_THREADS = "FIELDAPP_SERVER_THREADS"
+
+
+def build_app(database: str, failure_limit: int, failure_window: float, threads: int = 0) -> FastAPI:
+    db = Database(database)
+    state = ServerState(
+        db=db,
+        tables=load_codetables(),
+        limiter=FailureLimiter(failure_limit, failure_window),
+        server_id=db.server_id(),
+        threads=threads,
+    )
+    return create_app(state)
+
+
+def app_from_env() -> FastAPI:
+    """Each worker process has its own connections and its own failed-authentication counts."""
+    return build_app(
+        os.environ[ENV_DATABASE],
+        int(os.environ.get(ENV_LIMIT, "20")),
+        float(os.environ.get(ENV_WINDOW, "60")),
+        int(os.environ.get(ENV_THREADS, "0")),
+    )

@@ -1,0 +1,140 @@
+"""`fieldapp-server serve`: the TLS rule for non-loopback addresses, serving HTTPS, the failed-
+authentication limiter (429), and no secret or narrative in the server's logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from fieldapp.sync.protocol import ErrorResponse
+from tests.server.helpers import final_contact, push
+from tests.support.server import REPO_ROOT, ServerProcess, server_command
+
+
+def _serve(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        server_command("serve", *args), cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_refuses_a_non_loopback_address_without_tls(tmp_path: Path) -> None:
+    for host in ("0.0.0.0", "192.0.2.10", "office.example"):
+        result = _serve("--database", str(tmp_path / "s.db"), "--host", host, "--port", "0")
+        assert result.returncode == 2, result.stderr
+        assert f"refusing to listen on {host} without TLS" in result.stderr
+    half = _serve("--database", str(tmp_path / "s.db"), "--tls-cert", "x.pem", "--port", "0")
+    assert half.returncode == 2 and "give both --tls-cert and --tls-key" in half.stderr
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fieldapp test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def test_serves_https_with_the_given_certificate(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    with ServerProcess.start(tmp_path, extra_args=["--tls-cert", str(cert), "--tls-key", str(key)]) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        response = httpx.get(
+            f"{server.url}/v1/health", verify=ssl.create_default_context(cafile=str(cert)), timeout=10
+        )
+        assert response.json()["status"] == "ok"
+        try:
+            plain = httpx.get(f"http://127.0.0.1:{server.port}/v1/health", timeout=5)
+            assert plain.status_code != 200
+        except httpx.HTTPError:
+            pass  # a TLS server drops a plain-HTTP request: nothing is served in clear
+
+
+def test_failed_authentication_is_rate_limited_429(server_database: str, tmp_path: Path) -> None:
+    extra = ["--auth-failure-limit", "3", "--auth-failure-window", "2"]
+    with ServerProcess.start(tmp_path, database=server_database, extra_args=extra) as server:
+        good = server.enroll("w-ana")
+        for _ in range(2):
+            with server.client("fat_wrong") as bad:
+                assert bad.get("/v1/me").status_code == 401
+        with server.client(None) as anon:
+            assert anon.post("/v1/enroll", json={"code": "WRONG-CODE"}).status_code == 401  # third failure
+            limited = anon.post("/v1/enroll", json={"code": "WRONG-CODE"})
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert ErrorResponse.model_validate_json(limited.content).error == "rate_limited"
+        # While limited, even a good token is not looked at: a guesser learns nothing.
+        with server.client(good) as c:
+            assert c.get("/v1/me").status_code == 429
+            deadline = time.monotonic() + 10
+            while c.get("/v1/me").status_code == 429 and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert c.get("/v1/me").status_code == 200  # the window passed
+        with server.client(None) as anon:
+            assert anon.get("/v1/health").status_code == 200  # never limited
+
+
+def test_no_token_code_or_narrative_in_the_server_log(tmp_path: Path) -> None:
+    extra = ["--access-log", "--log-level", "debug"]
+    with ServerProcess.start(tmp_path, extra_args=extra) as server:
+        code = server.issue_code("w-ana")
+        response = httpx.post(f"{server.url}/v1/enroll", json={"code": code}, timeout=30)
+        token = response.json()["token"]
+        contact = final_contact(narrative=final_contact().narrative + " Unique-marker-7731.")
+        with server.client(token) as c:
+            push(c, "w-ana", (contact,))
+            conflict = contact.model_copy(update={"narrative": contact.narrative + " Second-marker-9913."})
+            assert push(c, "w-ana", (conflict,)).status_code == 409
+            push(c, "w-ana", (final_contact(narrative=""),))  # a refusal is recorded too
+        with server.client(token + "x") as c:
+            c.get("/v1/me")
+        log = server.log()
+    assert "push conflict" in log  # the conflict is logged...
+    for secret in (code, code.replace("-", ""), token, "Unique-marker-7731", "Second-marker-9913"):
+        assert secret not in log  # ...without any secret or narrative
+
+
+def test_several_server_processes_share_the_port_and_the_database(tmp_path: Path) -> None:
+    """`--workers 2`: two processes behind one port; a retry landing on the other process is still a
+    duplicate, and the pull sees what either stored."""
+    with ServerProcess.start(tmp_path, extra_args=["--workers", "2", "--threads", "4"]) as server:
+        token = server.enroll("w-ana")
+        contacts = tuple(final_contact() for _ in range(5))
+        outcomes = []
+        for _ in range(4):  # new connections each time: the kernel spreads them over both processes
+            with server.client(token) as c:
+                outcomes.append([r["outcome"] for r in push(c, "w-ana", contacts).json()["results"]])
+        assert outcomes[0] == ["accepted"] * 5
+        assert all(o == ["duplicate"] * 5 for o in outcomes[1:])
+        with server.client(token) as c:
+            assert c.get("/v1/workers/w-ana/pull").json()["caseload"]["worker"]["id"] == "w-ana"
