@@ -7,7 +7,7 @@
 3. resident memory after finalizing 50 contacts through the wizard (confirm box included) in the main
    window process (target <= 250 MB).
 
-    /work/main/.venv/bin/python bench/bench_gui.py [--contacts 10000] [--runs 5]
+    .venv/bin/python bench/bench_gui.py [--contacts 10000] [--runs 5]
 
 Runs headless (QT_QPA_PLATFORM=offscreen) with a test keyring file in a temp dir.
 """

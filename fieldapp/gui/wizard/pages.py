@@ -776,7 +776,17 @@ class ReviewPage(FlowPage):
             for k, v in flow.summary(contact)
         )
         narrative = html.escape(contact.narrative).replace("\n", "<br>")
-        self.summary.setHtml(f"<table cellspacing='4'>{rows}</table><hr><p>{narrative}</p>")
+        amendments = "".join(
+            "<hr><p><b>Amendment (NAR-AMEND)</b> by {who}, {title}, on {day}<br>Reason: {why}<br>{new}</p>".format(
+                who=html.escape(a.modifier_full_name),
+                title=html.escape(a.modifier_title),
+                day=a.modified_on.strftime("%m/%d/%Y"),
+                why=html.escape(a.reason),
+                new=html.escape(a.new_information).replace("\n", "<br>"),
+            )
+            for a in self.wiz.stored.amendments
+        )
+        self.summary.setHtml(f"<table cellspacing='4'>{rows}</table><hr><p>{narrative}</p>{amendments}")
         self.verdicts.clear()
         lines = flow.verdict_lines(contact) or ["No compliance measure applies to this contact."]
         for line in lines:

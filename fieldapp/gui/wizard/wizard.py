@@ -31,7 +31,7 @@ from fieldapp.app.wizard_flow import (
 )
 from fieldapp.domain.agency_time import business_day, end_of_business_day
 from fieldapp.domain.codetables import CodeTables, load_codetables
-from fieldapp.domain.findings import Finding
+from fieldapp.domain.findings import Finding, blocks
 from fieldapp.domain.records import Caseload, Contact
 from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
@@ -89,6 +89,7 @@ class ContactWizard(QWizard):
         # (date and time now, the only possible participant...), saved with the first interim save.
         self.contact: Contact = stored.contact if self.frozen_reason else self._with_defaults(stored.contact)
         self.findings: list[Finding] = []
+        self._store_findings: list[Finding] = []  # the store's refusal, shown until the contact changes
         self._dirty = False
         self._saving = False
         self._finalizing = False
@@ -196,6 +197,7 @@ class ContactWizard(QWizard):
         if updated == self.contact:
             return
         self.contact = updated
+        self._store_findings = []
         self._dirty = True
         if not self._autosave.isActive():
             self._autosave.start()
@@ -218,7 +220,8 @@ class ContactWizard(QWizard):
     def _refresh(self) -> None:
         self._recheck.stop()
         self.flow = self.flow.at(self.now())
-        self.findings = self.flow.findings(self.contact)
+        found = self.flow.findings(self.contact)
+        self.findings = found + [f for f in self._store_findings if f not in found]
         for page in self.pages.values():
             page.load(self.contact)
             page.show_findings(self.findings)
@@ -328,6 +331,8 @@ class ContactWizard(QWizard):
     def accept(self) -> None:
         """Finish: ask for the one explicit confirmation, then finalize on the worker thread."""
         self.flush_checks()
+        if self.confirm_box is not None or self._finalizing:
+            return  # already asking, or already finalizing
         if not self.editable or not self.flow.can_finalize(self.contact, self.findings):
             self._refresh()
             return
@@ -358,6 +363,8 @@ class ContactWizard(QWizard):
         contact = self.contact
         self.set_status("Finalizing…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        for page in self.pages.values():
+            page.form.setEnabled(False)  # what is being finalized is what the worker sees
         self._call(lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, "Finalize")
 
     def _finalized(self, stored: StoredContact) -> None:
@@ -371,15 +378,16 @@ class ContactWizard(QWizard):
     def _finalize_failed(self, error: BaseException) -> None:
         self._finalizing = False
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        for page in self.pages.values():
+            page.form.setEnabled(self.editable)
         if isinstance(error, FinalizeRefused):
             # The store re-checked with its own clock and said no: show its findings where they belong.
-            self.findings = list(error.findings) or self.findings
-            for page in self.pages.values():
-                page.show_findings(self.findings)
-            first = min((page_of_field(f.field) for f in self.findings), default=Step.REVIEW)
+            self._store_findings = list(error.findings)
+            self._refresh()
             self.set_status(str(error))
-            if self.findings:
-                self.go_to_field(next(f.field for f in self.findings if page_of_field(f.field) is first))
+            refused = blocks(self._store_findings) or blocks(self.findings)
+            if refused:
+                self.go_to_field(min(refused, key=lambda f: page_of_field(f.field)).field)
             return
         if isinstance(error, ContactLocked):
             self.frozen_reason = str(error)

@@ -281,3 +281,34 @@ def test_SEL_DATE_start_date_can_be_typed(qtbot, active_wizard) -> None:
     assert when is not None
     assert (when.month, when.day, when.year, when.hour, when.minute) == (11, 20, 2026, 9, 30)
     assert str(when.tzinfo) == "America/Los_Angeles"
+
+
+def test_start_dialogs_work_with_the_keyboard_alone(qtbot, service, caseload, runner, clock) -> None:
+    """SEL-ONBEHALF: the on-behalf dialog (children preselected) is accepted with Enter; the kind is chosen
+    with the arrow keys and Space, then Enter."""
+    from PySide6.QtCore import QTimer
+
+    from fieldapp.gui.wizard import KindDialog, OnBehalfDialog, start_new_contact
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, OnBehalfDialog) and dialog.isActiveWindow():
+            press(dialog, Qt.Key.Key_Return)
+            QTimer.singleShot(0, answer)
+        elif isinstance(dialog, KindDialog) and dialog.isActiveWindow():
+            assert QApplication.focusWidget() is dialog.radios[ContactKind.CHILD_CASE]
+            press(dialog, Qt.Key.Key_Down)  # Child (case) -> Parent (case)
+            press(dialog, Qt.Key.Key_Space)
+            press(dialog, Qt.Key.Key_Return)
+        else:
+            QTimer.singleShot(10, answer)
+
+    QTimer.singleShot(0, answer)
+    starting = start_new_contact(None, service, caseload, "C-2001", runner=runner, clock=clock)
+    assert starting is not None
+    with qtbot.waitSignal(starting.wizardReady, timeout=10_000) as ready:
+        pass
+    wizard: ContactWizard = ready.args[0]
+    qtbot.addWidget(wizard)
+    assert wizard.flow.kind is ContactKind.PARENT_CASE
+    assert wizard.contact.on_behalf_of_child_ids == ("p-nova", "p-kit")

@@ -428,3 +428,25 @@ def test_CLS_CLOSED_contact_after_closure_refused_and_exception_is_a_recorded_fi
     basics.closure.setChecked(True)
     choose(qtbot, basics.closure_kind, "nytd")
     assert_refuses(qtbot, wizard, "CLS-CLOSED", "closure_exception")
+
+
+def test_NAR_AMEND_amendment_shown_below_the_unchanged_original(
+    qtbot, open_draft, service, caseload, runner, clock
+) -> None:
+    """NAR-AMEND: a supervisor's correction is shown as an addition (who, title, date, reason, new
+    information) below the original narrative, which stays exactly as finalized."""
+    wizard = open_draft()
+    go_to(qtbot, wizard, Step.REVIEW)
+    stored = finalize(qtbot, wizard)
+    service.acting_as("s-lee").amend(stored.contact.id, "The child's name is Nova, not Kit.", "wrong child")
+    reopened = ContactWizard(
+        service, service.get(stored.contact.id), caseload=caseload, runner=runner, clock=clock
+    )
+    qtbot.addWidget(reopened)
+    reopened.show()
+    go_to(qtbot, reopened, Step.REVIEW)
+    text = reopened.pages[Step.REVIEW].summary.toPlainText()
+    assert "Amendment (NAR-AMEND) by Lee Harrowgate, Supervising Social Worker" in text
+    assert "Reason: wrong child" in text and "The child's name is Nova, not Kit." in text
+    assert text.index(stored.contact.narrative.splitlines()[0]) < text.index("Amendment (NAR-AMEND)")
+    assert reopened.contact.narrative == stored.contact.narrative

@@ -221,3 +221,35 @@ def test_NAR_SAMEDAY_day_ends_while_typing_text_goes_to_the_linked_subsequent_co
     qtbot.waitUntil(
         lambda: service.get(follow.contact.id).contact.narrative == "After midnight.", timeout=5_000
     )
+
+
+def test_store_refusing_to_finalize_shows_its_findings_at_the_field(
+    qtbot, service, caseload, runner, clock
+) -> None:
+    """SEL-DATE: the store re-checks with its own clock; when it refuses, the wizard shows the store's
+    finding next to the date, goes to that page, keeps the text, and stays a draft."""
+    from datetime import timedelta
+
+    from tests.factories import NOW, valid_contact
+    from tests.gui.wizard.conftest import Clock
+
+    template = valid_contact(ContactKind.CHILD_CASE, started_at=NOW + timedelta(minutes=30), ended_at=None)
+    started = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova", "p-kit"))
+    saved = service.interim_save(template.model_copy(update={"id": started.contact.id}))
+    laptop_clock = Clock(NOW + timedelta(hours=1))  # the wizard thinks the visit is in the past...
+    wizard = ContactWizard(service, saved, caseload=caseload, runner=runner, clock=laptop_clock)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    while wizard.currentId() != Step.REVIEW:
+        next_button = wizard.button(QWizard.WizardButton.NextButton)
+        assert next_button.isEnabled(), wizard.findings
+        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.finalize_button, Qt.MouseButton.LeftButton)  # ...the store's clock disagrees
+    qtbot.waitUntil(lambda: "SEL-DATE" in wizard.status_text, timeout=10_000)
+    assert wizard.currentId() == Step.BASICS
+    label = wizard.pages[Step.BASICS].finding_labels["started_at"]
+    assert "SEL-DATE" in label.text() and label.isVisible()
+    assert wizard.isVisible() and wizard.pages[Step.BASICS].form.isEnabled()
+    assert service.get(saved.contact.id).state is ContactState.DRAFT
+    assert service.get(saved.contact.id).contact.narrative == template.narrative
