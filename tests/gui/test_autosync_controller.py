@@ -76,7 +76,7 @@ def test_probes_run_off_the_gui_thread_and_the_op_runner(qtbot, make_window):
     qtbot.waitUntil(lambda: window.connection_label.text() == "Offline", timeout=10_000)
     assert client.probe_threads == {"fieldapp-probe"}
     assert client.syncs == 0  # unreachable: nothing tried, nothing queued on the op runner
-    assert window.env.runner.pending == 0
+    assert not window.sync_running()
 
 
 def test_becoming_reachable_starts_a_sync_with_progress_and_cancel(qtbot, make_window):
