@@ -8,8 +8,6 @@ says how to get one.
 from __future__ import annotations
 
 import argparse
-import importlib
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -42,28 +40,18 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # Qt is imported only here, so `fieldapp validate` and `fieldapp audit` never load it. The store
-    # (SQLAlchemy, SQLCipher, keyring) is imported on a helper thread meanwhile: it is only needed once the
-    # profile opens on the op runner, and while one thread waits on files or in C code the other runs, so
-    # Qt and the window no longer queue behind it (see docs/PERFORMANCE.md, "GUI").
-    preload = threading.Thread(target=_import_store, name="fieldapp-preload", daemon=True)
-    preload.start()
+    # (SQLAlchemy, SQLCipher, keyring) is not imported here: `open_profile` imports it on the op runner
+    # once the main window is on screen (see docs/PERFORMANCE.md, "GUI").
     from fieldapp.gui.app import StartOptions, main
 
     return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo), opener=open_profile))
 
 
-def _import_store() -> None:
-    try:
-        importlib.import_module("fieldapp.app.launch")
-    except Exception:  # the opener imports it again on the op runner and shows the error
-        return
-
-
 def open_profile(
     directory: Path | None, *, passphrase: str | None, demo: bool, clock: Callable[[], datetime]
 ) -> OpenedProfile:
-    """fieldapp.app.launch.open_for_gui, imported when first called (on the op runner, usually already
-    loaded by the preload thread; Python's import lock makes a half-finished import wait, never run twice)."""
+    """fieldapp.app.launch.open_for_gui, imported when first called: on the op runner, after the window
+    shows, instead of on the GUI thread before Qt is even up."""
     from fieldapp.app.launch import open_for_gui
 
     return open_for_gui(directory, passphrase=passphrase, demo=demo, clock=clock)

@@ -100,13 +100,15 @@ class Bootstrap(QObject):
     def start(self) -> None:
         """Start opening the profile on the op runner, and meanwhile put the main window on screen.
 
-        The window is shown empty ("Opening your caseload…") as soon as Qt is up: building it on the GUI
-        thread overlaps the store's import and the profile's opening on the worker, instead of waiting for
-        them. It holds no case data until `_show_window` starts it, which happens only once the profile is
-        open and an unlock passphrase exists (so nothing is shown that the lock could not hide)."""
-        self._open()
+        The window is shown empty as soon as Qt is up, instead of after the store has been imported and
+        the profile opened; the opening is queued only after it is on screen, so the store's imports on the
+        worker do not compete with building the window for the interpreter lock (measured: that
+        contention made both later; see docs/PERFORMANCE.md, "GUI"). The window holds no case data until
+        `_show_window` starts it, which happens only once the profile is open and an unlock passphrase
+        exists (so nothing is shown that the lock could not hide)."""
         self._show_shell()
         self._show_busy("Opening your encrypted profile…")
+        QTimer.singleShot(0, self._open)
 
     def _show_shell(self) -> None:
         tables = self.tables
@@ -135,6 +137,8 @@ class Bootstrap(QObject):
         self.window_shown.emit(shell)
 
     def _open(self, passphrase: str | None = None) -> None:
+        if self._closed:
+            return  # quit before the queued opening ran
         options = self.options
         clock = options.clock or system_now
 
