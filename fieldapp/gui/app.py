@@ -101,14 +101,15 @@ class Bootstrap(QObject):
         """Start opening the profile on the op runner, and meanwhile put the main window on screen.
 
         The window is shown empty as soon as Qt is up, instead of after the store has been imported and
-        the profile opened; the opening is queued only after it is on screen, so the store's imports on the
-        worker do not compete with building the window for the interpreter lock (measured: that
-        contention made both later; see docs/PERFORMANCE.md, "GUI"). The window holds no case data until
+        the profile opened; the opening is queued once the window is built, so the store's imports on the
+        worker overlap only its painting (C++, outside the interpreter lock) and do not compete with
+        building it (measured: that contention made both later; see docs/PERFORMANCE.md, "GUI").
+        The window holds no case data until
         `_show_window` starts it, which happens only once the profile is open and an unlock passphrase
         exists (so nothing is shown that the lock could not hide)."""
         self._show_shell()
         self._show_busy("Opening your encrypted profile…")
-        QTimer.singleShot(0, self._open)
+        self._open()
 
     def _show_shell(self) -> None:
         tables = self.tables
