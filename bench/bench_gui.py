@@ -1,7 +1,11 @@
 """GUI figures for docs/PERFORMANCE.md ("GUI" section), measured in one run so the ratios are fair:
 
-1. cold start to a usable main window (caseload and drafts shown, `loaded`) on a profile holding 10,000
-   contacts, against a bare PySide6 window start, each in a fresh process (target <= 1.5x);
+1. cold start on a profile holding 10,000 contacts, against a bare PySide6 window start (QApplication +
+   QMainWindow shown + one event-loop turn), each in a fresh process (target <= 1.5x), in two steps:
+   "shown" = the main window is on screen and its event loop turns (responsive, still empty while the
+   profile opens), "ready" = the caseload and today's drafts are visible (`loaded`). The fieldapp package
+   is byte-compiled first, as an installed app is (this environment sets PYTHONDONTWRITEBYTECODE, which
+   would otherwise make every start compile our sources and charge that to the app);
 2. wizard page change latency: Next/Back through every page of a complete contact, including the queued
    interim save and the repaint (target <= 50 ms);
 3. resident memory after finalizing 50 contacts through the wizard (confirm box included) in the main
@@ -46,6 +50,14 @@ QTimer.singleShot(0, ready)
 app.exec()
 """
 
+# The floor of this architecture: the bare window plus importing the modules the app needs before the
+# caseload can show (Qt widgets, our GUI with the pydantic records, the store with SQLAlchemy, SQLCipher and
+# keyring) and nothing else: no profile opened, no window of ours built.
+FLOOR = BARE.replace(
+    "from PySide6.QtWidgets import",
+    "import fieldapp.gui.app, fieldapp.app.launch\nfrom PySide6.QtWidgets import",
+)
+
 
 def now() -> datetime:
     return datetime.now(tz=UTC)
@@ -78,35 +90,61 @@ def build_profile(directory: Path, contacts: int) -> None:
     opened.close()
 
 
-def timed_process(args: list[str], env: dict[str, str], ready_file: Path | None = None) -> float:
-    """Seconds from launching the process to its 'ready' line (stdout, or the hook's events file)."""
+def timed_process(args: list[str], env: dict[str, str], ready_file: Path | None = None) -> dict[str, float]:
+    """Seconds from launching the process to each `<event> <epoch>` line (stdout, or the hook's file)."""
     started = time.time()
     proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
     text = ready_file.read_text(encoding="utf-8") if ready_file is not None else proc.stdout
-    for line in text.splitlines():
-        if line.startswith("ready "):
-            return float(line.split()[1]) - started
-    raise RuntimeError(f"no ready line (rc={proc.returncode}): {proc.stdout[-500:]} {proc.stderr[-1500:]}")
+    events = {
+        line.split()[0]: float(line.split()[1]) - started
+        for line in text.splitlines()
+        if line.startswith(("ready ", "shown "))
+    }
+    if "ready" not in events:
+        raise RuntimeError(
+            f"no ready line (rc={proc.returncode}): {proc.stdout[-500:]} {proc.stderr[-1500:]}"
+        )
+    return events
 
 
 def cold_start(directory: Path, runs: int) -> dict[str, float]:
     env = dict(os.environ, FIELDAPP_TESTING="1", XDG_CONFIG_HOME=str(_TMP / "config"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "fieldapp"], cwd=REPO, check=True)
     bare: list[float] = []
-    app: list[float] = []
+    floor: list[float] = []
+    shown: list[float] = []
+    ready: list[float] = []
     for i in range(runs):
-        bare.append(timed_process([sys.executable, "-c", BARE], env))
+        bare.append(timed_process([sys.executable, "-c", BARE], env)["ready"])
+        floor.append(timed_process([sys.executable, "-c", FLOOR], env)["ready"])
         events = _TMP / f"events-{i}.txt"
         hook = _TMP / f"hook-{i}.json"
         hook.write_text(json.dumps({"scenario": "report_ready", "events": str(events)}), encoding="utf-8")
-        app.append(
-            timed_process(
-                [sys.executable, "-m", "fieldapp", "run", "--profile", str(directory)],
-                dict(env, FIELDAPP_TEST_HOOK=str(hook)),
-                events,
-            )
+        app = timed_process(
+            [sys.executable, "-m", "fieldapp", "run", "--profile", str(directory)],
+            dict(env, FIELDAPP_TEST_HOOK=str(hook)),
+            events,
         )
-    b, a = statistics.median(bare), statistics.median(app)
-    return {"bare_s": b, "app_s": a, "ratio": a / b, "bare_min": min(bare), "app_min": min(app)}
+        shown.append(app["shown"])
+        ready.append(app["ready"])
+        print(
+            f"  run {i + 1}: bare {bare[-1]:.2f} s, import floor {floor[-1]:.2f} s, shown {shown[-1]:.2f} s, ready {ready[-1]:.2f} s",
+            flush=True,
+        )
+    b, sh, a = statistics.median(bare), statistics.median(shown), statistics.median(ready)
+    return {
+        "bare_s": b,
+        "floor_s": statistics.median(floor),
+        "floor_ratio": statistics.median(floor) / b,
+        "shown_s": sh,
+        "app_s": a,
+        "shown_ratio": sh / b,
+        "ratio": a / b,
+        "ratios": statistics.median(r / x for r, x in zip(ready, bare, strict=True)),
+        "bare_min": min(bare),
+        "shown_min": min(shown),
+        "app_min": min(ready),
+    }
 
 
 def in_process(directory: Path) -> dict[str, float]:
@@ -219,6 +257,7 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-cold", action="store_true", help="only the in-process figures")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold start figures")
     parser.add_argument("--reuse", type=Path, help="a bench temp dir from an earlier run (profile + keyring)")
     args = parser.parse_args()
     if args.reuse:
@@ -234,10 +273,18 @@ def main() -> int:
     cold = cold_start(directory, args.runs) if not args.skip_cold else None
     if cold is not None:
         print(
-            f"cold start (median of {args.runs}): bare PySide6 window {cold['bare_s']:.2f} s, "
-            f"fieldapp main window with {args.contacts} contacts {cold['app_s']:.2f} s, "
-            f"ratio {cold['ratio']:.2f}x (target <= 1.5x); best {cold['bare_min']:.2f} / {cold['app_min']:.2f} s"
+            f"cold start (median of {args.runs}): bare PySide6 window {cold['bare_s']:.2f} s; fieldapp main "
+            f"window shown and responsive {cold['shown_s']:.2f} s ({cold['shown_ratio']:.2f}x), caseload of "
+            f"{args.contacts} contacts visible {cold['app_s']:.2f} s ({cold['ratio']:.2f}x; median of the "
+            f"per-run ratios {cold['ratios']:.2f}x; target <= 1.5x); best {cold['bare_min']:.2f} / "
+            f"{cold['shown_min']:.2f} / {cold['app_min']:.2f} s"
         )
+        print(
+            f"import floor (bare window + importing the GUI and the store, nothing opened): "
+            f"{cold['floor_s']:.2f} s ({cold['floor_ratio']:.2f}x bare)"
+        )
+    if args.cold_only:
+        return 0
     inproc = in_process(directory)
     print(
         f"wizard page change: median {inproc['page_median_ms']:.1f} ms, p95 {inproc['page_p95_ms']:.1f} ms, "

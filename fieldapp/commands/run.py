@@ -8,8 +8,13 @@ says how to get one.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fieldapp.app.session import OpenedProfile
 
 
 def register(subparsers: Any) -> None:
@@ -34,8 +39,19 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    # Qt is imported only here, so `fieldapp validate` and `fieldapp audit` never load it.
-    from fieldapp.app.launch import open_for_gui
+    # Qt is imported only here, so `fieldapp validate` and `fieldapp audit` never load it. The store
+    # (SQLAlchemy, SQLCipher, keyring) is not imported here: `open_profile` imports it on the op runner
+    # once the main window is on screen (see docs/PERFORMANCE.md, "GUI").
     from fieldapp.gui.app import StartOptions, main
 
-    return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo), opener=open_for_gui))
+    return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo), opener=open_profile))
+
+
+def open_profile(
+    directory: Path | None, *, passphrase: str | None, demo: bool, clock: Callable[[], datetime]
+) -> OpenedProfile:
+    """fieldapp.app.launch.open_for_gui, imported when first called: on the op runner, after the window
+    shows, instead of on the GUI thread before Qt is even up."""
+    from fieldapp.app.launch import open_for_gui
+
+    return open_for_gui(directory, passphrase=passphrase, demo=demo, clock=clock)

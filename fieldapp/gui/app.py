@@ -8,6 +8,7 @@ missing key) – never a traceback and never a changed database.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -15,12 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from fieldapp.app.profile import NeedsPassphrase, ProfileError, WrongKey
+from fieldapp.app.service import ContactService
 from fieldapp.app.session import OpenedProfile, ProfileOpener
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog
@@ -73,6 +75,8 @@ class Bootstrap(QObject):
     """
 
     window_ready = Signal(object)
+    window_shown = Signal(object)
+    """The (still empty) main window is on screen, before the profile is open (bench/bench_gui.py)."""
     failed = Signal(str)
 
     def __init__(
@@ -85,6 +89,7 @@ class Bootstrap(QObject):
         self.tables: CodeTables = load_codetables()
         self.opened: OpenedProfile | None = None
         self.window: MainWindow | None = None
+        self.shell: MainWindow | None = None
         self.busy: QProgressDialog | None = None
         self.dialog: PassphraseDialog | None = None
         self._passphrase: str | None = None
@@ -93,10 +98,48 @@ class Bootstrap(QObject):
     # ------------------------------------------------------------------ opening
 
     def start(self) -> None:
+        """Start opening the profile on the op runner, and meanwhile put the main window on screen.
+
+        The window is shown empty as soon as Qt is up, instead of after the store has been imported and
+        the profile opened; the opening is queued once the window is built, so the store's imports on the
+        worker overlap only its painting (C++, outside the interpreter lock) and do not compete with
+        building it (measured: that contention made both later; see docs/PERFORMANCE.md, "GUI").
+        The window holds no case data until
+        `_show_window` starts it, which happens only once the profile is open and an unlock passphrase
+        exists (so nothing is shown that the lock could not hide)."""
+        self._show_shell()
         self._show_busy("Opening your encrypted profile…")
         self._open()
 
+    def _show_shell(self) -> None:
+        tables = self.tables
+
+        def verify_unlock(passphrase: str) -> bool:
+            opened = self.opened
+            return opened is not None and opened.unlock.verify(passphrase)
+
+        def still_due(caseload: Any, now: datetime) -> Any:
+            assert self.opened is not None  # the window asks only after start(), i.e. once open
+            return _compliance(self.opened.service, tables)(caseload, now)
+
+        env = WindowEnv(
+            service=cast(ContactService, _NotOpenYet()),
+            runner=self.runner,
+            tables=tables,
+            verify_unlock=verify_unlock,
+            now=self.options.clock or system_now,
+            compliance=still_due if _compliance_available() else None,
+            profile_label=str(self.options.profile_dir or ""),
+        )
+        shell = MainWindow(env, QSettings())
+        self.shell = shell
+        shell.statusBar().showMessage("Opening your encrypted profile…")
+        shell.show()
+        self.window_shown.emit(shell)
+
     def _open(self, passphrase: str | None = None) -> None:
+        if self._closed:
+            return  # quit before the queued opening ran
         options = self.options
         clock = options.clock or system_now
 
@@ -131,25 +174,20 @@ class Bootstrap(QObject):
         dialog.open()
 
     def _show_window(self) -> None:
+        """The profile is open: hand the shown window its service and sync side, and let it read the
+        caseload (on the op runner, queued after the opening)."""
         self._hide_busy()
         opened = self.opened
-        assert opened is not None
-        env = WindowEnv(
-            service=opened.service,
-            runner=self.runner,
-            tables=self.tables,
-            verify_unlock=opened.unlock.verify,
-            now=self.options.clock or system_now,
-            sync_client=opened.sync_client,
-            sync_status=opened.sync_status,
-            connect_sync=opened.connect_sync,
-            enroll=opened.enroll,
-            compliance=_compliance(opened.service, self.tables),
-            profile_label=str(opened.directory),
-        )
-        window = MainWindow(env, QSettings())
+        window = self.shell
+        assert opened is not None and window is not None
+        env = window.env
+        env.service = opened.service
+        env.sync_client = opened.sync_client
+        env.sync_status = opened.sync_status
+        env.connect_sync = opened.connect_sync
+        env.enroll = opened.enroll
+        env.profile_label = str(opened.directory)
         self.window = window
-        window.show()
         window.start()
         self.window_ready.emit(window)
 
@@ -209,6 +247,10 @@ class Bootstrap(QObject):
 
     def _fail(self, message: str, show: bool = True) -> None:
         self._hide_busy()
+        shell, self.shell = self.shell, None
+        if shell is not None:
+            shell.close()
+            shell.deleteLater()
         if show and self.interactive:
             box = QMessageBox(QMessageBox.Icon.Critical, "fieldapp cannot open the profile", message)
             box.setObjectName("profileErrorBox")
@@ -228,12 +270,29 @@ class Bootstrap(QObject):
         self.runner.shutdown()
 
 
+class _NotOpenYet:
+    """The service of a window shown before its profile is open. The window only calls the service once
+    started, which happens after the profile is open; anything earlier is a bug and says so."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"the profile is not open yet (service.{name})")
+
+
+def _compliance_available() -> bool:
+    """Whether the compliance measures are in this build, without importing them: they load on the op
+    runner when the still-due list is first worked out, after the window is usable."""
+    return importlib.util.find_spec("fieldapp.app.due") is not None
+
+
 def _compliance(service: Any, tables: CodeTables) -> Any:
-    try:
+    """The still-due list over `service`."""
+
+    def still_due(caseload: Any, now: datetime) -> Any:
         from fieldapp.app.due import due_list
-    except ImportError:
-        return None
-    return lambda caseload, now: due_list(service, caseload, tables, now)
+
+        return due_list(service, caseload, tables, now)
+
+    return still_due
 
 
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
@@ -262,6 +321,4 @@ def _install_test_hook(boot: Bootstrap) -> None:
     e.g. the kill-mid-narrative test types into the narrative, waits for the autosave, then is SIGKILLed."""
     script = os.environ.get("FIELDAPP_TEST_HOOK")
     if script and os.environ.get("FIELDAPP_TESTING") == "1":
-        import importlib
-
         importlib.import_module("fieldapp.gui.testhook").install(script, boot)

@@ -74,16 +74,23 @@ class _Driver(QObject):
 
 
 class _ReadyReporter(QObject):
-    """Scenario "report_ready" (bench/bench_gui.py): report `ready <epoch seconds>` when the main window
-    has shown the caseload and drafts for the first time, then quit."""
+    """Scenario "report_ready" (bench/bench_gui.py): report `shown <epoch seconds>` when the main window is
+    on screen and the event loop turns (responsive), and `ready <epoch seconds>` when it has shown the
+    caseload and drafts for the first time, then quit."""
 
     def __init__(self, spec: dict[str, Any], boot: Bootstrap) -> None:
         super().__init__(boot)
         self.events = Path(spec["events"])
+        self.lines: list[str] = []
+        boot.window_shown.connect(lambda _window: QTimer.singleShot(0, self._shown))
         boot.window_ready.connect(lambda window: window.loaded.connect(self._loaded))
 
+    def _shown(self) -> None:
+        self.lines.append(f"shown {time.time()}")
+
     def _loaded(self) -> None:
-        self.events.write_text(f"ready {time.time()}\n", encoding="utf-8")
+        self.lines.append(f"ready {time.time()}")
+        self.events.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
         app = QApplication.instance()
         if app is not None:
             QTimer.singleShot(0, app.quit)
