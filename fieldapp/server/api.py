@@ -252,11 +252,13 @@ def create_app(state: ServerState) -> FastAPI:
             str | None, Query(max_length=200, description="From the last pull; omit the first time.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
-    ) -> PullResponse:
+    ) -> Response:
         """Changes since `cursor` (caseload, approvals, amendments, refusals); repeat while `has_more`."""
         _own(caller, worker_id)
         st = state_of(request)
-        return feed.pull(st.db, st.server_id, worker_id, cursor, limit)
+        result = feed.pull(st.db, st.server_id, worker_id, cursor, limit)
+        # As for push: pydantic's JSON once, not re-validated and re-encoded by the framework.
+        return Response(result.model_dump_json(), media_type="application/json")
 
     @app.get(
         "/v1/units/{unit}/contacts",
