@@ -116,17 +116,18 @@ def enroll(db: Database, code: str, device_name: str) -> tuple[str, str, Worker]
 def authenticate(db: Database, token: str) -> Caller | None:
     """The caller a bearer token belongs to, or None if it is unknown or revoked."""
     with db.read() as session:
+        # Columns, not ORM objects: every request of every device passes here.
         found = session.execute(
-            select(Device, Staff)
+            select(Device.id, Device.revoked_at, Staff.record)
             .join(Staff, Staff.id == Device.worker_id)
             .where(Device.token_hash == secret_hash(token))
         ).first()
     if found is None:
         return None
-    device, staff = found
-    if device.revoked_at is not None:
+    device_id, revoked_at, record = found
+    if revoked_at is not None:
         return None
-    return Caller(device_id=device.id, worker=Worker.model_validate_json(staff.record))
+    return Caller(device_id=device_id, worker=Worker.model_validate_json(record))
 
 
 def revoke(db: Database, *, device_id: str | None = None, worker_id: str | None = None) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.records import Case, Caseload, Matter, Referral, StaffRole, Worker
@@ -137,43 +138,50 @@ def load_caseload(db: Database, caseload: Caseload, actor: str = "admin") -> Loa
     return LoadReport(staff_changed, changed, unchanged, tuple(sorted(notified)))
 
 
-def matters_of(session_rows: Iterable[MatterRow]) -> tuple[list[Referral], list[Case]]:
+def matters_of(rows: Iterable[MatterRow] | Iterable[tuple[str, str]]) -> tuple[list[Referral], list[Case]]:
+    """Records of matter rows, given as ORM rows or as (kind, record) pairs (cheaper: no ORM objects)."""
     referrals: list[Referral] = []
     cases: list[Case] = []
-    for row in session_rows:
-        if row.kind == "referral":
-            referrals.append(Referral.model_validate_json(row.record))
+    for row in rows:
+        kind, record = (row.kind, row.record) if isinstance(row, MatterRow) else row
+        if kind == "referral":
+            referrals.append(Referral.model_validate_json(record))
         else:
-            cases.append(Case.model_validate_json(row.record))
+            cases.append(Case.model_validate_json(record))
     return referrals, cases
 
 
 def caseload_snapshot(db: Database, worker_id: str) -> Caseload | None:
-    """The worker's whole current caseload as the laptop should hold it, or None for unknown staff.
+    """The worker's whole current caseload as the laptop should hold it, or None for unknown staff."""
+    with db.read() as session:
+        return snapshot_in(session, worker_id)
+
+
+def snapshot_in(session: Session, worker_id: str) -> Caseload | None:
+    """`caseload_snapshot` inside an open session (a push reads it with the rest of its questions).
 
     Staff listed: everyone in the worker's unit, their supervisor, the managers, and the primary workers of
     their matters, so that every staff person a contact may name is known to the rules on both sides.
+    Plain column queries, no ORM objects: this runs once per push and per pull, under load.
     """
-    with db.read() as session:
-        me = session.get(Staff, worker_id)
-        if me is None:
-            return None
-        worker = Worker.model_validate_json(me.record)
-        rows = session.execute(
-            select(MatterRow).where(MatterRow.assigned_worker_id == worker_id).order_by(MatterRow.id)
-        ).scalars()
-        referrals, cases = matters_of(rows)
-        wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
-        if worker.supervisor_id:
-            wanted.add(worker.supervisor_id)
-        staff_rows = session.execute(
-            select(Staff).where(
-                (Staff.unit == worker.unit) | (Staff.role == str(StaffRole.MANAGER)) | Staff.id.in_(wanted)
-            )
-        ).scalars()
-        staff = tuple(
-            Worker.model_validate_json(r.record)
-            for r in sorted(staff_rows, key=lambda r: r.id)
-            if r.id != worker_id
+    record = session.execute(select(Staff.record).where(Staff.id == worker_id)).scalar_one_or_none()
+    if record is None:
+        return None
+    worker = Worker.model_validate_json(record)
+    rows = session.execute(
+        select(MatterRow.kind, MatterRow.record)
+        .where(MatterRow.assigned_worker_id == worker_id)
+        .order_by(MatterRow.id)
+    ).all()
+    referrals, cases = matters_of(rows)
+    wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
+    if worker.supervisor_id:
+        wanted.add(worker.supervisor_id)
+    staff_rows = session.execute(
+        select(Staff.id, Staff.record).where(
+            (Staff.unit == worker.unit) | (Staff.role == str(StaffRole.MANAGER)) | Staff.id.in_(wanted)
         )
+    ).all()
+    # Sorted here, not by ORDER BY: PostgreSQL's collation may order IDs differently from SQLite's.
+    staff = tuple(Worker.model_validate_json(rec) for sid, rec in sorted(staff_rows) if sid != worker_id)
     return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy import Table, create_engine, event, insert, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -147,7 +147,8 @@ class Writer:
     def flush_audit(self) -> None:
         if not self._pending:
             return
-        self.session.execute(insert(AuditEntry), self._pending)
+        # Core insert on the table: the ORM's bulk path costs ~0.1 ms per row in bookkeeping we do not use.
+        self.session.execute(insert(cast(Table, AuditEntry.__table__)), self._pending)
         self._head.value = self._last
         self._pending = []
 

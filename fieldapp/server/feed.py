@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.records import Amendment, Approval
-from fieldapp.server.caseload import caseload_snapshot
+from fieldapp.server.caseload import snapshot_in
 from fieldapp.server.db import Database
 from fieldapp.server.models import AmendmentRow, ApprovalRow, FeedEntry, Refusal
 from fieldapp.sync.protocol import ItemResult, PullResponse
@@ -47,11 +47,11 @@ def pull(
         assert start is not None
         entries = list(
             session.execute(
-                select(FeedEntry)
+                select(FeedEntry.seq, FeedEntry.kind, FeedEntry.ref_id)  # columns: no ORM objects
                 .where(FeedEntry.worker_id == worker_id, FeedEntry.seq > start, FeedEntry.seq <= head)
                 .order_by(FeedEntry.seq)
                 .limit(limit + 1)
-            ).scalars()
+            ).all()
         )
         has_more = len(entries) > limit
         entries = entries[:limit]
@@ -70,7 +70,8 @@ def pull(
             if refusal_ids
             else []
         )
-    caseload = caseload_snapshot(db, worker_id) if full or "caseload" in by_kind else None
+        # In the same read transaction as the feed: the caseload is the one as of `head`.
+        caseload = snapshot_in(session, worker_id) if full or "caseload" in by_kind else None
     next_seq = entries[-1].seq if has_more else head
     return PullResponse(
         cursor=make_cursor(server_id, next_seq),

@@ -12,12 +12,14 @@ a refused one).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
@@ -25,7 +27,7 @@ from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
 from fieldapp.domain.rules import RuleContext, check_contact
 from fieldapp.server.auth import Caller
-from fieldapp.server.caseload import caseload_snapshot, matters_of, put_feed
+from fieldapp.server.caseload import matters_of, put_feed, snapshot_in
 from fieldapp.server.db import Database, Writer
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
@@ -82,33 +84,39 @@ class Pusher:
 
     # ------------------------------------------------------------------ contacts
 
-    def _judge_contacts(self, contacts: tuple[Contact, ...]) -> dict[tuple[str, str], _Verdict]:
+    def _judge_contacts(
+        self, contacts: tuple[Contact, ...], digests: list[str]
+    ) -> dict[tuple[str, str], _Verdict]:
         """Verdicts for the new items, keyed by (id, content hash): one ID twice in a batch with two
-        contents is judged twice (the second then meets the first inside the transaction)."""
+        contents is judged twice (the second then meets the first inside the transaction).
+
+        Every question for the whole batch is asked in one read transaction with set-based queries
+        (assigned matters, already-stored IDs, the matters' records, the caseload the rules need)."""
         worker_id = self.caller.worker.id
         wanted = {c.context_id for c in contacts}
         with self.db.read() as session:
-            assigned = set(
-                session.execute(
-                    select(Assignment.matter_id).where(
-                        Assignment.worker_id == worker_id, Assignment.matter_id.in_(wanted)
-                    )
-                ).scalars()
-            )
             known = set(
                 session.execute(
                     select(ContactRow.id).where(ContactRow.id.in_([c.id for c in contacts]))
                 ).scalars()
             )
-            rows = list(session.execute(select(MatterRow).where(MatterRow.id.in_(assigned))).scalars())
+            rows = list(
+                session.execute(
+                    select(MatterRow.kind, MatterRow.record)
+                    .join(Assignment, Assignment.matter_id == MatterRow.id)
+                    .where(Assignment.worker_id == worker_id, Assignment.matter_id.in_(wanted))
+                ).all()
+            )
+            fresh = any(c.id not in known for c in contacts)
+            snapshot = snapshot_in(session, worker_id) if rows and fresh else None
         referrals, cases = matters_of(rows)
         matters: dict[str, Matter] = {r.id: r for r in referrals}
         matters.update({c.id: c for c in cases})
         caseload: Caseload | None = None
         now = datetime.now(self.tables.agency.time_zone)
         verdicts: dict[tuple[str, str], _Verdict] = {}
-        for contact in contacts:
-            key = (contact.id, content_hash(contact))
+        for contact, digest in zip(contacts, digests, strict=True):
+            key = (contact.id, digest)
             if contact.id in known or key in verdicts:
                 continue  # decided against the stored row inside the transaction
             matter = matters.get(contact.context_id)
@@ -133,7 +141,7 @@ class Pusher:
                 )
                 continue
             if caseload is None:
-                caseload = caseload_snapshot(self.db, worker_id)
+                caseload = snapshot
                 assert caseload is not None
             rule_caseload = caseload
             if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
@@ -158,6 +166,7 @@ class Pusher:
         self,
         w: Writer,
         contact: Contact,
+        body: bytes,
         digest: str,
         verdict: _Verdict | None,
         stored: dict[str, str],
@@ -204,7 +213,7 @@ class Pusher:
                 context_id=contact.context_id,
                 month=month_of(moment, self.tables.agency.time_zone),
                 content_hash=digest,
-                record=canonical_json(contact).decode(),
+                record=body.decode(),
                 device_id=self.caller.device_id,
                 received_at=datetime.now(UTC),
             )
@@ -307,7 +316,10 @@ class Pusher:
     # ------------------------------------------------------------------ batch
 
     def push(self, request: PushRequest) -> PushResponse:
-        verdicts = self._judge_contacts(request.contacts)
+        # Each contact is serialised once: its canonical bytes are both what is stored and what is hashed.
+        bodies = [canonical_json(c) for c in request.contacts]
+        digests = [hashlib.sha256(b).hexdigest() for b in bodies]
+        verdicts = self._judge_contacts(request.contacts, digests)
         results: list[ItemResult] = []
         with self.db.write() as w:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
@@ -318,12 +330,13 @@ class Pusher:
             )
             stored: dict[str, str] = {row_id: digest for row_id, digest in found} if ids else {}
             new_rows: list[dict[str, object]] = []
-            for contact in request.contacts:
-                digest = content_hash(contact)
+            for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
                 verdict = verdicts.get((contact.id, digest))
-                results.append(self._store_contact(w, contact, digest, verdict, stored, new_rows))
+                results.append(self._store_contact(w, contact, body, digest, verdict, stored, new_rows))
             if new_rows:
-                w.session.execute(insert(ContactRow), new_rows)
+                w.session.execute(
+                    insert(cast(Table, ContactRow.__table__)), new_rows
+                )  # Core: no ORM bookkeeping
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()

@@ -146,3 +146,45 @@ def test_sqlite_default_database_file_is_created_where_asked(tmp_path: Path) -> 
     migrate.upgrade(db)
     db.dispose()
     assert (tmp_path / "nested.db").exists()
+
+
+def test_mixed_batch_stores_each_accepted_contact_once_with_its_canonical_bytes_and_audit_entry_nar_required(
+    db: Database,
+) -> None:
+    """The batched write path: in one push of accepted, refused (NAR-REQUIRED), repeated-in-batch and
+    already-stored contacts, each accepted contact is one row holding its canonical JSON (whose SHA-256 is
+    the hash the client was told), with exactly one "accept" audit entry, and the chain verifies."""
+    from fieldapp.domain.canonical import canonical_json, content_hash
+    from fieldapp.domain.ids import new_id
+
+    pusher = Pusher(db, load_codetables(), _ana(db))
+    stored_before = final_contact(id=new_id())
+    assert pusher.push(PushRequest(contacts=(stored_before,))).results[0].outcome is Outcome.ACCEPTED
+    fresh = [final_contact(id=new_id()) for _ in range(5)]
+    refused = final_contact(id=new_id(), narrative="")
+    batch = (fresh[0], refused, stored_before, *fresh[1:], fresh[0])
+    result = pusher.push(PushRequest(contacts=batch))
+    assert [r.outcome for r in result.results] == [
+        Outcome.ACCEPTED,
+        Outcome.REFUSED,
+        Outcome.DUPLICATE,
+        *[Outcome.ACCEPTED] * 4,
+        Outcome.DUPLICATE,
+    ]
+    assert any(f.rule_id == "NAR-REQUIRED" for f in result.results[1].findings)
+    with db.read() as session:
+        rows = {
+            row.id: row
+            for row in session.execute(
+                select(ContactRow).where(ContactRow.id.in_([c.id for c in batch]))
+            ).scalars()
+        }
+        accepts = session.execute(
+            select(AuditEntry.record_id, AuditEntry.content_hash).where(AuditEntry.action == "accept")
+        ).all()
+    assert set(rows) == {c.id for c in (stored_before, *fresh)}
+    for contact in (stored_before, *fresh):
+        assert rows[contact.id].record.encode() == canonical_json(contact)
+        assert rows[contact.id].content_hash == content_hash(contact)
+    assert sorted(accepts) == sorted((c.id, content_hash(c)) for c in (stored_before, *fresh))
+    assert verify_audit_chain(db)[0]
