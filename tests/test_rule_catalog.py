@@ -16,7 +16,9 @@ ID_SHAPE = re.compile(r"\b(?:SEL|NAR|CLS|CMP|SUP)-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 def catalog_ids() -> set[str]:
     if not CATALOG.exists():
         pytest.skip(f"rule catalog not found at {CATALOG} (it lives in shared/ beside the repository)")
-    return set(re.findall(r"^\| ((?:SEL|NAR|CLS|CMP|SUP)-[A-Z0-9-]+) ", CATALOG.read_text(encoding="utf-8"), re.M))
+    return set(
+        re.findall(r"^\| ((?:SEL|NAR|CLS|CMP|SUP)-[A-Z0-9-]+) ", CATALOG.read_text(encoding="utf-8"), re.M)
+    )
 
 
 def test_catalog_is_read() -> None:
@@ -26,7 +28,9 @@ def test_catalog_is_read() -> None:
 
 def test_every_catalog_rule_is_named_by_a_test() -> None:
     me = Path(__file__).resolve()
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py") if p.resolve() != me)
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py") if p.resolve() != me
+    )
     missing = sorted(i for i in catalog_ids() if not re.search(rf"\b{re.escape(i)}\b", text))
     assert not missing, f"rule IDs no test names: {missing}"
 
