@@ -21,15 +21,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only is None else (only,):
-        module_name = f"fieldapp.commands.{name}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            # A sub-command not in this build (areas land separately) is simply not offered; any other
-            # missing import inside a command is a real error and propagates.
-            if exc.name != module_name:
-                raise
-            continue
+        module = importlib.import_module(f"fieldapp.commands.{name}")
         module.register(sub)
     return parser
 
