@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import RootModel
 
-from fieldapp.commands.validate import BadInput, load_document
+from fieldapp.commands.validate import BadInput, load_document, parse_now
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTableError, load_codetables
 from fieldapp.domain.compliance import (
@@ -63,21 +62,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)  # the command reads the clock; the measures never do
-    try:
-        now = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BadInput(f"--now: {value!r} is not an ISO date and time") from exc
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise BadInput(f"--now: {value!r} must include a time zone offset, e.g. 2026-11-23T16:00:00-08:00")
-    return now
-
-
 def run(args: argparse.Namespace) -> int:
     try:
-        now = _now(args.now)
+        now = parse_now(args.now)
         tables = load_codetables()
         caseload = load_document(args.caseload, Caseload)
         contacts = load_document(args.contacts, ContactList).root if args.contacts else []

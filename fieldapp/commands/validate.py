@@ -81,7 +81,8 @@ def load_document(path: Path, model: type[M]) -> M:
         ) from exc
 
 
-def _parse_now(value: str | None) -> datetime:
+def parse_now(value: str | None) -> datetime:
+    """The `--now` option shared by the commands that judge as of a moment (the rules never read the clock)."""
     if value is None:
         return datetime.now(UTC)  # the command reads the clock; the rules never do
     try:
@@ -148,7 +149,7 @@ def _text(
 
 def run(args: argparse.Namespace) -> int:
     try:
-        now = _parse_now(args.now)
+        now = parse_now(args.now)
         caseload = load_document(args.caseload, Caseload)
         contact = load_document(args.contact, Contact)
         matter = caseload.matter(contact.context_id)
