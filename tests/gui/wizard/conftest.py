@@ -4,7 +4,6 @@ worker thread (OpRunner), and a clock the test moves (NOW = Monday 2026-11-23 16
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,8 @@ from fieldapp.domain.records import Caseload, ContactKind
 from fieldapp.gui.ops import OpRunner
 from fieldapp.gui.wizard import ContactWizard
 from fieldapp.store.profile import Profile, open_profile
-from tests.factories import NOW, demo_caseload
-
-
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.factories import demo_caseload
+from tests.gui.conftest import Clock  # the parent conftest's clock fixture is the one in use
 
 
 @pytest.fixture
