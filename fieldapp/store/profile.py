@@ -188,7 +188,10 @@ class Profile:
 def _ask(provider: PassphraseProvider | None, prompt: PassphrasePrompt, directory: Path) -> keys.KeySpec:
     if provider is None:
         raise NeedsPassphrase(
-            prompt.reason + " Enter the profile passphrase.", directory, new_profile=prompt.new_profile
+            prompt.reason
+            + (" Choose a profile passphrase." if prompt.new_profile else " Enter the profile passphrase."),
+            directory,
+            new_profile=prompt.new_profile,
         )
     answer = provider(prompt)
     if not answer:
