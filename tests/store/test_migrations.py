@@ -60,3 +60,33 @@ def test_opening_a_current_profile_does_not_import_alembic(tmp_path: Path) -> No
         timeout=60,
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_outbox_pending_rows_are_found_by_index_not_by_scanning(tmp_path: Path) -> None:
+    """Sync batches and the status bar's pending count read only pending outbox rows; a synced history of
+    months must not be scanned for them (migration 0003, also applied to an upgraded 0002 profile)."""
+    from alembic import command
+
+    directory = tmp_path / "p"
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    with profile.engine.connect() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0002")  # type: ignore[arg-type]
+        conn.commit()
+    profile.close()
+
+    upgraded = open_profile(directory)
+    with upgraded.read() as conn:
+        assert migrate.current_revision(conn) == "0003"
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM outbox WHERE synced_at IS NULL AND refused_at IS NULL"
+            )
+        )
+        by_record = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT seq FROM outbox WHERE record_id = 'x'")
+        )
+    assert "ix_outbox_pending" in plan, plan
+    assert "ix_outbox_record" in by_record, by_record
+    upgraded.close()
