@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from fieldapp.app.session import OpenedProfile
 from fieldapp.domain.codetables import load_codetables
 from fieldapp.gui.main_window import MainWindow, WindowEnv
 from fieldapp.gui.ops import OpRunner
-from tests.factories import NOW
+from tests.support.clock import Clock
 
 
 @pytest.fixture(autouse=True)
@@ -66,20 +65,6 @@ def fail_on_dangling_qthreads(
 # --------------------------------------------------------------------------- a real profile and the window
 
 UNLOCK = "river-stone-42"
-
-
-class Clock:
-    """The agency clock shared by the service and the window; tests move it (e.g. past midnight)."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

@@ -3,22 +3,17 @@ authentication limiter (429), and no secret or narrative in the server's logs.""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import ssl
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from fieldapp.sync.protocol import ErrorResponse
 from tests.server.helpers import final_contact, push
 from tests.support.server import REPO_ROOT, ServerProcess, server_command
+from tests.support.tls import self_signed
 
 
 def _serve(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -36,37 +31,8 @@ def test_refuses_a_non_loopback_address_without_tls(tmp_path: Path) -> None:
     assert half.returncode == 2 and "give both --tls-cert and --tls-key" in half.stderr
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fieldapp test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    key_path.chmod(0o600)
-    return cert_path, key_path
-
-
 def test_serves_https_with_the_given_certificate(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     with ServerProcess.start(tmp_path, extra_args=["--tls-cert", str(cert), "--tls-key", str(key)]) as server:
         assert server.url.startswith("https://127.0.0.1:")
         response = httpx.get(

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from fieldapp.app.contacts import SqlContactService
 from fieldapp.store.profile import Profile, open_profile
-from tests.factories import NOW, demo_caseload
-
-
-class Clock:
-    """The service's clock, moved by the test (e.g. across the end of a business day)."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
+from tests.factories import demo_caseload
+from tests.support.clock import Clock
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from fieldapp.app.contacts import SqlContactService
 from fieldapp.store.keys import KEYRING_SERVICE, current_backend
 from fieldapp.store.profile import open_profile
 from tests.factories import demo_caseload, valid_contact
-from tests.store.conftest import Clock
+from tests.support.clock import Clock
 
 SECRET_NARRATIVE = "Quillon Marrowdeep told me the bruise came from the stair rail at 14 Larkspur Court."
 KNOWN = [

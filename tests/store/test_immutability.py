@@ -11,7 +11,7 @@ from fieldapp.domain.records import Approval, Contact, ContactState
 from fieldapp.store.profile import Profile, open_profile
 from fieldapp.sync.protocol import PullResponse
 from tests.factories import NOW, valid_contact
-from tests.store.conftest import Clock
+from tests.support.clock import Clock
 
 
 def _final(service: SqlContactService) -> Contact:

@@ -10,7 +10,7 @@ from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import ContactKind, ContactState
 from fieldapp.store.profile import Profile
 from tests.factories import NOW, valid_contact
-from tests.store.conftest import Clock
+from tests.support.clock import Clock
 
 
 def _started(service: SqlContactService, kind: ContactKind = ContactKind.CHILD_CASE):

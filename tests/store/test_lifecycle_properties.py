@@ -21,7 +21,7 @@ from fieldapp.domain.records import Contact, ContactState
 from fieldapp.domain.rules import check_contact
 from fieldapp.store.profile import open_profile
 from tests.factories import TZ, demo_caseload, valid_contact
-from tests.store.conftest import Clock
+from tests.support.clock import Clock
 
 TEXTS = st.sampled_from(["", "   ", "Met the child at home; she showed me her room.", "Called the school."])
 

@@ -22,7 +22,7 @@ from fieldapp.sync.client import SyncClient
 from fieldapp.sync.protocol import ItemResult, Outcome, PullResponse, PushRequest, PushResponse
 from fieldapp.sync.retry import Backoff
 from tests.factories import valid_contact
-from tests.store.conftest import Clock
+from tests.support.clock import Clock
 
 
 def _finals(service: SqlContactService, n: int) -> list[str]:

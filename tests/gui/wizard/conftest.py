@@ -16,7 +16,7 @@ from fieldapp.gui.ops import OpRunner
 from fieldapp.gui.wizard import ContactWizard
 from fieldapp.store.profile import Profile, open_profile
 from tests.factories import demo_caseload
-from tests.gui.conftest import Clock  # the parent conftest's clock fixture is the one in use
+from tests.support.clock import Clock
 
 
 @pytest.fixture

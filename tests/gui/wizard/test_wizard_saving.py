@@ -231,7 +231,7 @@ def test_store_refusing_to_finalize_shows_its_findings_at_the_field(
     from datetime import timedelta
 
     from tests.factories import NOW, valid_contact
-    from tests.gui.conftest import Clock
+    from tests.support.clock import Clock
 
     template = valid_contact(ContactKind.CHILD_CASE, started_at=NOW + timedelta(minutes=30), ended_at=None)
     started = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova", "p-kit"))
