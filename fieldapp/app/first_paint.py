@@ -71,6 +71,7 @@ class QuickRead:
     recent_matter_id: str | None
     recent: tuple[QuickContact, ...]
     pending: int
+    last_sync_at: str | None = None  # ISO; set once a whole sync succeeded
 
 
 class QuickSessionLike(Protocol):

@@ -83,9 +83,14 @@ class Bootstrap(QObject):
         The window holds no case data until
         `_show_window` starts it, which happens only once the profile is open and an unlock passphrase
         exists (so nothing is shown that the lock could not hide)."""
+        if self.first_paint is not None:
+            # The first paint is on screen and the store is already imported: open the profile on the op
+            # runner while this thread builds the full window off screen.
+            self._open()
+            self._show_shell()
+            return
         self._show_shell()
-        if self.first_paint is None:
-            self._show_busy("Opening your encrypted profile…")
+        self._show_busy("Opening your encrypted profile…")
         self._open()
 
     def _show_shell(self) -> None:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings
-from PySide6.QtGui import QCloseEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -234,7 +234,16 @@ class FirstPaintWindow(QMainWindow):
         self.pending_label.setAccessibleName("Contacts waiting to sync")
         pending = self.read.pending
         self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
-        for w in (self.connection_label, self.pending_label):
+        self.last_sync_label = QLabel(self)
+        self.last_sync_label.setObjectName("lastSyncLabel")
+        self.last_sync_label.setAccessibleName("Last sync")
+        last = _moment(self.read.last_sync_at)
+        self.last_sync_label.setText(
+            "Last sync: never"
+            if last is None
+            else f"Last sync: {last.astimezone(self.tables.time_zone):%b %d, %H:%M}"
+        )
+        for w in (self.connection_label, self.pending_label, self.last_sync_label):
             bar.addPermanentWidget(w)
         bar.showMessage(LOADING)
 
@@ -261,6 +270,13 @@ class FirstPaintWindow(QMainWindow):
         )
         self.caseload_view.expandToDepth(0)
         self._set_rows(self.drafts_model, DRAFT_COLUMNS, [self._draft_row(d) for d in read.drafts])
+        for row, draft in enumerate(read.drafts):  # under an hour left: red, as in the full window
+            deadline = deadline_of(
+                _moment(draft.first_saved_at), _moment(draft.started_at), self.tables.time_zone
+            )
+            if deadline is not None and (deadline - self.now()).total_seconds() < 3600:
+                for column in range(len(DRAFT_COLUMNS)):
+                    self.drafts_model.item(row, column).setForeground(QBrush(QColor("#a4000f")))
         index = index_of_matter(self.caseload_model, read.recent_matter_id or "")
         if index.isValid():
             self.caseload_view.setCurrentIndex(index)  # single selection: selects it too

@@ -46,14 +46,10 @@ log = logging.getLogger(__name__)
 ORGANIZATION = "fieldapp"
 APPLICATION = "fieldapp"
 
-# What "the full stack" is: the window and wizard the worker acts in, the store they save to.
-FULL_STACK = (
-    "fieldapp.gui.app",
-    "fieldapp.gui.main_window",
-    "fieldapp.gui.wizard_bridge",
-    "fieldapp.gui.wizard",
-    "fieldapp.app.launch",
-)
+# What the full window needs before it can take the first paint's place: itself and the store it reads.
+FULL_STACK = ("fieldapp.gui.app", "fieldapp.gui.main_window", "fieldapp.app.launch")
+# Loaded on the same thread once the full window is up, so New contact does not wait for them.
+AFTER_READY = ("fieldapp.gui.wizard_bridge", "fieldapp.gui.wizard")
 
 
 @dataclass(frozen=True)
@@ -114,18 +110,22 @@ class Launcher(QObject):
         self.first_paint: Any = None  # FirstPaintWindow while it is on screen
         self.boot: Any = None  # fieldapp.gui.app.Bootstrap once the full stack is loaded
         self.skip_reason = ""
+        self.quick = False
+        """Whether this start showed a first paint (else it started the normal way)."""
         self._closed = False
         self._stack_loaded.connect(self._full_stack_loaded)
 
     def start(self) -> None:
-        window = self._show_first_paint()
+        window = self.show_first_paint()
         if window is None:
             self._start_full()  # today's path, on this thread
             return
         # One event-loop turn first, so the window is painted before the loader thread takes the lock.
         QTimer.singleShot(0, lambda: self._painted(window))
 
-    def _show_first_paint(self) -> Any:
+    def show_first_paint(self) -> Any:
+        """Build and show the first paint from what `fieldapp run` read (the window, or None with
+        `skip_reason` set); closes the read either way. `start()` calls it; dev/screenshots.py too."""
         start = self.options.first_paint
         if start is None:
             self.skip_reason = "no first-paint read"
@@ -146,6 +146,7 @@ class Launcher(QObject):
 
         window = FirstPaintWindow(read, start.tables, self.options.clock or system_now, settings)
         self.first_paint = window
+        self.quick = True
         window.show()
         return window
 
@@ -180,9 +181,17 @@ class Launcher(QObject):
         boot.window_shown.connect(self.window_shown)
         boot.window_ready.connect(self.window_ready)
         boot.window_usable.connect(self.window_usable)
+        boot.window_usable.connect(self._preload_wizard)
         boot.failed.connect(lambda _m: self._forget_first_paint(None))
         boot.failed.connect(self.failed)
         boot.start()
+
+    def _preload_wizard(self, _window: Any) -> None:
+        if not self.quick:
+            return  # the normal path: the wizard loads when first opened, as before
+        threading.Thread(
+            target=_preload, args=(AFTER_READY,), name="fieldapp-load-wizard", daemon=True
+        ).start()
 
     def _forget_first_paint(self, _window: Any) -> None:
         self.first_paint = None  # the full window took its place (Bootstrap released it)
@@ -198,14 +207,25 @@ class Launcher(QObject):
 
 def _import_full_stack() -> BaseException | None:
     try:
-        for name in FULL_STACK:
-            importlib.import_module(name)
+        _import_modules(FULL_STACK)
         from fieldapp.domain.codetables import load_codetables
 
         load_codetables()  # parsed and cached here, not on the GUI thread
     except BaseException as error:  # reported on the GUI thread
         return error
     return None
+
+
+def _import_modules(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
+
+
+def _preload(names: Sequence[str]) -> None:
+    try:
+        _import_modules(names)
+    except Exception as error:  # a broken module fails where it is used, with the usual message
+        log.error("preloading failed: %s", type(error).__name__)
 
 
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:

@@ -169,6 +169,7 @@ def _read_snapshot(conn: Any, directory: Path, today: date) -> QuickRead | Quick
     pending = conn.execute(
         "SELECT count(*) FROM outbox WHERE synced_at IS NULL AND refused_at IS NULL"
     ).fetchone()[0]
+    last_sync = conn.execute("SELECT value FROM sync_state WHERE key = 'last_sync_at'").fetchone()
     return QuickRead(
         directory=directory,
         worker_name=str(caseload["worker"]["full_name"]),
@@ -178,6 +179,7 @@ def _read_snapshot(conn: Any, directory: Path, today: date) -> QuickRead | Quick
         recent_matter_id=None,
         recent=(),
         pending=int(pending),
+        last_sync_at=str(last_sync[0]) if last_sync else None,
     )
 
 

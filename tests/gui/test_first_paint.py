@@ -128,9 +128,9 @@ def test_first_paint_shows_the_same_caseload_drafts_recent_and_pending_count_as_
     first_tree = _tree(first.caseload_model)
     first_drafts = _table(first.drafts_model)
     first_recent = _table(first.recent_model)
-    first_pending = first.pending_label.text()
+    first_pending = (first.pending_label.text(), first.last_sync_label.text())
     first_title = (first.windowTitle(), first.matter_title.text())
-    assert first_pending == "2 contacts waiting to sync"
+    assert first_pending == ("2 contacts waiting to sync", "Last sync: never")
     assert len(first_drafts) == 2 and len(first_recent) == 4  # header + rows
     # for looking only, and it says so
     assert not first.new_contact_button.isEnabled() and "loading" in first.new_contact_button.text()
@@ -145,7 +145,7 @@ def test_first_paint_shows_the_same_caseload_drafts_recent_and_pending_count_as_
     assert _tree(window.caseload_model) == first_tree
     assert _table(window.drafts_model) == first_drafts
     assert _table(window.recent_model) == first_recent
-    assert window.pending_label.text() == first_pending
+    assert (window.pending_label.text(), window.last_sync_label.text()) == first_pending
     assert (window.windowTitle(), window.matter_title.text()) == first_title
     assert window.selected_matter_id() == "C-2001"
 
@@ -321,7 +321,7 @@ start = begin_first_paint({str(opened.directory)!r}, clock)
 from fieldapp.gui.launcher import Launcher, StartOptions, make_application
 app = make_application()
 launcher = Launcher(StartOptions(None, False, None, clock=clock, first_paint=start))
-window = launcher._show_first_paint()
+window = launcher.show_first_paint()
 assert window is not None, launcher.skip_reason
 window.complete_menus()
 heavy = ("sqlalchemy", "pydantic", "alembic", "fieldapp.gui.main_window", "fieldapp.gui.wizard",
