@@ -227,15 +227,27 @@ def in_process(directory: Path) -> dict[str, float]:
     )
     wizard.show()
     spin(lambda: runner.pending == 0)
-    latencies: list[float] = []
-    for _ in range(5):
-        for step in (wizard.next, wizard.back):
-            for _page in range(5):
-                t = time.perf_counter()
-                step()
-                wizard.repaint()  # synchronous paint of the new page
-                app.processEvents()
-                latencies.append((time.perf_counter() - t) * 1000)
+
+    def page_changes(edit_first: bool) -> list[float]:
+        """Next/Back over every page, 5 times. With `edit_first` the worker has changed something on each
+        page (not timed), so every page change also queues an interim save on the op runner."""
+        times: list[float] = []
+        for round_ in range(5):
+            for step in (wizard.next, wizard.back):
+                for page in range(5):
+                    if edit_first:
+                        wizard.edit(ended_at=moment + timedelta(minutes=30, seconds=round_ * 10 + page + 1))
+                        app.processEvents()
+                    t = time.perf_counter()
+                    step()
+                    wizard.repaint()  # synchronous paint of the new page
+                    app.processEvents()
+                    times.append((time.perf_counter() - t) * 1000)
+            spin(lambda: runner.pending == 0)
+        return times
+
+    latencies = page_changes(edit_first=False)
+    edited = page_changes(edit_first=True)
     wizard.close()
 
     # 50 finalizations through the wizard's own confirm box
@@ -255,10 +267,14 @@ def in_process(directory: Path) -> dict[str, float]:
     runner.shutdown()
     opened.close()
     latencies.sort()
+    edited.sort()
     return {
         "page_median_ms": statistics.median(latencies),
         "page_p95_ms": latencies[int(len(latencies) * 0.95) - 1],
         "page_max_ms": latencies[-1],
+        "edited_median_ms": statistics.median(edited),
+        "edited_p95_ms": edited[int(len(edited) * 0.95) - 1],
+        "edited_max_ms": edited[-1],
         "rss_mb": rss_mb,
         "peak_rss_mb": peak_mb,
     }
@@ -314,8 +330,10 @@ def main() -> int:
         return 0
     inproc = in_process(directory)
     print(
-        f"wizard page change: median {inproc['page_median_ms']:.1f} ms, p95 {inproc['page_p95_ms']:.1f} ms, "
-        f"max {inproc['page_max_ms']:.1f} ms (target <= 50 ms)"
+        f"wizard page change (50 changes): median {inproc['page_median_ms']:.1f} ms, p95 "
+        f"{inproc['page_p95_ms']:.1f} ms, max {inproc['page_max_ms']:.1f} ms (target <= 50 ms); after an edit on "
+        f"each page (interim save queued): median {inproc['edited_median_ms']:.1f} ms, p95 "
+        f"{inproc['edited_p95_ms']:.1f} ms, max {inproc['edited_max_ms']:.1f} ms"
     )
     print(
         f"resident memory after finalizing 50 contacts: {inproc['rss_mb']:.0f} MB "

@@ -101,9 +101,14 @@ def launch(qtbot):
     for launcher in made:
         boot = launcher.boot
         if boot is not None and boot.window is not None:
+            offer = getattr(boot.window, "draft_offer", None)
+            if offer is not None:
+                offer.close()  # a dialog left open would show this test's drafts to the next test
             boot.window.close()
+            boot.window.deleteLater()
         if launcher.first_paint is not None:
             launcher.first_paint.close()
+            launcher.first_paint.deleteLater()
         launcher.close()
 
 
