@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -44,10 +44,12 @@ from fieldapp.gui.texts import (
     when_words,
 )
 
-# Qt.ItemDataRole values as plain ints: fetching PySide6's `Qt` namespace creates its ~100 Python enums
-# (~20 ms at the first paint, measured); the full window's models use the same numbers.
+# Qt.ItemDataRole values as plain ints: touching PySide6's `Qt` namespace makes it create its ~100 Python
+# enums (~25 ms, measured), which the first paint does not need; the full window's models use the same
+# numbers (tests/gui/test_first_paint.py checks them against Qt's).
 _USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
-ACCESSIBLE_TEXT_ROLE = 11  # ACCESSIBLE_TEXT_ROLE
+ACCESSIBLE_TEXT_ROLE = 11  # Qt.ItemDataRole.AccessibleTextRole
+FOREGROUND_ROLE = 9  # Qt.ItemDataRole.ForegroundRole
 MATTER_ID_ROLE = _USER_ROLE + 1
 PERSON_ID_ROLE = _USER_ROLE + 2
 CONTACT_ID_ROLE = _USER_ROLE + 3
@@ -61,9 +63,14 @@ Person = tuple[str, str]  # (person ID, "Name — roles")
 MatterRow = tuple[str, str, Sequence[Person]]  # (matter ID, matter text, people)
 
 
-def fill_caseload(model: QStandardItemModel, groups: Iterable[tuple[str, Sequence[MatterRow]]]) -> None:
+def fill_caseload(
+    model: QStandardItemModel, groups: Iterable[tuple[str, Sequence[MatterRow]]]
+) -> dict[str, QStandardItem]:
     """The caseload tree's items: "Referrals (n)" / "Cases (n)", each referral or case, its people and roles.
-    The full window's CaseloadModel builds its tree with this too, so both trees are the same."""
+    The full window's CaseloadModel builds its tree with this too, so both trees are the same. Returns the
+    item of each referral/case by ID (looking one up by its data role would make PySide6 build the ~100
+    Python enums of its `Qt` namespace, ~25 ms, before the first paint)."""
+    items: dict[str, QStandardItem] = {}
     model.clear()
     model.setHorizontalHeaderLabels(["Referral / case / person"])
     root = model.invisibleRootItem()
@@ -77,6 +84,7 @@ def fill_caseload(model: QStandardItemModel, groups: Iterable[tuple[str, Sequenc
             item.setEditable(False)
             item.setData(matter_id, MATTER_ID_ROLE)
             item.setToolTip(text)
+            items[matter_id] = item
             for person_id, person_text in people:
                 person = QStandardItem(person_text)
                 person.setEditable(False)
@@ -85,6 +93,7 @@ def fill_caseload(model: QStandardItemModel, groups: Iterable[tuple[str, Sequenc
                 item.appendRow(person)
             group.appendRow(item)
         root.appendRow(group)
+    return items
 
 
 def index_of_matter(model: QStandardItemModel, matter_id: str) -> QModelIndex:
@@ -264,7 +273,7 @@ class FirstPaintWindow(QMainWindow):
 
     def _show_read(self) -> None:
         read = self.read
-        fill_caseload(
+        items = fill_caseload(
             self.caseload_model,
             (("Referrals", _matter_rows(read.referrals)), ("Cases", _matter_rows(read.cases))),
         )
@@ -276,11 +285,12 @@ class FirstPaintWindow(QMainWindow):
             )
             if deadline is not None and (deadline - self.now()).total_seconds() < 3600:
                 for column in range(len(DRAFT_COLUMNS)):
-                    self.drafts_model.item(row, column).setForeground(QBrush(QColor("#a4000f")))
-        index = index_of_matter(self.caseload_model, read.recent_matter_id or "")
-        if index.isValid():
-            self.caseload_view.setCurrentIndex(index)  # single selection: selects it too
-            self._matter_changed(index, QModelIndex())
+                    # a QColor under Qt.ItemDataRole.ForegroundRole; a QBrush would build the `Qt` enums
+                    self.drafts_model.item(row, column).setData(QColor("#a4000f"), FOREGROUND_ROLE)
+        item = items.get(read.recent_matter_id or "")
+        if item is not None:
+            self.caseload_view.setCurrentIndex(item.index())  # single selection: selects it too
+            self._show_matter(self._matters[read.recent_matter_id or ""], item.index())
         if self.drafts_model.rowCount():
             self.drafts_view.selectRow(0)
 
@@ -337,9 +347,11 @@ class FirstPaintWindow(QMainWindow):
         matter = self._matters.get(matter_id) if matter_id else None
         if matter is None or self._locked:
             return
+        self._show_matter(matter, current if current.data(PERSON_ID_ROLE) is None else current.parent())
+
+    def _show_matter(self, matter: QuickMatter, matter_index: QModelIndex) -> None:
         self.selected_matter = matter.id
         self.settings.setValue("caseload/last_matter", matter.id)  # the full window selects it too
-        matter_index = current if current.data(PERSON_ID_ROLE) is None else current.parent()
         self.caseload_view.expand(matter_index)
         self.matter_title.setText(
             matter_words(matter.name, matter.context, matter.id, matter.program, matter.ends_on)

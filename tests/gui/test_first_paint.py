@@ -339,3 +339,14 @@ print(sorted(m for m in sys.modules if m.startswith(heavy)))
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_plain_role_numbers_are_qts():
+    """The first paint names Qt's item roles by number (so PySide6 need not build its `Qt` enums first)."""
+    from fieldapp.gui import first_paint, models
+
+    assert first_paint.MATTER_ID_ROLE == models.MATTER_ID_ROLE == Qt.ItemDataRole.UserRole + 1
+    assert Qt.ItemDataRole.UserRole + 2 == first_paint.PERSON_ID_ROLE
+    assert Qt.ItemDataRole.UserRole + 3 == first_paint.CONTACT_ID_ROLE
+    assert Qt.ItemDataRole.AccessibleTextRole == first_paint.ACCESSIBLE_TEXT_ROLE
+    assert Qt.ItemDataRole.ForegroundRole == first_paint.FOREGROUND_ROLE
