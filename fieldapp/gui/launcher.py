@@ -157,7 +157,9 @@ class Launcher(QObject):
     def _complete(self, window: Any) -> None:
         window.complete_menus()
         self.menus_ready.emit(window)
-        if os.environ.get("FIELDAPP_LOAD_ON_GUI_THREAD") == "1":  # bench/bench_gui.py's comparison
+        if (
+            os.environ.get("FIELDAPP_LOAD_ON_GUI_THREAD") == "1"
+        ):  # the alternative bench/bench_gui.py measures
             self._stack_loaded.emit(_import_full_stack())
             return
         threading.Thread(target=self._load_stack, name="fieldapp-load", daemon=True).start()
