@@ -53,5 +53,9 @@ def narrative_marks(
 
 
 def spelling_advice(suggestions: tuple[str, ...]) -> str:
-    hint = f"did you mean {' or '.join(suggestions[:3])}?" if suggestions else "check the spelling."
-    return f"not in the dictionary; {hint} The text cannot be corrected once final."
+    if not suggestions:
+        return "not in the dictionary; check the spelling."
+    return "did you mean " + " or ".join(f"“{w}”" for w in suggestions[:3]) + "?"
+
+
+SPELLING_WHY = "Not in the dictionary. Correct it before finalizing: a final narrative can never be changed (NAR-IMMUTABLE)."

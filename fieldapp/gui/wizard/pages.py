@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from fieldapp.app.narrative_marks import SPELLING, NarrativeMark, narrative_marks
+from fieldapp.app.narrative_marks import SPELLING, SPELLING_WHY, NarrativeMark, narrative_marks
 from fieldapp.app.spelling import Speller, load_speller, loaded_speller, names_in
 from fieldapp.app.wizard_flow import (
     PAGE_FIELDS,
@@ -768,9 +768,12 @@ class NarrativePage(FlowPage):
         self._shown_marks = shown
         self.hints.clear()
         for rule_id, words, advice in shown:
-            label = f"Spelling “{words}” ({rule_id})" if rule_id == SPELLING else f"{rule_id} “{words}”"
-            item = QListWidgetItem(f"{label}: {advice}", self.hints)
-            item.setToolTip(advice)
+            if rule_id == SPELLING:
+                item = QListWidgetItem(f"Spelling “{words}” ({rule_id}): {advice}", self.hints)
+                item.setToolTip(SPELLING_WHY)
+            else:
+                item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
+                item.setToolTip(advice)
         if not shown:
             QListWidgetItem("No wording to review.", self.hints)
         unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)
