@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from fieldapp.app.profile import ProfileDamaged, ProfileTooNew
 
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 HEAD = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
