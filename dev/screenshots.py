@@ -154,6 +154,39 @@ def main() -> int:
     shot(app, wizard2, "06_wizard_findings_in_place")
     wizard2.close()
 
+    # the narrative page with wording and spelling marks, and the context menu over a misspelled word
+    spelled = valid_contact(
+        ContactKind.CHILD_CASE,
+        narrative="Before: reviewed the case plan.\nDuring: Nova said her mother seemed drunk. We dicussed the "
+        "placment and her school.\nAfter: next visit set.",
+    )
+    sp = service.start_contact(spelled.context_id, spelled.kind, spelled.on_behalf_of_child_ids)
+    sp = service.interim_save(spelled.model_copy(update={"id": sp.contact.id, "first_saved_at": None}))
+    wizard3 = ContactWizard(
+        service, sp, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
+    )
+    wizard3.resize(1000, 700)
+    wizard3.show()
+    wizard3.go_to_field("narrative")
+    settle(app, 1500)  # the word list loads on the op runner
+    editor = wizard3.pages[Step.NARRATIVE].editor
+    position = editor.toPlainText().index("dicussed") + 2
+    cursor = editor.textCursor()
+    cursor.setPosition(position)
+    editor.setTextCursor(cursor)
+    wizard3.raise_()
+    settle(app, 300)
+    menu = editor.context_menu_at(position)
+    menu.popup(editor.mapToGlobal(editor.cursorRect().bottomRight()))
+    settle(app, 400)
+    screen = app.primaryScreen()
+    frame = wizard3.frameGeometry()
+    path = OUT / "13_wizard_narrative_spelling.png"
+    screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
+    print("wrote", path.relative_to(REPO))
+    menu.close()
+    wizard3.close()
+
     window.lock()
     shot(app, window, "07_lock_screen")
     window.unlock()

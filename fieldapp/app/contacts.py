@@ -19,6 +19,7 @@ from typing import Any
 from fieldapp.app.profile import PassphraseProvider
 from fieldapp.app.service import ContactLocked, FinalizeRefused, NotAllowed, ServiceError, StoredContact
 from fieldapp.domain.agency_time import business_day, end_of_business_day
+from fieldapp.domain.canonical import content_hash
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.domain.findings import Finding, Severity, blocks
 from fieldapp.domain.ids import new_id
@@ -27,6 +28,7 @@ from fieldapp.domain.rules import RuleContext, check_contact
 from fieldapp.store import audit
 from fieldapp.store import contacts as repo
 from fieldapp.store.profile import Profile, open_profile
+from fieldapp.store.sync_store import frozen_draft
 
 Clock = Callable[[], datetime]
 
@@ -247,6 +249,9 @@ class SqlContactService:
                     )
                     repo.freeze(conn, contact.id, reason, now)
                     self._audit(conn, actor, now, "contact_frozen", contact.id, repo.body_of(contact)[1])
+                    # reported once to the office, so the supervisor sees the exception (SUP-ALERTS)
+                    notice = frozen_draft(contact, reason, now)
+                    repo.enqueue(conn, "frozen_draft", contact.id, content_hash(notice), now)
                     closed.append(
                         StoredContact(
                             contact=contact,

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime
-from fieldapp.server import auth, feed, supervision
+from fieldapp.server import auth, feed, frozen, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
 from fieldapp.server.push import Pusher
@@ -34,12 +34,14 @@ from fieldapp.sync.protocol import (
     EnrollResponse,
     ErrorResponse,
     FieldError,
+    FrozenDraftsRequest,
     HealthResponse,
     ItemStatus,
     PullResponse,
     PushRequest,
     PushResponse,
     UnitContacts,
+    UnitFrozenDrafts,
     UnitReportView,
     WhoAmI,
 )
@@ -243,6 +245,35 @@ def create_app(state: ServerState) -> FastAPI:
             result.model_dump_json(), status_code=409 if conflict else 200, media_type="application/json"
         )
 
+    @app.post(
+        "/v1/workers/{worker_id}/frozen-drafts",
+        response_model=PushResponse,
+        responses={
+            **AUTHED,
+            **E413,
+            409: {
+                "model": PushResponse,
+                "description": "Every draft of the batch is a conflict (per-item results).",
+            },
+        },
+        tags=["sync"],
+    )
+    def report_frozen_drafts(
+        worker_id: WorkerId, body: FrozenDraftsRequest, caller: CallerDep, request: Request
+    ) -> Response:
+        """NAR-SAMEDAY policy exceptions: drafts frozen incomplete when their business day ended, reported
+        once for the supervisor. Item outcomes: accepted (201), duplicate (200, a retry), conflict (409),
+        forbidden (403, not this worker's caseload)."""
+        _own(caller, worker_id)
+        if len(body.drafts) > MAX_BATCH:
+            raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per request")
+        st = state_of(request)
+        result = frozen.receive(st.db, st.tables, caller, body)
+        conflict = bool(result.results) and all(r.status == ItemStatus.CONFLICT for r in result.results)
+        return Response(
+            result.model_dump_json(), status_code=409 if conflict else 200, media_type="application/json"
+        )
+
     @app.get("/v1/workers/{worker_id}/pull", response_model=PullResponse, responses=AUTHED, tags=["sync"])
     def pull(
         worker_id: WorkerId,
@@ -276,6 +307,24 @@ def create_app(state: ServerState) -> FastAPI:
     ) -> UnitContacts:
         """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
         return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
+
+    @app.get(
+        "/v1/units/{unit}/frozen-drafts",
+        response_model=UnitFrozenDrafts,
+        responses={**AUTHED},
+        tags=["supervision"],
+    )
+    def unit_frozen_drafts(
+        unit: Annotated[str, Path(min_length=1, max_length=200)],
+        month: Annotated[
+            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+        ],
+        caller: CallerDep,
+        request: Request,
+    ) -> UnitFrozenDrafts:
+        """SUP-ALERTS: the unit's drafts frozen incomplete at the end of their business day (NAR-SAMEDAY
+        policy exceptions), with the text as it stood (supervisor of the unit, manager)."""
+        return _guard(lambda: frozen.unit_frozen_drafts(state_of(request).db, caller, unit, month))
 
     @app.get(
         "/v1/units/{unit}/report",

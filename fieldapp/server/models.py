@@ -132,6 +132,22 @@ class ContactRow(Base):
     __table_args__ = (Index("ix_contacts_worker_month", "worker_id", "month"),)
 
 
+class FrozenDraftRow(Base):
+    """NAR-SAMEDAY policy exception reported by a laptop: a draft frozen incomplete at the end of its
+    business day. Written once, never updated or deleted (the text as it stood is evidence)."""
+
+    __tablename__ = "frozen_drafts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="The contact's client-made ID.")
+    worker_id: Mapped[str] = mapped_column(String(64))
+    context_id: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7), doc="YYYY-MM of the start, agency time zone.")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str] = mapped_column(Text, doc="Canonical JSON of the FrozenDraft document.")
+    device_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_frozen_drafts_worker_month", "worker_id", "month"),)
+
+
 class AmendmentRow(Base):
     """NAR-AMEND: append-only; the contact it amends is never touched."""
 

@@ -22,12 +22,20 @@ from fieldapp.domain.records import Amendment, Contact, ContactState
 from fieldapp.store import audit
 from fieldapp.store import contacts as repo
 from fieldapp.store.schema import amendments, approvals, contacts, outbox, sync_state
-from fieldapp.sync.protocol import PullResponse
+from fieldapp.sync.protocol import FrozenDraft, PullResponse
+
+
+def frozen_draft(contact: Contact, reason: str, frozen_at: datetime) -> FrozenDraft:
+    """The document a frozen draft is reported as. Built the same way when it is queued (its content hash
+    goes in the outbox) and when it is pushed, so the server's hash of it matches the laptop's."""
+    return FrozenDraft(contact=contact, frozen_reason=reason, frozen_at=frozen_at)
+
 
 if TYPE_CHECKING:
     from fieldapp.store.profile import Profile
 
-OutboxKind = Literal["contact", "amendment"]
+OutboxKind = Literal["contact", "amendment", "frozen_draft"]
+SYNCED_KINDS = ("contact", "amendment", "frozen_draft")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +43,7 @@ class OutboxItem:
     """One record waiting to be pushed. `content_hash` is the sha256 of its canonical JSON, as stored."""
 
     kind: OutboxKind
-    record: Contact | Amendment
+    record: Contact | Amendment | FrozenDraft
     content_hash: str
 
     @property
@@ -71,12 +79,15 @@ class SyncStore:
                 outbox.c.kind,
                 outbox.c.record_id,
                 outbox.c.content_hash,
+                outbox.c.queued_at,
                 contacts.c.body.label("contact_body"),
+                contacts.c.frozen_reason,
                 amendments.c.body.label("amendment_body"),
             )
             .select_from(
                 outbox.outerjoin(
-                    contacts, and_(outbox.c.kind == "contact", contacts.c.id == outbox.c.record_id)
+                    contacts,
+                    and_(outbox.c.kind.in_(("contact", "frozen_draft")), contacts.c.id == outbox.c.record_id),
                 ).outerjoin(
                     amendments, and_(outbox.c.kind == "amendment", amendments.c.id == outbox.c.record_id)
                 )
@@ -93,6 +104,13 @@ class SyncStore:
                 items.append(
                     OutboxItem("contact", Contact.model_validate_json(row.contact_body), row.content_hash)
                 )
+            elif row.kind == "frozen_draft" and row.contact_body is not None and row.frozen_reason:
+                draft = frozen_draft(
+                    Contact.model_validate_json(row.contact_body),
+                    row.frozen_reason,
+                    datetime.fromisoformat(row.queued_at),
+                )
+                items.append(OutboxItem("frozen_draft", draft, row.content_hash))
             elif row.kind == "amendment" and row.amendment_body is not None:
                 items.append(
                     OutboxItem(
@@ -122,7 +140,7 @@ class SyncStore:
         now = moment.isoformat()
         # `kind IN (...)` lets SQLite use the outbox's UNIQUE (kind, record_id) index instead of a scan.
         waiting = and_(
-            outbox.c.kind.in_(("contact", "amendment")),
+            outbox.c.kind.in_(SYNCED_KINDS),
             outbox.c.record_id.in_(wanted),
             outbox.c.synced_at.is_(None),
         )

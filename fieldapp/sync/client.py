@@ -25,7 +25,15 @@ import httpx
 
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Contact
-from fieldapp.sync.protocol import ItemResult, Outcome, PullResponse, PushRequest, PushResponse
+from fieldapp.sync.protocol import (
+    FrozenDraft,
+    FrozenDraftsRequest,
+    ItemResult,
+    Outcome,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from fieldapp.sync.retry import (
     Backoff,
     Cancelled,
@@ -40,6 +48,7 @@ from fieldapp.sync.store_port import OutboxEntry, RefusedItem, SyncStore
 log = logging.getLogger(__name__)
 
 PUSH_PATH = "/v1/workers/{worker_id}/push"
+FROZEN_PATH = "/v1/workers/{worker_id}/frozen-drafts"
 PULL_PATH = "/v1/workers/{worker_id}/pull"
 HEALTH_PATH = "/v1/health"
 ENROLL_PATH = "/v1/enroll"
@@ -149,6 +158,7 @@ class SyncClient:
             raise ValueError("batch_size must be at least 1")
         self.store = store
         self._push_path = PUSH_PATH.format(worker_id=worker_id)
+        self._frozen_path = FROZEN_PATH.format(worker_id=worker_id)
         self._pull_path = PULL_PATH.format(worker_id=worker_id)
         self.batch_size = batch_size
         self.backoff = backoff or Backoff()
@@ -225,12 +235,34 @@ class SyncClient:
             contacts=tuple(e.record for e in batch if isinstance(e.record, Contact)),
             amendments=tuple(e.record for e in batch if isinstance(e.record, Amendment)),
         )
+        drafts = tuple(e.record for e in batch if isinstance(e.record, FrozenDraft))
+        results: dict[str, ItemResult] = {}
+        if request.contacts or request.amendments:
+            results.update(self._post_batch(self._push_path, request, progress, cancel, done, total))
+        if drafts:
+            frozen = FrozenDraftsRequest(drafts=drafts)
+            results.update(self._post_batch(self._frozen_path, frozen, progress, cancel, done, total))
+        missing = [r.id for r in batch if r.id not in results]
+        if missing:
+            raise ProtocolViolation(
+                f"The server's answer left out {len(missing)} record(s) it was sent (first: {missing[0]}); "
+                "they stay in the outbox."
+            )
+        return results
+
+    def _post_batch(
+        self,
+        path: str,
+        request: PushRequest | FrozenDraftsRequest,
+        progress: ProgressCallback,
+        cancel: threading.Event,
+        done: int,
+        total: int,
+    ) -> dict[str, ItemResult]:
         body = request.model_dump_json().encode("utf-8")
 
         def send() -> PushResponse:
-            response = self._http.post(
-                self._push_path, content=body, headers={"Content-Type": "application/json"}
-            )
+            response = self._http.post(path, content=body, headers={"Content-Type": "application/json"})
             # 409 carries the same document: every item of the batch was a conflict.
             if response.status_code not in (200, 409):
                 raise for_status(response)
@@ -242,14 +274,7 @@ class SyncClient:
             )
 
         answer = self.backoff.call(send, cancel, retrying)
-        results = {r.id: r for r in answer.results}
-        missing = [r.id for r in batch if r.id not in results]
-        if missing:
-            raise ProtocolViolation(
-                f"The server's answer left out {len(missing)} record(s) it was sent (first: {missing[0]}); "
-                "they stay in the outbox."
-            )
-        return results
+        return {r.id: r for r in answer.results}
 
     def _apply_results(
         self, batch: Sequence[OutboxEntry], results: dict[str, ItemResult], tally: _Tally

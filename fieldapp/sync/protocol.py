@@ -57,7 +57,7 @@ class ItemResult(Wire):
     findings: tuple[WireFinding, ...] = ()
     message: str = ""
     status: int = Field(default=200, description="HTTP-like status of this item: see ItemStatus.")
-    kind: str = Field(default="contact", description="'contact' or 'amendment'.")
+    kind: str = Field(default="contact", description="'contact', 'amendment' or 'frozen_draft'.")
 
 
 class PushResponse(Wire):
@@ -65,6 +65,43 @@ class PushResponse(Wire):
     409 when every item of the batch is a conflict (the body is this same document)."""
 
     results: tuple[ItemResult, ...]
+
+
+class FrozenDraft(Wire):
+    """NAR-SAMEDAY policy exception: a draft whose business day ended while a block finding stood. It can
+    never become final (the store froze it), so it is not a contact the reports count; the supervisor must
+    still learn of it, and the agency keeps its text as it stood."""
+
+    contact: Contact
+    frozen_reason: str = Field(min_length=1, max_length=2000, description="Which rules stood, in words.")
+    frozen_at: AwareDatetime = Field(description="When the laptop closed the ended day.")
+
+    @property
+    def id(self) -> str:
+        """Keyed by the contact's client-made ID, like every record in the outbox."""
+        return self.contact.id
+
+
+class FrozenDraftsRequest(Wire):
+    """A batch of frozen drafts from the outbox, keyed by the contact's client-made ID."""
+
+    protocol: int = PROTOCOL_VERSION
+    drafts: tuple[FrozenDraft, ...] = ()
+
+
+class StoredFrozenDraft(Wire):
+    """A frozen draft as the office holds it, for the supervisor (SUP-ALERTS)."""
+
+    draft: FrozenDraft
+    worker_id: str
+    content_hash: str
+    received_at: AwareDatetime
+
+
+class UnitFrozenDrafts(Wire):
+    unit: str
+    month: str = Field(description="YYYY-MM in the agency's time zone (by the draft's start).")
+    drafts: tuple[StoredFrozenDraft, ...]
 
 
 class PullResponse(Wire):

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Amendment, Contact
-from fieldapp.sync.protocol import PullResponse
+from fieldapp.sync.protocol import FrozenDraft, PullResponse
 
-OutboxRecord = Contact | Amendment
-"""What waits in the outbox: final contacts and supervisors' amendments, each keyed by its client-made ID."""
+OutboxRecord = Contact | Amendment | FrozenDraft
+"""What waits in the outbox: final contacts, supervisors' amendments and frozen drafts (NAR-SAMEDAY policy
+exceptions for the supervisor), each keyed by its client-made ID."""
 
 
 class OutboxEntry(Protocol):

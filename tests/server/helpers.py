@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from fieldapp.domain.records import Amendment, Contact, ContactKind
-from fieldapp.sync.protocol import PullResponse, PushRequest, PushResponse
+from fieldapp.sync.protocol import FrozenDraft, FrozenDraftsRequest, PullResponse, PushRequest, PushResponse
 from tests.factories import NOW, valid_contact
 
 
@@ -15,6 +15,24 @@ def final_contact(kind: ContactKind = ContactKind.CHILD_CASE, **changes: Any) ->
     """A valid contact of the demo caseload, final-saved the same day at noon."""
     changes.setdefault("finalized_at", NOW.replace(hour=12))
     return valid_contact(kind, **changes)
+
+
+def frozen_draft(**changes: Any) -> FrozenDraft:
+    """A draft the laptop froze at the end of its business day with the narrative still missing."""
+    contact = valid_contact(ContactKind.CHILD_CASE, narrative="", finalized_at=None, **changes)
+    return FrozenDraft(
+        contact=contact,
+        frozen_reason="NAR-SAMEDAY: the business day 2026-11-23 ended with the contact incomplete (NAR-REQUIRED)",
+        frozen_at=NOW.replace(hour=23, minute=59),
+    )
+
+
+def report_frozen(client: httpx.Client, worker_id: str, *drafts: FrozenDraft) -> httpx.Response:
+    return client.post(
+        f"/v1/workers/{worker_id}/frozen-drafts",
+        content=FrozenDraftsRequest(drafts=drafts).model_dump_json(),
+        headers={"content-type": "application/json"},
+    )
 
 
 def push(

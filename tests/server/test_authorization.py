@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from fieldapp.domain.records import Contact
-from fieldapp.sync.protocol import ErrorResponse, Outcome, PushRequest
+from fieldapp.sync.protocol import ErrorResponse, FrozenDraftsRequest, Outcome, PushRequest
 from tests.server.conftest import Org
-from tests.server.helpers import final_contact, push_ok
+from tests.server.helpers import final_contact, frozen_draft, push_ok
 
 UNIT = "Unit 7 (demo)"
 
@@ -52,7 +52,19 @@ def endpoints(stored: Contact) -> list[Endpoint]:
         Endpoint("POST", "/v1/workers/{worker_id}/push", "/v1/workers/w-ana/push", fresh),
         Endpoint("GET", "/v1/workers/{worker_id}/pull", "/v1/workers/w-ana/pull"),
         Endpoint(
+            "POST",
+            "/v1/workers/{worker_id}/frozen-drafts",
+            "/v1/workers/w-ana/frozen-drafts",
+            lambda: FrozenDraftsRequest(drafts=(frozen_draft(),)),
+        ),
+        Endpoint(
             "GET", "/v1/units/{unit}/contacts", f"/v1/units/{UNIT}/contacts", params={"month": "2026-11"}
+        ),
+        Endpoint(
+            "GET",
+            "/v1/units/{unit}/frozen-drafts",
+            f"/v1/units/{UNIT}/frozen-drafts",
+            params={"month": "2026-11"},
         ),
         Endpoint(
             "POST",
@@ -73,7 +85,9 @@ RIGHTFUL = {
     "/v1/me": "w-ana",
     "/v1/workers/{worker_id}/push": "w-ana",
     "/v1/workers/{worker_id}/pull": "w-ana",
+    "/v1/workers/{worker_id}/frozen-drafts": "w-ana",
     "/v1/units/{unit}/contacts": "s-lee",
+    "/v1/units/{unit}/frozen-drafts": "s-lee",
     "/v1/units/{unit}/report": "s-lee",
     "/v1/workers/{worker_id}/approvals": "s-lee",
     "/v1/contacts/{contact_id}/amendments": "s-lee",

@@ -46,8 +46,10 @@ def test_every_operation_documents_its_errors_with_the_error_model(document: dic
         ("post", "/v1/enroll"),
         ("get", "/v1/me"),
         ("post", "/v1/workers/{worker_id}/push"),
+        ("post", "/v1/workers/{worker_id}/frozen-drafts"),
         ("get", "/v1/workers/{worker_id}/pull"),
         ("get", "/v1/units/{unit}/contacts"),
+        ("get", "/v1/units/{unit}/frozen-drafts"),
         ("get", "/v1/units/{unit}/report"),
         ("post", "/v1/workers/{worker_id}/approvals"),
         ("post", "/v1/contacts/{contact_id}/amendments"),
@@ -61,7 +63,8 @@ def test_every_operation_documents_its_errors_with_the_error_model(document: dic
                 assert {"403", "422"} <= codes, (method, path)
         for code, response in op["responses"].items():
             if code.startswith(("4", "5")):
-                expected = "PushResponse" if (path.endswith("/push") and code == "409") else "ErrorResponse"
+                batch = path.endswith(("/push", "/frozen-drafts")) and method == "post"
+                expected = "PushResponse" if (batch and code == "409") else "ErrorResponse"
                 assert _ref(response) == expected, (method, path, code)
                 assert response["description"], (method, path, code)
             else:

@@ -6,9 +6,12 @@ import pytest
 
 from fieldapp.app.contacts import SqlContactService
 from fieldapp.app.service import ContactLocked, FinalizeRefused, NotAllowed, ServiceError
+from fieldapp.domain.canonical import content_hash
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import ContactKind, ContactState
 from fieldapp.store.profile import Profile
+from fieldapp.store.sync_store import SyncStore
+from fieldapp.sync.protocol import FrozenDraft
 from tests.factories import NOW, valid_contact
 from tests.support.clock import Clock
 
@@ -138,8 +141,14 @@ def test_nar_sameday_ended_day_incomplete_draft_is_frozen_and_flagged(
     assert [c.contact.id for c in service.flagged_for_supervisor()] == [draft.id]
     with pytest.raises(ContactLocked):
         service.interim_save(draft.model_copy(update={"narrative": "added later"}))
-    assert service.outbox_count() == 0
+    # never queued as a contact; reported once to the office as a policy exception for the supervisor
+    [item] = SyncStore(service.profile).pending_outbox()
+    assert item.kind == "frozen_draft" and isinstance(item.record, FrozenDraft)
+    assert item.record.contact == draft.model_copy(update={"first_saved_at": stored.contact.first_saved_at})
+    assert item.record.frozen_reason == closed.frozen_reason
+    assert item.content_hash == content_hash(item.record), "the hash the server will compute"
     assert service.close_ended_days() == []  # closing again changes nothing
+    assert service.outbox_count() == 1
 
 
 def test_nar_sameday_subsequent_contact_links_to_the_first(service: SqlContactService, clock: Clock) -> None:

@@ -114,3 +114,48 @@ def test_sync_session_for_the_main_window(server: ServerProcess, profile: Profil
         assert status.online and status.pending == 0 and status.last_sync_at is not None
     finally:
         session.stop()
+
+
+def test_NAR_SAMEDAY_a_frozen_draft_reaches_the_supervisor_once(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """SUP-ALERTS: a draft frozen incomplete when its business day ended is reported by the next sync, once,
+    and the unit's supervisor sees it with the reason and the text as it stood; it is no contact that counts."""
+    from datetime import timedelta
+
+    from fieldapp.sync.protocol import UnitFrozenDrafts
+
+    now = [NOW]
+    laptop = open_profile(tmp_path / "frozen", create_with_caseload=demo_caseload(), clock=lambda: now[0])
+    try:
+        service = SqlContactService(laptop, clock=lambda: now[0])
+        started = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova",))
+        draft = valid_contact(ContactKind.CHILD_CASE, id=started.contact.id, narrative="Met Nova at")
+        service.interim_save(draft.model_copy(update={"narrative": ""}))
+        now[0] = NOW + timedelta(days=1)
+        [frozen] = service.close_ended_days()
+        assert frozen.flagged_for_supervisor
+        store = laptop.sync_store()
+        assert store.pending_count() == 1  # the status bar says something still waits
+
+        token = server.enroll("w-ana")
+        with SyncClient(server.url, token, "w-ana", store) as client:
+            report = client.sync()
+            assert report.ok and report.accepted == 1 and store.pending_count() == 0
+            assert client.sync().pushed == 0  # reported once
+
+        with server.client(server.enroll("s-lee")) as lee:
+            response = lee.get("/v1/units/Unit 7 (demo)/frozen-drafts", params={"month": "2026-11"})
+            assert response.status_code == 200, response.text
+            seen = UnitFrozenDrafts.model_validate_json(response.content)
+            contacts = lee.get("/v1/units/Unit 7 (demo)/contacts", params={"month": "2026-11"}).json()
+        [reported] = seen.drafts
+        assert reported.worker_id == "w-ana" and reported.draft.contact.id == started.contact.id
+        assert (
+            reported.draft.frozen_reason == frozen.frozen_reason
+            and "NAR-REQUIRED" in reported.draft.frozen_reason
+        )
+        assert reported.draft.contact.narrative == ""
+        assert contacts["contacts"] == [], "a frozen draft is not a contact that counts"
+    finally:
+        laptop.close()

@@ -5,15 +5,21 @@
 - The agency's maximum length is enforced as the worker types or pastes, like the state system's field.
 - NAR-STYLE / NAR-RP: matching words are underlined as they are typed; `narrative_marks()` is the only
   matcher (see fieldapp.app.narrative_marks).
+- Spelling (advice under NAR-IMMUTABLE: the text cannot be corrected once final): unknown words get a red
+  dotted underline, and the context menu (right click, the Menu key or Shift+F10) offers the suggestions
+  and "Ignore" first, above the usual edit actions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import (
+    QAction,
     QColor,
+    QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
     QSyntaxHighlighter,
@@ -21,11 +27,24 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QWidget
 
-from fieldapp.app.narrative_marks import NarrativeMark
+from fieldapp.app.narrative_marks import SPELLING, NarrativeMark
 
 Matcher = Callable[[str], list[NarrativeMark]]
+
+
+@dataclass(frozen=True, slots=True)
+class SpellingAt:
+    """An unknown word at a position of the document, and what to offer for it."""
+
+    start: int
+    end: int
+    word: str
+    suggestions: tuple[str, ...]
+
+
+SpellingLookup = Callable[[int], "SpellingAt | None"]
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -35,6 +54,60 @@ class NarrativeEdit(QPlainTextEdit):
         self.max_chars = 32700
         self.setTabChangesFocus(True)  # Tab leaves the editor: keyboard-only work must be able to move on
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self._spelling_at: SpellingLookup | None = None
+        self._ignore_word: Callable[[str], None] | None = None
+
+    # ------------------------------------------------------------------ spelling
+
+    def set_spelling(self, lookup: SpellingLookup, ignore: Callable[[str], None]) -> None:
+        self._spelling_at = lookup
+        self._ignore_word = ignore
+
+    def context_menu_at(self, position: int) -> QMenu:
+        """The context menu for the document position: spelling choices for an unknown word first."""
+        menu = self.createStandardContextMenu()
+        found = None if self._spelling_at is None or self.isReadOnly() else self._spelling_at(position)
+        if found is None:
+            return menu
+        first = menu.actions()[0] if menu.actions() else None
+        choices: list[QAction] = []
+        for suggestion in found.suggestions:
+            action = QAction(f"Replace with “{suggestion}”", menu)
+            action.triggered.connect(
+                lambda _=False, s=suggestion: self.replace_span(found.start, found.end, s)
+            )
+            choices.append(action)
+        if not choices:
+            none = QAction(f"No suggestion for “{found.word}”", menu)
+            none.setEnabled(False)
+            choices.append(none)
+        ignore = QAction(f"Ignore “{found.word}” in this narrative", menu)
+        ignore.triggered.connect(lambda _=False: self._ignore_word and self._ignore_word(found.word))
+        choices.append(ignore)
+        menu.insertActions(first, choices)  # type: ignore[arg-type]
+        menu.insertSeparator(first)  # type: ignore[arg-type]
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            position = self.cursorForPosition(event.pos()).position()
+        else:  # Menu key / Shift+F10: the word at the text cursor
+            position = self.textCursor().position()
+        menu = self.context_menu_at(position)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def replace_span(self, start: int, end: int, text: str) -> None:
+        """Replace [start, end) as one undoable edit, never inside the protected line, within the limit."""
+        if self.isReadOnly() or start < self._limit():
+            return
+        if len(self.toPlainText()) - (end - start) + len(text) > self.max_chars:
+            return
+        cursor = self.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        self.setTextCursor(cursor)
 
     # ------------------------------------------------------------------ protected prefix
 
@@ -127,19 +200,27 @@ class NarrativeEdit(QPlainTextEdit):
 
 
 class MarkHighlighter(QSyntaxHighlighter):
-    """Underlines NAR-STYLE terms (amber) and NAR-RP details (red) block by block as the text changes."""
+    """Underlines NAR-STYLE terms (amber), NAR-RP details (red) and unknown words (red dots) block by block
+    as the text changes."""
 
     def __init__(self, document: QTextDocument, matcher: Matcher) -> None:
         super().__init__(document)
         self._matcher = matcher
-        self._formats = {"NAR-STYLE": _wave("#b36b00"), "NAR-RP": _wave("#b00020")}
+        self._formats = {
+            "NAR-STYLE": _wave("#b36b00"),
+            "NAR-RP": _wave("#b00020"),
+            SPELLING: _dotted("#d0021b"),
+        }
 
     def set_matcher(self, matcher: Matcher) -> None:
         self._matcher = matcher
         self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
-        for mark in self._matcher(text):
+        marks = self._matcher(text)
+        # spelling first, so a NAR-STYLE or NAR-RP mark over the same word shows its own colour
+        marks.sort(key=lambda m: m.rule_id != SPELLING)
+        for mark in marks:
             fmt = self._formats.get(mark.rule_id)
             if fmt is not None:
                 self.setFormat(mark.start, mark.end - mark.start, fmt)
@@ -150,4 +231,11 @@ def _wave(color: str) -> QTextCharFormat:
     fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
     fmt.setUnderlineColor(QColor(color))
     fmt.setBackground(QColor(color).lighter(190))
+    return fmt
+
+
+def _dotted(color: str) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    fmt.setUnderlineColor(QColor(color))
     return fmt

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from fieldapp.app.narrative_marks import NarrativeMark, narrative_marks
+from fieldapp.app.narrative_marks import SPELLING, SPELLING_WHY, NarrativeMark, narrative_marks
+from fieldapp.app.spelling import Speller, load_speller, loaded_speller, names_in
 from fieldapp.app.wizard_flow import (
     PAGE_FIELDS,
     PAGE_TITLES,
@@ -62,8 +63,9 @@ from fieldapp.domain.records import (
     ReturnedMail,
 )
 from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.ops import Op
 from fieldapp.gui.widgets.checklist import CheckList
-from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit
+from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit, SpellingAt
 
 if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
@@ -638,9 +640,11 @@ class NarrativePage(FlowPage):
         self.c(QLabel, "narrativeLabel").setBuddy(self.editor)
         self.editor.setMinimumHeight(200)
         self.editor.textChanged.connect(self._on_text)
-        tables, matter = flow.tables, flow.matter
-        self.matcher = lambda text: narrative_marks(text, tables, matter)
+        self.speller: Speller | None = None
+        self.ignored_words: set[str] = set()
+        self.matcher = self._marks_in
         self.highlighter = MarkHighlighter(self.editor.document(), self.matcher)
+        self.editor.set_spelling(self._spelling_at, self.ignore_word)
         self.hints: QListWidget = self.c(QListWidget, "hints")
         self.hints.itemActivated.connect(self._jump_to_hint)
         self.c(QWidget, "hintsColumn").setMaximumWidth(340)
@@ -663,6 +667,62 @@ class NarrativePage(FlowPage):
         self.marks: list[NarrativeMark] = []
         self._shown_marks: list[tuple[str, str, str]] = []
         self.controls_for = {"narrative": self.editor, "law_enforcement": self.le_box}
+        if self.wiz.editable:
+            self._load_speller()
+
+    # ------------------------------------------------------------------ spelling
+
+    def _load_speller(self) -> None:
+        """The word list loads once per app on the op runner (~0.2 s); a later wizard finds it ready."""
+        ready = loaded_speller()
+        if ready is not None:
+            self.use_speller(ready)
+            return
+        Op(self.wiz.runner, load_speller, label="Load the spelling dictionary", parent=self).success(
+            self.use_speller
+        ).failure(
+            lambda e: self.wiz.set_status(f"Spell checking is not available ({type(e).__name__}).")
+        ).run()
+
+    def use_speller(self, speller: Speller) -> None:
+        self.speller = speller.with_words(names_in(self.wiz.caseload, self.wiz.flow.matter))
+        self._rehighlight()
+
+    def _rehighlight(self) -> None:
+        # re-formatting marks the document changed; that is not the worker editing the text
+        self.editor.blockSignals(True)
+        try:
+            self.highlighter.rehighlight()
+        finally:
+            self.editor.blockSignals(False)
+        self._update_count_and_hints()
+
+    def _marks_in(self, text: str) -> list[NarrativeMark]:
+        marks = narrative_marks(text, self.wiz.flow.tables, self.wiz.flow.matter, self.speller)
+        if self.ignored_words:
+            marks = [m for m in marks if m.rule_id != SPELLING or m.text.lower() not in self.ignored_words]
+        return marks
+
+    def _spelling_at(self, position: int) -> SpellingAt | None:
+        if self.speller is None:
+            return None
+        block = self.editor.document().findBlock(position)
+        offset = position - block.position()
+        for mark in self._marks_in(block.text()):
+            if mark.rule_id == SPELLING and mark.start <= offset <= mark.end:
+                start = block.position() + mark.start
+                return SpellingAt(
+                    start, start + len(mark.text), mark.text, self.speller.suggestions(mark.text)
+                )
+        return None
+
+    def ignore_word(self, word: str) -> None:
+        """Not flagged again in this narrative (a name the caseload does not hold, a place)."""
+        self.ignored_words.add(word.lower())
+        self._rehighlight()
+
+    def spelling_marks(self) -> list[NarrativeMark]:
+        return [m for m in self.marks if m.rule_id == SPELLING]
 
     def _on_text(self) -> None:
         self.wiz.edit(narrative=self.editor.toPlainText())
@@ -713,8 +773,12 @@ class NarrativePage(FlowPage):
         self._shown_marks = shown
         self.hints.clear()
         for rule_id, words, advice in shown:
-            item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
-            item.setToolTip(advice)
+            if rule_id == SPELLING:
+                item = QListWidgetItem(f"Spelling “{words}” ({rule_id}): {advice}", self.hints)
+                item.setToolTip(SPELLING_WHY)
+            else:
+                item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
+                item.setToolTip(advice)
         if not shown:
             QListWidgetItem("No wording to review.", self.hints)
         unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)

@@ -346,10 +346,18 @@ class ContactWizard(QWizard):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Finalize the contact")
         box.setText("Finalize this contact now?")
-        box.setInformativeText(
+        informative = (
             "Once final, its text and selections cannot be changed by anyone. Anything you learn later "
             "goes into a new contact linked to this one."
         )
+        unknown = self.unknown_words()
+        if unknown:
+            shown = ", ".join(f"“{w}”" for w in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            informative += (
+                f"\n\nThe spell checker does not know {len(unknown)} word{'s' if len(unknown) > 1 else ''} "
+                f"in the narrative: {shown}. Check them now (NAR-IMMUTABLE)."
+            )
+        box.setInformativeText(informative)
         finalize = box.addButton("&Finalize", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(finalize)
@@ -358,6 +366,13 @@ class ContactWizard(QWizard):
         self.finalize_button = finalize
         box.finished.connect(lambda _r: self._confirmed(box.clickedButton() is finalize))
         box.open()
+
+    def unknown_words(self) -> list[str]:
+        """The narrative's words the spell checker flags, each once, for the last look before finalizing."""
+        page = self.pages.get(Step.NARRATIVE)
+        if not isinstance(page, NarrativePage):
+            return []
+        return list(dict.fromkeys(m.text for m in page.spelling_marks()))
 
     def _confirmed(self, yes: bool) -> None:
         self.confirm_box = None
