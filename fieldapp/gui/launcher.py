@@ -48,6 +48,9 @@ APPLICATION = "fieldapp"
 
 # What the full window needs before it can take the first paint's place: itself and the store it reads.
 FULL_STACK = ("fieldapp.gui.app", "fieldapp.gui.main_window", "fieldapp.app.launch")
+# Set to "1" to import the full stack on the GUI thread instead (bench/bench_gui.py measures that
+# alternative: as fast, but the window is frozen meanwhile).
+LOAD_ON_GUI_THREAD = "FIELDAPP_LOAD_ON_GUI_THREAD"
 # Loaded on the same thread once the full window is up, so New contact does not wait for them.
 AFTER_READY = ("fieldapp.gui.wizard_bridge", "fieldapp.gui.wizard")
 
@@ -157,9 +160,7 @@ class Launcher(QObject):
     def _complete(self, window: Any) -> None:
         window.complete_menus()
         self.menus_ready.emit(window)
-        if (
-            os.environ.get("FIELDAPP_LOAD_ON_GUI_THREAD") == "1"
-        ):  # the alternative bench/bench_gui.py measures
+        if os.environ.get(LOAD_ON_GUI_THREAD) == "1":
             self._stack_loaded.emit(_import_full_stack())
             return
         threading.Thread(target=self._load_stack, name="fieldapp-load", daemon=True).start()
@@ -170,9 +171,21 @@ class Launcher(QObject):
     def _full_stack_loaded(self, error: BaseException | None) -> None:
         if self._closed:
             return
-        if error is not None:
-            log.error("loading fieldapp failed: %s", type(error).__name__)
-        self._start_full()  # an import error surfaces there, as it always did
+        try:
+            if error is not None:
+                raise error
+            self._start_full()
+        except Exception as failure:  # a broken install: say so instead of leaving the first paint up
+            log.error("loading fieldapp failed: %s", type(failure).__name__)
+            first, self.first_paint = self.first_paint, None
+            if first is not None:
+                first.close()
+            message = f"fieldapp could not finish loading ({type(failure).__name__}: {failure})."
+            if self.interactive:
+                from PySide6.QtWidgets import QMessageBox
+
+                QMessageBox.critical(None, "fieldapp", message)
+            self.failed.emit(message)
 
     def _start_full(self) -> None:
         from fieldapp.gui.app import Bootstrap
