@@ -192,6 +192,8 @@ class Bootstrap(QObject):
         window.loaded.disconnect(self._first_load)
         first = self.first_paint
         if first is not None:
+            if first.is_locked():  # locked after the profile opened: the caseload must not show now
+                window.lock()
             self._take_over(window, first)
         self.window_usable.emit(window)
 

@@ -314,6 +314,24 @@ def test_locking_the_first_paint_hides_the_data_and_the_full_window_takes_over_l
     qtbot.waitUntil(lambda: window.caseload_model.rowCount() == 2, timeout=20_000)
 
 
+def test_locking_the_first_paint_while_the_full_window_loads_keeps_the_data_hidden(
+    qtbot, opened, clock, launch
+):
+    _fill(opened)
+    launcher = launch(opened.directory, clock)
+    with qtbot.waitSignal(launcher.window_ready, timeout=30_000) as ready:
+        launcher.start()  # the profile is open and the full window is reading the caseload
+    first = launcher.first_paint
+    assert first is not None
+    first.lock()
+    with qtbot.waitSignal(launcher.window_shown, timeout=30_000):
+        pass
+    window: MainWindow = ready.args[0]
+    assert window.is_locked() and window.isVisible()
+    assert window.caseload_model.rowCount() == 0 and window.drafts_model.rowCount() == 0
+    assert window.windowTitle().endswith("locked")
+
+
 def test_the_first_paint_imports_no_sqlalchemy_pydantic_alembic_or_full_window(opened, clock, tmp_path):
     """What `fieldapp run` loads before the first paint is on screen (checked in a fresh interpreter)."""
     script = f"""
