@@ -368,3 +368,35 @@ def test_the_plain_role_numbers_are_qts():
     assert Qt.ItemDataRole.UserRole + 3 == first_paint.CONTACT_ID_ROLE
     assert Qt.ItemDataRole.AccessibleTextRole == first_paint.ACCESSIBLE_TEXT_ROLE
     assert Qt.ItemDataRole.ForegroundRole == first_paint.FOREGROUND_ROLE
+
+
+def test_fieldapp_run_paints_the_caseload_first_then_hands_over_to_the_full_window(opened, tmp_path):
+    """The real entry point, in a fresh process (the bench's hook): first paint, then the full window with
+    New contact enabled, and no stall of the event loop anywhere near a second meanwhile."""
+    directory = opened.directory
+    opened.close()
+    events = tmp_path / "events.txt"
+    hook = tmp_path / "hook.json"
+    hook.write_text(json.dumps({"scenario": "report_ready", "events": str(events)}), encoding="utf-8")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(REPO),
+        QT_QPA_PLATFORM="offscreen",
+        FIELDAPP_TESTING="1",
+        FIELDAPP_TEST_HOOK=str(hook),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "fieldapp", "run", "--profile", str(directory)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = dict(line.split(" ", 1) for line in events.read_text(encoding="utf-8").splitlines())
+    assert "skipped" not in lines, lines.get("skipped")
+    assert float(lines["painted"]) < float(lines["menus"]) <= float(lines["ready"])
+    assert lines["new_contact"] == "1"
+    assert float(lines["stall_ms"]) < 1000
