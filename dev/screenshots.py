@@ -75,6 +75,19 @@ def main() -> int:
     service.interim_save(draft_template.model_copy(update={"id": d1.contact.id, "first_saved_at": None}))
     service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
 
+    # the first paint (fieldapp.gui.first_paint): what `fieldapp run` shows before the full stack has loaded
+    from fieldapp.commands.run import begin_first_paint
+    from fieldapp.gui.launcher import Launcher, StartOptions
+
+    start = begin_first_paint(_tmp / "profile", clock)
+    launcher = Launcher(StartOptions(_tmp / "profile", False, open_for_gui, clock=clock, first_paint=start))
+    first = launcher.show_first_paint()
+    assert first is not None, launcher.skip_reason
+    first.complete_menus()
+    first.resize(*SIZE)
+    shot(app, first, "00_first_paint")
+    first.close()
+
     runner = OpRunner()
     tables = load_codetables()
     from fieldapp.app.due import due_list

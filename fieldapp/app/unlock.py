@@ -16,7 +16,7 @@ from fieldapp.store.profile import Profile
 
 # --------------------------------------------------------------------------- which check a profile uses
 
-UNLOCK_KEYRING_SERVICE = "fieldapp-unlock"
+UNLOCK_KEYRING_SERVICE = keys.UNLOCK_KEYRING_SERVICE
 
 
 class ProfilePassphraseCheck:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fieldapp.app.first_paint import FirstPaintStart
     from fieldapp.app.session import OpenedProfile
 
 
@@ -35,16 +36,51 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="create the profile from the fictional demo caseload if it does not exist yet",
     )
+    parser.add_argument(
+        "--no-first-paint",
+        action="store_true",
+        help="open the full window directly, without showing the caseload read quickly first",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    # Qt is imported only here, so `fieldapp validate` and `fieldapp audit` never load it. The store
-    # (SQLAlchemy, SQLCipher, keyring) is not imported here: `open_profile` imports it on the op runner
-    # once the main window is on screen (see docs/PERFORMANCE.md, "GUI").
-    from fieldapp.gui.app import StartOptions, main
+    # The first paint's read runs first, before Qt: PySide6 replaces the import function with one that
+    # reads the source of every module imported after it, which doubles the cost of importing keyring and
+    # SQLCipher later (docs/PERFORMANCE.md, "GUI"). Qt is imported only below, so `fieldapp validate` and
+    # `fieldapp audit` never load it; the store's SQLAlchemy side loads once the first paint is on screen.
+    first = None if args.no_first_paint else begin_first_paint(args.profile)
+    from fieldapp.gui.launcher import StartOptions, main
 
-    return main(options=StartOptions(profile_dir=args.profile, demo=bool(args.demo), opener=open_profile))
+    return main(
+        options=StartOptions(
+            profile_dir=args.profile, demo=bool(args.demo), opener=open_profile, first_paint=first
+        )
+    )
+
+
+def begin_first_paint(
+    directory: Path | None, clock: Callable[[], datetime] | None = None
+) -> FirstPaintStart | None:
+    """Open the profile read-only for the first paint (fieldapp.store.quick_read: raw SQLCipher, no
+    SQLAlchemy or pydantic). None when the code tables cannot be read this way (the full start says why)."""
+    from fieldapp.app.first_paint import FirstPaintStart
+    from fieldapp.domain.agency_time import business_day
+    from fieldapp.domain.resources import read_first_paint_tables
+    from fieldapp.store.quick_read import open_first_paint
+
+    try:
+        tables = read_first_paint_tables()
+    except Exception:  # whatever is wrong, the full start reports it in its own words
+        return None
+    today = business_day((clock or _now)(), tables.time_zone)
+    return FirstPaintStart(tables, today, open_first_paint(directory, today=today))
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(tz=UTC)
 
 
 def open_profile(

@@ -7,9 +7,7 @@ entry, never half-load.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.domain.records import ContactKind, PersonRole, Program
+
+# Re-exported (their home is fieldapp.domain.resources, which the first paint imports without pydantic).
+from fieldapp.domain.resources import default_codetables_path as default_codetables_path
+from fieldapp.domain.resources import resources_dir as resources_dir
 
 # Direct contact through social media is never a method of contact (policy 001, "Social media"; SEL-MEDIUM).
 _SOCIAL_MEDIA = re.compile(
@@ -122,21 +124,6 @@ class CodeTables:
     @cached_property
     def child_residence_locations(self) -> frozenset[str]:
         return frozenset(c for c, e in self.locations.items() if e.child_residence)
-
-
-def resources_dir() -> Path:
-    """Where resources/ lives: an override, the frozen app's bundle, or beside the package in a checkout."""
-    override = os.environ.get("FIELDAPP_RESOURCES")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
-def default_codetables_path() -> Path:
-    return Path(os.environ.get("FIELDAPP_CODETABLES") or resources_dir() / "codetables.toml")
 
 
 _LOADED: dict[Path, CodeTables] = {}

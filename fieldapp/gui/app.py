@@ -10,61 +10,27 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from fieldapp.app.profile import NeedsPassphrase, ProfileError, WrongKey
 from fieldapp.app.service import ContactService
-from fieldapp.app.session import OpenedProfile, ProfileOpener
+from fieldapp.app.session import OpenedProfile
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.gui.dialogs import PassphraseDialog, UnlockSetupDialog
-from fieldapp.gui.forms import load_style
+from fieldapp.gui.launcher import APPLICATION as APPLICATION
+from fieldapp.gui.launcher import ORGANIZATION as ORGANIZATION
+from fieldapp.gui.launcher import StartOptions as StartOptions
+from fieldapp.gui.launcher import make_application as make_application
+from fieldapp.gui.launcher import system_now
 from fieldapp.gui.main_window import MainWindow, WindowEnv
 from fieldapp.gui.ops import Op, OpRunner
 
 log = logging.getLogger(__name__)
-
-ORGANIZATION = "fieldapp"
-APPLICATION = "fieldapp"
-
-
-@dataclass(frozen=True)
-class StartOptions:
-    """How to start: which profile, whether to create the demo one, the clock, and the opener to use.
-
-    `opener` is fieldapp.app.launch.open_for_gui, passed in by `fieldapp run` (the GUI never imports the
-    store, not even indirectly).
-    """
-
-    profile_dir: Path | None
-    demo: bool
-    opener: ProfileOpener
-    clock: Callable[[], datetime] | None = None
-
-
-def make_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The one QApplication, with the app's name (for QSettings) and style sheet."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("fieldapp")
-    app.setStyle("Fusion")  # the same look (and focus frames) on every platform
-    app.setStyleSheet(load_style("app"))
-    return app
-
-
-def system_now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 class Bootstrap(QObject):
@@ -76,15 +42,25 @@ class Bootstrap(QObject):
 
     window_ready = Signal(object)
     window_shown = Signal(object)
-    """The (still empty) main window is on screen, before the profile is open (bench/bench_gui.py)."""
+    """The main window is on screen: still empty while the profile opens, or (after a first paint) already
+    showing the caseload (bench/bench_gui.py)."""
+    window_usable = Signal(object)
+    """The main window shows the caseload and its actions (New contact…) work: `loaded` once started."""
     failed = Signal(str)
 
     def __init__(
-        self, options: StartOptions, *, interactive: bool = True, parent: QObject | None = None
+        self,
+        options: StartOptions,
+        *,
+        interactive: bool = True,
+        first_paint: Any = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.options = options
         self.interactive = interactive
+        self.first_paint = first_paint
+        """fieldapp.gui.first_paint.FirstPaintWindow on screen in the window's place until it has loaded."""
         self.runner = OpRunner(self, name="fieldapp-db")
         self.tables: CodeTables = load_codetables()
         self.opened: OpenedProfile | None = None
@@ -107,6 +83,12 @@ class Bootstrap(QObject):
         The window holds no case data until
         `_show_window` starts it, which happens only once the profile is open and an unlock passphrase
         exists (so nothing is shown that the lock could not hide)."""
+        if self.first_paint is not None:
+            # The first paint is on screen and the store is already imported: open the profile on the op
+            # runner while this thread builds the full window off screen.
+            self._open()
+            self._show_shell()
+            return
         self._show_shell()
         self._show_busy("Opening your encrypted profile…")
         self._open()
@@ -133,6 +115,8 @@ class Bootstrap(QObject):
         )
         shell = MainWindow(env, QSettings())
         self.shell = shell
+        if self.first_paint is not None:
+            return  # built off screen: it takes the first paint's place once it shows the caseload
         shell.statusBar().showMessage("Opening your encrypted profile…")
         shell.show()
         self.window_shown.emit(shell)
@@ -188,8 +172,49 @@ class Bootstrap(QObject):
         env.enroll = opened.enroll
         env.profile_label = str(opened.directory)
         self.window = window
-        window.start()
+        first = self.first_paint
+        if first is None:
+            window.loaded.connect(self._first_load)
+            window.start()
+        elif first.is_locked():
+            # Locked while loading: take over locked at once; the caseload shows only after the unlock.
+            window.lock()
+            self._take_over(window, first)
+            window.start()
+        else:
+            window.loaded.connect(self._first_load)
+            window.start()
         self.window_ready.emit(window)
+
+    def _first_load(self) -> None:
+        window = self.window
+        assert window is not None
+        window.loaded.disconnect(self._first_load)
+        first = self.first_paint
+        if first is not None:
+            if first.is_locked():  # locked after the profile opened: the caseload must not show now
+                window.lock()
+            self._take_over(window, first)
+        self.window_usable.emit(window)
+
+    def _take_over(self, window: MainWindow, first: Any) -> None:
+        """Put the full window where the first paint is, as it is (size, splitter, tab, scroll, selection:
+        the selection came through QSettings), then close the first paint."""
+        self.first_paint = None
+        state = first.view_state()
+        window.restoreGeometry(state["geometry"])
+        window.splitter.restoreState(state["splitter"])
+        window.tabs.setCurrentIndex(state["tab"])
+        if state["maximized"]:
+            window.showMaximized()
+        else:
+            window.show()
+        window.caseload_view.verticalScrollBar().setValue(state["scroll"])
+        window.raise_()
+        window.activateWindow()
+        first.hide()
+        first.deleteLater()
+        self.window_shown.emit(window)
 
     def _open_failed(self, error: BaseException) -> None:
         if isinstance(error, NeedsPassphrase) or (
@@ -247,6 +272,10 @@ class Bootstrap(QObject):
 
     def _fail(self, message: str, show: bool = True) -> None:
         self._hide_busy()
+        first, self.first_paint = self.first_paint, None
+        if first is not None:
+            first.close()
+            first.deleteLater()
         shell, self.shell = self.shell, None
         if shell is not None:
             shell.close()
@@ -296,29 +325,7 @@ def _compliance(service: Any, tables: CodeTables) -> Any:
 
 
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
-    """The `fieldapp run` / `fieldapp-gui` entry point."""
-    logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
-    app = make_application(argv)
-    assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"
-    boot = Bootstrap(options)
-    outcome: dict[str, int] = {"code": 0}
+    """The `fieldapp run` / `fieldapp-gui` entry point (fieldapp.gui.launcher.main: first paint, then this)."""
+    from fieldapp.gui.launcher import main as launch
 
-    def failed(_message: str) -> None:
-        outcome["code"] = 1
-        QTimer.singleShot(0, app.quit)
-
-    boot.failed.connect(failed)
-    _install_test_hook(boot)
-    app.aboutToQuit.connect(boot.close)
-    QTimer.singleShot(0, boot.start)
-    app.exec()
-    boot.close()
-    return outcome["code"]
-
-
-def _install_test_hook(boot: Bootstrap) -> None:
-    """Only under the test suite (FIELDAPP_TESTING=1): a script drives the real widgets of this process,
-    e.g. the kill-mid-narrative test types into the narrative, waits for the autosave, then is SIGKILLed."""
-    script = os.environ.get("FIELDAPP_TEST_HOOK")
-    if script and os.environ.get("FIELDAPP_TESTING") == "1":
-        importlib.import_module("fieldapp.gui.testhook").install(script, boot)
+    return launch(argv, options)

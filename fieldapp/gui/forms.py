@@ -22,7 +22,7 @@ from PySide6.QtCore import QFile, QIODevice
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
-from fieldapp.domain.codetables import resources_dir
+from fieldapp.domain.resources import resources_dir
 
 W = TypeVar("W", bound=QWidget)
 

@@ -8,97 +8,70 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QStandardItemModel
 
 from fieldapp.app.service import StoredContact
-from fieldapp.domain.agency_time import business_day, end_of_business_day
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import Case, Caseload, Contact, ContactState, Matter, Person, PersonRole
-
-MATTER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 3
-
-_ROLE_WORDS = {
-    PersonRole.CHILD: "child",
-    PersonRole.PARENT: "parent/guardian",
-    PersonRole.SCP: "substitute care provider",
-    PersonRole.ALLEGED_PERPETRATOR: "alleged perpetrator",
-    PersonRole.REPORTING_PARTY: "reporting party",
-    PersonRole.COLLATERAL: "collateral",
-}
-
+from fieldapp.domain.records import Case, Caseload, Contact, Matter, Person
+from fieldapp.gui.first_paint import CONTACT_ID_ROLE as CONTACT_ID_ROLE
+from fieldapp.gui.first_paint import MATTER_ID_ROLE as MATTER_ID_ROLE
+from fieldapp.gui.first_paint import PERSON_ID_ROLE as PERSON_ID_ROLE
+from fieldapp.gui.first_paint import fill_caseload, index_of_matter
+from fieldapp.gui.texts import (
+    deadline_of,
+    matter_words,
+    names_words,
+    roles_words,
+    state_words,
+    time_left_words,
+    when_words,
+)
 
 # --------------------------------------------------------------------------- what a worker reads
+# The words themselves live in fieldapp.gui.texts (shared with the first paint); these adapt the records.
 
 
 def roles_text(person: Person) -> str:
-    words = [_ROLE_WORDS.get(r, str(r)) for r in person.roles]
-    if person.collateral_type is not None and PersonRole.COLLATERAL in person.roles:
-        words.append(str(person.collateral_type).replace("_", " "))
-    return ", ".join(words)
+    return roles_words(person.roles, person.collateral_type)
 
 
 def matter_text(matter: Matter) -> str:
-    kind = "Case" if isinstance(matter, Case) else "Referral"
-    closed = f", closed {matter.ends_on:%b %d, %Y}" if matter.ends_on else ""
-    return f"{matter.name} — {kind} {matter.id} · {matter.program}{closed}"
+    context = "case" if isinstance(matter, Case) else "referral"
+    return matter_words(matter.name, context, matter.id, str(matter.program), matter.ends_on)
 
 
 def state_label(stored: StoredContact) -> str:
     """draft, final, synced, approved, amended – plus why a draft is frozen or refused."""
-    base = "amended" if stored.amendments else str(stored.state)
-    notes = []
-    if stored.state is ContactState.DRAFT and stored.frozen_reason:
-        notes.append("frozen")
-    if stored.flagged_for_supervisor:
-        notes.append("flagged for supervisor")
-    if stored.sync_refusal:
-        notes.append("refused by server")
-    return f"{base} ({', '.join(notes)})" if notes else base
+    return state_words(
+        str(stored.state),
+        amended=bool(stored.amendments),
+        frozen=bool(stored.frozen_reason),
+        flagged=stored.flagged_for_supervisor,
+        refused=bool(stored.sync_refusal),
+    )
 
 
 def draft_deadline(contact: Contact, tz: ZoneInfo) -> datetime | None:
     """When the draft's business day ends (NAR-SAMEDAY): the day of its first save, else of its start."""
-    anchor = contact.first_saved_at or contact.started_at
-    if anchor is None:
-        return None
-    return end_of_business_day(business_day(anchor, tz), tz)
+    return deadline_of(contact.first_saved_at, contact.started_at, tz)
 
 
 def time_left_text(contact: Contact, now: datetime, tz: ZoneInfo) -> str:
-    deadline = draft_deadline(contact, tz)
-    if deadline is None:
-        return "not saved yet"
-    left = deadline - now
-    if left <= timedelta(0):
-        return "day ended"
-    minutes = int(left.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min left"
-    return f"{minutes} min left"
+    return time_left_words(draft_deadline(contact, tz), now)
 
 
 def participants_text(contact: Contact, matter: Matter | None) -> str:
-    if not contact.participant_ids:
-        return "—"
-    names = []
-    for pid in contact.participant_ids:
-        person = next((p for p in matter.people if p.id == pid), None) if matter else None
-        names.append(person.full_name if person else pid)
-    return ", ".join(names)
+    people = {p.id: p.full_name for p in matter.people} if matter else {}
+    return names_words(contact.participant_ids, people)
 
 
 def when_text(moment: datetime | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(tz).strftime("%a %b %d, %H:%M")
+    return when_words(moment, tz)
 
 
 # --------------------------------------------------------------------------- caseload tree
@@ -112,38 +85,26 @@ class CaseloadModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Referral / case / person"])
 
     def load(self, caseload: Caseload | None) -> None:
-        self.clear()
-        self.setHorizontalHeaderLabels(["Referral / case / person"])
+        """The same tree as the first paint's (fieldapp.gui.first_paint.fill_caseload)."""
         if caseload is None:
+            fill_caseload(self, ())
             return
-        root = self.invisibleRootItem()
-        for title, matters in (("Referrals", caseload.referrals), ("Cases", caseload.cases)):
-            group = QStandardItem(f"{title} ({len(matters)})")
-            group.setEditable(False)
-            group.setSelectable(False)
-            group.setData(f"{title}, {len(matters)}", Qt.ItemDataRole.AccessibleTextRole)
-            for matter in matters:
-                item = QStandardItem(matter_text(matter))
-                item.setEditable(False)
-                item.setData(matter.id, MATTER_ID_ROLE)
-                item.setToolTip(matter_text(matter))
-                for person in matter.people:
-                    child = QStandardItem(f"{person.full_name} — {roles_text(person)}")
-                    child.setEditable(False)
-                    child.setData(matter.id, MATTER_ID_ROLE)
-                    child.setData(person.id, PERSON_ID_ROLE)
-                    item.appendRow(child)
-                group.appendRow(item)
-            root.appendRow(group)
+        fill_caseload(
+            self,
+            (
+                (
+                    title,
+                    [
+                        (m.id, matter_text(m), [(p.id, f"{p.full_name} — {roles_text(p)}") for p in m.people])
+                        for m in matters
+                    ],
+                )
+                for title, matters in (("Referrals", caseload.referrals), ("Cases", caseload.cases))
+            ),
+        )
 
     def index_of_matter(self, matter_id: str) -> QModelIndex:
-        for g in range(self.rowCount()):
-            group = self.item(g)
-            for r in range(group.rowCount()):
-                item = group.child(r)
-                if item.data(MATTER_ID_ROLE) == matter_id:
-                    return item.index()
-        return QModelIndex()
+        return index_of_matter(self, matter_id)
 
 
 # --------------------------------------------------------------------------- contact tables

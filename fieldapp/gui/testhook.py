@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from fieldapp.gui.app import Bootstrap
+if TYPE_CHECKING:  # imported before the first paint: it must stay light
+    from fieldapp.gui.launcher import Launcher
 
 
 class _Driver(QObject):
-    def __init__(self, spec: dict[str, Any], boot: Bootstrap) -> None:
+    def __init__(self, spec: dict[str, Any], boot: Launcher) -> None:
         super().__init__(boot)
         self.spec = spec
         self.boot = boot
@@ -69,34 +69,65 @@ class _Driver(QObject):
                 self.report(f"saved {contact_id}")
 
         wizard.draftSaved.connect(saved)
+        from PySide6.QtTest import QTest
+
         QTest.keyClicks(editor, text)
         self.report("typed")
 
 
 class _ReadyReporter(QObject):
-    """Scenario "report_ready" (bench/bench_gui.py): report `shown <epoch seconds>` when the main window is
-    on screen and the event loop turns (responsive), and `ready <epoch seconds>` when it has shown the
-    caseload and drafts for the first time, then quit."""
+    """Scenario "report_ready" (bench/bench_gui.py): one `<event> <epoch seconds>` line per step, written
+    when the full window is usable, then quit. Each is reported from the next event-loop turn, i.e. once the
+    window is painted and the loop responds:
+    - `painted`: the first paint shows the caseload, today's drafts and the sync count (quick path only);
+    - `menus`: its menu items and shortcuts (Lock, Quit) are in place too;
+    - `shown`: the full main window is on screen (empty while opening on the normal path);
+    - `ready`: the full window shows the caseload and New contact is enabled (`new_contact=1`);
+    plus `stall_ms <longest gap>` of a 10 ms timer between the first paint and `ready` (how long the event
+    loop could not answer while the rest loaded), and `skipped <reason>` when the quick path was refused."""
 
-    def __init__(self, spec: dict[str, Any], boot: Bootstrap) -> None:
+    def __init__(self, spec: dict[str, Any], boot: Launcher) -> None:
         super().__init__(boot)
         self.events = Path(spec["events"])
         self.lines: list[str] = []
-        boot.window_shown.connect(lambda _window: QTimer.singleShot(0, self._shown))
-        boot.window_ready.connect(lambda window: window.loaded.connect(self._loaded))
+        self.boot = boot
+        self._last = 0.0
+        self._stall = 0.0
+        self._probe = QTimer(self)
+        self._probe.setInterval(10)
+        self._probe.timeout.connect(self._tick)
+        boot.first_painted.connect(lambda _w: QTimer.singleShot(0, self._painted))
+        boot.menus_ready.connect(lambda _w: QTimer.singleShot(0, lambda: self._mark("menus")))
+        boot.window_shown.connect(lambda _w: QTimer.singleShot(0, lambda: self._mark("shown")))
+        boot.window_usable.connect(lambda w: QTimer.singleShot(0, lambda: self._usable(w)))
 
-    def _shown(self) -> None:
-        self.lines.append(f"shown {time.time()}")
+    def _mark(self, event: str) -> None:
+        self.lines.append(f"{event} {time.time()}")
 
-    def _loaded(self) -> None:
-        self.lines.append(f"ready {time.time()}")
+    def _painted(self) -> None:
+        self._mark("painted")
+        self._last = time.monotonic()
+        self._probe.start()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self._stall = max(self._stall, now - self._last)
+        self._last = now
+
+    def _usable(self, window: Any) -> None:
+        self._probe.stop()
+        self._mark("ready")
+        self.lines.append(f"new_contact {int(window.new_contact_button.isEnabled())}")
+        self.lines.append(f"stall_ms {self._stall * 1000:.1f}")
+        if self.boot.skip_reason:
+            self.lines.append(f"skipped {self.boot.skip_reason}")
         self.events.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
         app = QApplication.instance()
         if app is not None:
             QTimer.singleShot(0, app.quit)
 
 
-def install(script: str, boot: Bootstrap) -> None:
+def install(script: str, boot: Launcher) -> None:
     spec = json.loads(Path(script).read_text(encoding="utf-8"))
     scenario = spec.get("scenario")
     if scenario == "continue_draft_and_type":

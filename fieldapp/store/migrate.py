@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from fieldapp.app.profile import ProfileDamaged, ProfileTooNew
+from fieldapp.store.revisions import HEAD as HEAD
+from fieldapp.store.revisions import KNOWN_REVISIONS as KNOWN_REVISIONS
 
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
-HEAD = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -239,7 +239,12 @@ class ContactWizard(QWizard):
         return int(following) if following is not None else -1
 
     def _on_page_changed(self, page_id: int) -> None:
-        self.save_now()
+        # The interim save is queued right after this event-loop turn, i.e. after the new page has been
+        # painted: queued at once, the op runner serialised and wrote the contact (holding the interpreter
+        # lock) while this thread re-checked and painted the page, which made the page change late (p95,
+        # bench/bench_gui.py). save_now is also called on close, lock and finalize, so nothing waits on it.
+        self.flush_checks()
+        QTimer.singleShot(0, self, self.save_now)
         self._refresh()
         page = self.pages.get(Step(page_id)) if page_id >= 0 else None
         if page is not None:

@@ -1,0 +1,399 @@
+"""The main window's first paint: the worker's caseload, today's drafts and the sync count, on screen before
+the full stack (SQLAlchemy, pydantic records, the full main window, the wizard) has loaded.
+
+Built from the same form (ui/main_window.ui), style, menus and status bar as fieldapp.gui.main_window, and
+filled with the same words (fieldapp.gui.texts) from plain rows (fieldapp.app.first_paint), so it looks and
+reads like the real window. It is for looking only: the worker can select a referral or case, scroll, switch
+tabs and lock; everything that changes a record (New contact, Continue draft, Sync) is disabled and says
+"Loading…" until fieldapp.gui.app.Bootstrap puts the full window in its place (fieldapp.gui.launcher).
+
+Imports only Qt and light fieldapp modules; tests/gui/test_first_paint.py checks that importing it loads no
+SQLAlchemy, pydantic or Alembic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings
+from PySide6.QtGui import QCloseEvent, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+)
+
+from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickRead
+from fieldapp.domain.resources import FirstPaintTables
+from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.texts import (
+    deadline_of,
+    matter_words,
+    names_words,
+    roles_words,
+    state_words,
+    time_left_words,
+    when_words,
+)
+
+# Qt.ItemDataRole values as plain ints: touching PySide6's `Qt` namespace makes it create its ~100 Python
+# enums (~25 ms, measured), which the first paint does not need; the full window's models use the same
+# numbers (tests/gui/test_first_paint.py checks them against Qt's).
+_USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
+ACCESSIBLE_TEXT_ROLE = 11  # Qt.ItemDataRole.AccessibleTextRole
+FOREGROUND_ROLE = 9  # Qt.ItemDataRole.ForegroundRole
+MATTER_ID_ROLE = _USER_ROLE + 1
+PERSON_ID_ROLE = _USER_ROLE + 2
+CONTACT_ID_ROLE = _USER_ROLE + 3
+
+TITLE = "fieldapp"
+LOADING = "Loading… New contact, drafts and sync are ready in a moment."
+DRAFT_COLUMNS = ("Referral / case", "Kind", "Participants", "Started", "Time left today")
+RECENT_COLUMNS = ("Date", "Kind", "Participants", "Method", "Status", "State")
+
+Person = tuple[str, str]  # (person ID, "Name — roles")
+MatterRow = tuple[str, str, Sequence[Person]]  # (matter ID, matter text, people)
+
+
+def fill_caseload(
+    model: QStandardItemModel, groups: Iterable[tuple[str, Sequence[MatterRow]]]
+) -> dict[str, QStandardItem]:
+    """The caseload tree's items: "Referrals (n)" / "Cases (n)", each referral or case, its people and roles.
+    The full window's CaseloadModel builds its tree with this too, so both trees are the same. Returns the
+    item of each referral/case by ID (looking one up by its data role would make PySide6 build the ~100
+    Python enums of its `Qt` namespace, ~25 ms, before the first paint)."""
+    items: dict[str, QStandardItem] = {}
+    model.clear()
+    model.setHorizontalHeaderLabels(["Referral / case / person"])
+    root = model.invisibleRootItem()
+    for title, matters in groups:
+        group = QStandardItem(f"{title} ({len(matters)})")
+        group.setEditable(False)
+        group.setSelectable(False)
+        group.setData(f"{title}, {len(matters)}", ACCESSIBLE_TEXT_ROLE)
+        for matter_id, text, people in matters:
+            item = QStandardItem(text)
+            item.setEditable(False)
+            item.setData(matter_id, MATTER_ID_ROLE)
+            item.setToolTip(text)
+            items[matter_id] = item
+            for person_id, person_text in people:
+                person = QStandardItem(person_text)
+                person.setEditable(False)
+                person.setData(matter_id, MATTER_ID_ROLE)
+                person.setData(person_id, PERSON_ID_ROLE)
+                item.appendRow(person)
+            group.appendRow(item)
+        root.appendRow(group)
+    return items
+
+
+def index_of_matter(model: QStandardItemModel, matter_id: str) -> QModelIndex:
+    for g in range(model.rowCount()):
+        group = model.item(g)
+        for r in range(group.rowCount()):
+            item = group.child(r)
+            if item.data(MATTER_ID_ROLE) == matter_id:
+                return item.index()
+    return QModelIndex()
+
+
+def _matter_rows(matters: Sequence[QuickMatter]) -> list[MatterRow]:
+    return [
+        (
+            m.id,
+            matter_words(m.name, m.context, m.id, m.program, m.ends_on),
+            [(p.id, f"{p.full_name} — {roles_words(p.roles, p.collateral_type)}") for p in m.people],
+        )
+        for m in matters
+    ]
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class FirstPaintWindow(QMainWindow):
+    """The main window as first painted from a `QuickRead`; replaced by the full window once it is ready."""
+
+    def __init__(
+        self,
+        read: QuickRead,
+        tables: FirstPaintTables,
+        now: Callable[[], datetime],
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.read = read
+        self.tables = tables
+        self.now = now
+        self.settings = settings or QSettings()
+        self._locked = False
+        self._matters = {m.id: m for m in (*read.referrals, *read.cases)}
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{TITLE} — {read.worker_name}")
+        self.setAccessibleName("fieldapp main window")
+
+        self.content = load_form("main_window", self)
+        self.caseload_view = child(self.content, QTreeView, "caseloadTree")
+        self.drafts_view = child(self.content, QTableView, "draftsView")
+        self.recent_view = child(self.content, QTableView, "recentView")
+        self.due_view = child(self.content, QTableView, "dueView")
+        self.tabs = child(self.content, QTabWidget, "tabs")
+        self.splitter = child(self.content, QSplitter, "splitter")
+        self.matter_title = child(self.content, QLabel, "matterTitle")
+        self.recent_label = child(self.content, QLabel, "recentLabel")
+        self.due_label = child(self.content, QLabel, "dueLabel")
+        self.new_contact_button = child(self.content, QPushButton, "newContactButton")
+        self.continue_button = child(self.content, QPushButton, "continueDraftButton")
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self._recent_text = self.recent_label.text()
+
+        self.caseload_model = QStandardItemModel(self)
+        self.caseload_view.setModel(self.caseload_model)
+        self.caseload_view.setHeaderHidden(True)
+        self.drafts_model = QStandardItemModel(self)
+        self.recent_model = QStandardItemModel(self)
+        for view, model in ((self.drafts_view, self.drafts_model), (self.recent_view, self.recent_model)):
+            view.setModel(model)
+            view.verticalHeader().setVisible(False)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setStretchLastSection(True)
+            view.setTabKeyNavigation(False)
+        self.due_model = QStandardItemModel(self)
+        self.due_view.setModel(self.due_model)
+        self.due_view.verticalHeader().setVisible(False)
+        self.due_label.setText("Working out what is still due this month…")
+        for button in (self.new_contact_button, self.continue_button):
+            button.setEnabled(False)
+            button.setToolTip("Loading… available in a moment")
+        self.new_contact_button.setText("New contact (loading…)")
+
+        self.locked_label = QLabel(
+            "<p align=center>fieldapp is locked. Your passphrase is asked in a moment.</p>", self
+        )
+        self.locked_label.setObjectName("firstPaintLocked")
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.content)
+        self.stack.addWidget(self.locked_label)
+        self.setCentralWidget(self.stack)
+        self._build_menus()
+        self._build_status()
+        self._restore_settings()
+        self._show_read()
+        self.caseload_view.selectionModel().currentChanged.connect(self._matter_changed)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_menus(self) -> None:
+        """The full window's menus, in the same places. Their items come one event-loop turn after the first
+        paint (`complete_menus`): a shortcut makes PySide6 create its `Qt` namespace with ~100 Python enums,
+        ~30 ms measured, which the caseload need not wait for."""
+        menubar = self.menuBar()
+        self.file_menu = menubar.addMenu("&File")
+        self.contact_menu = menubar.addMenu("&Contact")
+        self.sync_menu = menubar.addMenu("S&ync")
+
+    def complete_menus(self) -> None:
+        """The menu items with their shortcuts; only Lock and Quit work until the full window takes over."""
+        from PySide6.QtGui import QAction, QKeySequence
+
+        def action(text: str, shortcut: Any, enabled: bool, slot: Callable[[], Any] | None = None) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setEnabled(enabled)
+            if not enabled:
+                act.setStatusTip("Loading… available in a moment")
+            if slot is not None:
+                act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.new_action = action("&New contact…", "Ctrl+N", False)
+        self.continue_action = action("&Continue draft", "Ctrl+O", False)
+        self.sync_action = action("&Sync now", "F5", False)
+        self.refresh_action = action("&Refresh", "Ctrl+R", False)
+        self.lock_action = action("&Lock", "Ctrl+L", True, self.lock)
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, True, self.close)
+        self.file_menu.addAction(self.refresh_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addAction(self.quit_action)
+        self.contact_menu.addAction(self.new_action)
+        self.contact_menu.addAction(self.continue_action)
+        self.sync_menu.addAction(self.sync_action)
+        self.sync_menu.addAction(action("&Enroll this laptop…", "", False))
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.connection_label = QLabel("Sync: checking…", self)
+        self.connection_label.setObjectName("connectionLabel")
+        self.connection_label.setAccessibleName("Connection")
+        self.pending_label = QLabel(self)
+        self.pending_label.setObjectName("pendingLabel")
+        self.pending_label.setAccessibleName("Contacts waiting to sync")
+        pending = self.read.pending
+        self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
+        self.last_sync_label = QLabel(self)
+        self.last_sync_label.setObjectName("lastSyncLabel")
+        self.last_sync_label.setAccessibleName("Last sync")
+        last = _moment(self.read.last_sync_at)
+        self.last_sync_label.setText(
+            "Last sync: never"
+            if last is None
+            else f"Last sync: {last.astimezone(self.tables.time_zone):%b %d, %H:%M}"
+        )
+        for w in (self.connection_label, self.pending_label, self.last_sync_label):
+            bar.addPermanentWidget(w)
+        bar.showMessage(LOADING)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([420, 860])
+        self.tabs.setCurrentIndex(int(str(self.settings.value("window/tab", 0))))
+
+    # ------------------------------------------------------------------ showing the read
+
+    def _show_read(self) -> None:
+        read = self.read
+        items = fill_caseload(
+            self.caseload_model,
+            (("Referrals", _matter_rows(read.referrals)), ("Cases", _matter_rows(read.cases))),
+        )
+        self.caseload_view.expandToDepth(0)
+        self._set_rows(self.drafts_model, DRAFT_COLUMNS, [self._draft_row(d) for d in read.drafts])
+        for row, draft in enumerate(read.drafts):  # under an hour left: red, as in the full window
+            deadline = deadline_of(
+                _moment(draft.first_saved_at), _moment(draft.started_at), self.tables.time_zone
+            )
+            if deadline is not None and (deadline - self.now()).total_seconds() < 3600:
+                for column in range(len(DRAFT_COLUMNS)):
+                    # a QColor under Qt.ItemDataRole.ForegroundRole; a QBrush would build the `Qt` enums
+                    self.drafts_model.item(row, column).setData(QColor("#a4000f"), FOREGROUND_ROLE)
+        item = items.get(read.recent_matter_id or "")
+        if item is not None:
+            self.caseload_view.setCurrentIndex(item.index())  # single selection: selects it too
+            self._show_matter(self._matters[read.recent_matter_id or ""], item.index())
+        if self.drafts_model.rowCount():
+            self.drafts_view.selectRow(0)
+
+    def _set_rows(
+        self, model: QStandardItemModel, columns: Sequence[str], rows: Iterable[Sequence[str]]
+    ) -> None:
+        model.clear()
+        model.setHorizontalHeaderLabels(list(columns))
+        for row in rows:
+            items = []
+            for title, text in zip(columns, row, strict=True):
+                item = QStandardItem(text)
+                item.setEditable(False)
+                item.setToolTip(text)
+                item.setData(f"{title}: {text}", ACCESSIBLE_TEXT_ROLE)
+                items.append(item)
+            model.appendRow(items)
+
+    def _people(self, contact: QuickContact) -> dict[str, str]:
+        matter = self._matters.get(contact.context_id)
+        return {p.id: p.full_name for p in matter.people} if matter else {}
+
+    def _draft_row(self, draft: QuickContact) -> list[str]:
+        tz = self.tables.time_zone
+        matter = self._matters.get(draft.context_id)
+        deadline = deadline_of(_moment(draft.first_saved_at), _moment(draft.started_at), tz)
+        return [
+            matter.name if matter else draft.context_id,
+            self.tables.kinds.get(draft.kind, draft.kind),
+            names_words(draft.participant_ids, self._people(draft)),
+            when_words(_moment(draft.started_at), tz),
+            time_left_words(deadline, self.now()),
+        ]
+
+    def _recent_row(self, contact: QuickContact) -> list[str]:
+        tz = self.tables.time_zone
+        return [
+            when_words(_moment(contact.started_at) or _moment(contact.first_saved_at), tz),
+            self.tables.kinds.get(contact.kind, contact.kind),
+            names_words(contact.participant_ids, self._people(contact)),
+            self.tables.methods.get(contact.method, contact.method) if contact.method else "—",
+            self.tables.statuses.get(contact.status, contact.status) if contact.status else "—",
+            state_words(
+                contact.state,
+                amended=contact.amended,
+                frozen=contact.frozen,
+                flagged=contact.flagged_for_supervisor,
+                refused=contact.refused,
+            ),
+        ]
+
+    def _matter_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        matter_id = current.data(MATTER_ID_ROLE) if current.isValid() else None
+        matter = self._matters.get(matter_id) if matter_id else None
+        if matter is None or self._locked:
+            return
+        self._show_matter(matter, current if current.data(PERSON_ID_ROLE) is None else current.parent())
+
+    def _show_matter(self, matter: QuickMatter, matter_index: QModelIndex) -> None:
+        self.selected_matter = matter.id
+        self.settings.setValue("caseload/last_matter", matter.id)  # the full window selects it too
+        self.caseload_view.expand(matter_index)
+        self.matter_title.setText(
+            matter_words(matter.name, matter.context, matter.id, matter.program, matter.ends_on)
+        )
+        if matter.id == self.read.recent_matter_id:
+            self.recent_label.setText(self._recent_text)
+            self._set_rows(self.recent_model, RECENT_COLUMNS, [self._recent_row(c) for c in self.read.recent])
+        else:  # read on the full window's op runner in a moment, never on this thread
+            self.recent_label.setText("Recent contacts of this referral or case: loading…")
+            self._set_rows(self.recent_model, RECENT_COLUMNS, [])
+
+    # ------------------------------------------------------------------ lock and hand-over
+
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def lock(self) -> None:
+        """Hide all case data at once; the full window takes over locked and asks for the passphrase."""
+        if self._locked:
+            return
+        self._locked = True
+        for model in (self.caseload_model, self.drafts_model, self.recent_model):
+            model.clear()
+        self.matter_title.setText("")
+        self.setWindowTitle(f"{TITLE} — locked")
+        self.stack.setCurrentWidget(self.locked_label)
+        self.statusBar().clearMessage()
+        self.pending_label.setText("")
+
+    def view_state(self) -> dict[str, Any]:
+        """What the full window takes over so the swap does not move anything under the worker's eyes."""
+        return {
+            "geometry": self.saveGeometry(),
+            "splitter": self.splitter.saveState(),
+            "tab": self.tabs.currentIndex(),
+            "scroll": self.caseload_view.verticalScrollBar().value(),
+            "maximized": self.isMaximized(),
+        }
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing before the full window is ready quits: nothing can have been typed here to save."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        event.accept()

@@ -1,0 +1,86 @@
+"""The words the main window shows for a referral/case, a person and a contact, from plain values.
+
+One home for them, shared by the full window's models (fieldapp.gui.models, over domain records) and the
+first paint (fieldapp.gui.first_paint, over plain rows read before pydantic is loaded), so both show a
+worker exactly the same text; tests/gui/test_first_paint.py compares the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fieldapp.domain.agency_time import business_day, end_of_business_day
+
+ROLE_WORDS = {
+    "child": "child",
+    "parent": "parent/guardian",
+    "scp": "substitute care provider",
+    "alleged_perpetrator": "alleged perpetrator",
+    "reporting_party": "reporting party",
+    "collateral": "collateral",
+}
+
+
+def roles_words(roles: Iterable[str], collateral_type: str | None) -> str:
+    roles = [str(r) for r in roles]
+    words = [ROLE_WORDS.get(r, r) for r in roles]
+    if collateral_type is not None and "collateral" in roles:
+        words.append(str(collateral_type).replace("_", " "))
+    return ", ".join(words)
+
+
+def matter_words(name: str, context: str, matter_id: str, program: str, ends_on: date | None) -> str:
+    kind = "Case" if context == "case" else "Referral"
+    closed = f", closed {ends_on:%b %d, %Y}" if ends_on else ""
+    return f"{name} — {kind} {matter_id} · {program}{closed}"
+
+
+def state_words(state: str, *, amended: bool, frozen: bool, flagged: bool, refused: bool) -> str:
+    """draft, final, synced, approved, amended – plus why a draft is frozen or refused."""
+    base = "amended" if amended else state
+    notes = []
+    if state == "draft" and frozen:
+        notes.append("frozen")
+    if flagged:
+        notes.append("flagged for supervisor")
+    if refused:
+        notes.append("refused by server")
+    return f"{base} ({', '.join(notes)})" if notes else base
+
+
+def deadline_of(
+    first_saved_at: datetime | None, started_at: datetime | None, tz: ZoneInfo
+) -> datetime | None:
+    """When a draft's business day ends (NAR-SAMEDAY): the day of its first save, else of its start."""
+    anchor = first_saved_at or started_at
+    if anchor is None:
+        return None
+    return end_of_business_day(business_day(anchor, tz), tz)
+
+
+def time_left_words(deadline: datetime | None, now: datetime) -> str:
+    if deadline is None:
+        return "not saved yet"
+    left = deadline - now
+    if left <= timedelta(0):
+        return "day ended"
+    minutes = int(left.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min left"
+    return f"{minutes} min left"
+
+
+def names_words(participant_ids: Sequence[str], people: dict[str, str]) -> str:
+    """`people`: person ID -> full name in the contact's referral/case (empty when it is not known)."""
+    if not participant_ids:
+        return "—"
+    return ", ".join(people.get(pid, pid) for pid in participant_ids)
+
+
+def when_words(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(tz).strftime("%a %b %d, %H:%M")
