@@ -39,5 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(handler(args))
 
 
+def gui_main() -> int:
+    """`fieldapp-gui` (no console window on Windows): the same start as `fieldapp run [--profile DIR] [--demo]`."""
+    return main(["run", *sys.argv[1:]])
+
+
 if __name__ == "__main__":
     sys.exit(main())
