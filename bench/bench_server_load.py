@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
+from bench import rawhttp
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload, ContactKind, StaffRole, Worker
 from fieldapp.server import auth, migrate
@@ -89,47 +90,80 @@ async def simulate(
     url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float, arrival: float = 0.0
 ) -> tuple[list[float], list[float], dict[str, str], float]:
     """All workers push their contacts (in batches) then pull once; returns push and pull latencies,
-    {contact id: outcome}, wall time."""
-    bodies: dict[str, list[bytes]] = {}
+    {contact id: outcome}, wall time.
+
+    Every request's bytes are built before the barrier: the body is what `fieldapp.sync.client` sends
+    (`PushRequest(...).model_dump_json()`), with the headers httpx would send for it and the worker's real
+    bearer token. Replies are kept as bytes and parsed after the clock stops (the ledger check), so the
+    generator's CPU during the run is the sockets and little else."""
+    host, port = url.removeprefix("http://").split(":")
+    requests: dict[str, tuple[list[bytes], bytes]] = {}
     for i, worker_id in enumerate(tokens):
         contacts = contacts_for(worker_id, f"C-load-{i}", per_worker)
-        bodies[worker_id] = [
-            PushRequest(contacts=tuple(contacts[k : k + batch])).model_dump_json().encode()
+        common = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "User-Agent": f"python-httpx/{httpx.__version__}",
+            "Authorization": f"Bearer {tokens[worker_id]}",
+        }
+        pushes = [
+            rawhttp.request_bytes(
+                "POST",
+                f"{host}:{port}",
+                f"/v1/workers/{worker_id}/push",
+                {**common, "Content-Type": "application/json"},
+                PushRequest(contacts=tuple(contacts[k : k + batch])).model_dump_json().encode("utf-8"),
+            )
             for k in range(0, per_worker, batch)
         ]
+        pull = rawhttp.request_bytes("GET", f"{host}:{port}", f"/v1/workers/{worker_id}/pull", common)
+        requests[worker_id] = (pushes, pull)
     push_lat: list[float] = []
     pull_lat: list[float] = []
-    outcomes: dict[str, str] = {}
+    push_replies: list[rawhttp.Reply] = []
+    pull_replies: list[rawhttp.Reply] = []
     rng = random.Random(1)  # the same arrival pattern every run
     offsets = {w: rng.uniform(0, arrival) for w in tokens}
-    limits = httpx.Limits(max_connections=len(tokens) + 10, max_keepalive_connections=len(tokens) + 10)
     start = asyncio.Event()
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    clock = time.perf_counter
 
-        async def one_worker(worker_id: str) -> None:
-            headers = {"Authorization": f"Bearer {tokens[worker_id]}", "content-type": "application/json"}
-            await start.wait()
-            if arrival:
-                await asyncio.sleep(offsets[worker_id])
-            for body in bodies[worker_id]:
-                t0 = time.perf_counter()
-                r = await client.post(f"/v1/workers/{worker_id}/push", content=body, headers=headers)
-                push_lat.append(time.perf_counter() - t0)
-                r.raise_for_status()
-                for item in PushResponse.model_validate_json(r.content).results:
-                    outcomes[item.id] = item.outcome
-            t0 = time.perf_counter()
-            r = await client.get(f"/v1/workers/{worker_id}/pull", headers=headers)
-            pull_lat.append(time.perf_counter() - t0)
-            r.raise_for_status()
-            assert PullResponse.model_validate_json(r.content).caseload is not None
+    async def one_worker(worker_id: str) -> None:
+        pushes, pull = requests[worker_id]
+        connection = rawhttp.Connection(host, int(port))  # connects on the first request, inside the clock
+        await start.wait()
+        if arrival:
+            await asyncio.sleep(offsets[worker_id])
+        try:
+            for request in pushes:
+                t0 = clock()
+                reply = await asyncio.wait_for(connection.exchange(request), timeout)
+                push_lat.append(clock() - t0)
+                push_replies.append(reply)
+            t0 = clock()
+            reply = await asyncio.wait_for(connection.exchange(pull), timeout)
+            pull_lat.append(clock() - t0)
+            pull_replies.append(reply)
+        finally:
+            await connection.close()
 
-        tasks = [asyncio.create_task(one_worker(w)) for w in tokens]
-        await asyncio.sleep(0.5)  # every task is waiting at the barrier
-        t0 = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        wall = time.perf_counter() - t0
+    tasks = [asyncio.create_task(one_worker(w)) for w in tokens]
+    await asyncio.sleep(0.5)  # every task is waiting at the barrier
+    t0 = clock()
+    start.set()
+    await asyncio.gather(*tasks)
+    wall = clock() - t0
+    # The ledger's side of the replies, after the clock: every push reply's per-item outcomes.
+    outcomes: dict[str, str] = {}
+    for reply in push_replies:
+        if reply.status != 200:
+            raise RuntimeError(f"push answered {reply.status}: {reply.body[:300]!r}")
+        for item in PushResponse.model_validate_json(reply.body).results:
+            outcomes[item.id] = item.outcome
+    for reply in pull_replies:
+        if reply.status != 200:
+            raise RuntimeError(f"pull answered {reply.status}: {reply.body[:300]!r}")
+        assert PullResponse.model_validate_json(reply.body).caseload is not None
     return push_lat, pull_lat, outcomes, wall
 
 
