@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, create_engine, event, insert, select
+from sqlalchemy import Connection, Table, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,15 @@ from fieldapp.server.models import AuditEntry, Meta
 
 CHAIN_HEAD = "audit_head"
 GENESIS = "0" * 64
+
+# Statements every write transaction runs, built once: executed on the session's Connection (Core), they
+# skip the ORM's per-statement compile state and unit of work (~0.15 ms -> ~0.03 ms each on SQLite).
+_META = cast(Table, Meta.__table__)
+_AUDIT = cast(Table, AuditEntry.__table__)
+_HEAD_FOR_UPDATE = select(_META.c.value).where(_META.c.key == CHAIN_HEAD).with_for_update()
+_ADD_HEAD = insert(_META).values(key=CHAIN_HEAD, value=bindparam("value"))
+_MOVE_HEAD = update(_META).where(_META.c.key == CHAIN_HEAD).values(value=bindparam("value"))
+_ADD_AUDIT = insert(_AUDIT)
 
 
 def normalise_url(url: str) -> str:
@@ -82,6 +91,12 @@ class Database:
             yield session
 
     @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A read transaction on a bare Connection, for the prepared Core statements of hot paths."""
+        with self.read_engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
     def write(self) -> Iterator[Writer]:
         # Writers queue here, in this process, before they queue in the database: SQLite's busy handler
         # polls with sleeps, so dozens of threads contending for BEGIN IMMEDIATE waste most of their time.
@@ -96,13 +111,12 @@ class Database:
         writers always find it and queue on its lock.
         """
         with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            head = session.execute(
-                select(Meta).where(Meta.key == CHAIN_HEAD).with_for_update()
-            ).scalar_one_or_none()
+            conn = session.connection()
+            head = conn.execute(_HEAD_FOR_UPDATE).scalar_one_or_none()
             if head is None:
-                head = Meta(key=CHAIN_HEAD, value=GENESIS)
-                session.add(head)
-            writer = Writer(session, head)
+                conn.execute(_ADD_HEAD, {"value": GENESIS})
+                head = GENESIS
+            writer = Writer(session, conn, head)
             yield writer
             writer.flush_audit()
 
@@ -112,16 +126,17 @@ class Database:
 
 
 class Writer:
-    """A write transaction: the session plus the audit chain it appends to.
+    """A write transaction: the session (and its Connection, for Core statements on hot paths) plus the
+    audit chain it appends to.
 
     Audit entries are chained in memory and inserted in one statement when the transaction's block ends
     (still inside the transaction): a batch of 20 contacts costs one audit INSERT, not 20.
     """
 
-    def __init__(self, session: Session, head: Meta) -> None:
+    def __init__(self, session: Session, conn: Connection, head: str) -> None:
         self.session = session
-        self._head = head
-        self._last = head.value
+        self.conn = conn
+        self._last = head
         self._pending: list[dict[str, object]] = []
 
     def audit(
@@ -147,9 +162,11 @@ class Writer:
     def flush_audit(self) -> None:
         if not self._pending:
             return
+        # ORM objects added by the caller go first (they may be what the entries record).
+        self.session.flush()
         # Core insert on the table: the ORM's bulk path costs ~0.1 ms per row in bookkeeping we do not use.
-        self.session.execute(insert(cast(Table, AuditEntry.__table__)), self._pending)
-        self._head.value = self._last
+        self.conn.execute(_ADD_AUDIT, self._pending)
+        self.conn.execute(_MOVE_HEAD, {"value": self._last})
         self._pending = []
 
 

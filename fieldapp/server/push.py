@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
@@ -33,6 +33,25 @@ from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterR
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
 
 log = logging.getLogger("fieldapp.server.push")
+
+_CONTACTS = cast(Table, ContactRow.__table__)
+_MATTERS = cast(Table, MatterRow.__table__)
+_ASSIGNMENTS = cast(Table, Assignment.__table__)
+# A push's statements, built once and run as Core on the connection (see db.py): one set-based query per
+# question for the whole batch, never one per contact.
+_KNOWN_IDS = select(_CONTACTS.c.id).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True)))
+_STORED = select(_CONTACTS.c.id, _CONTACTS.c.content_hash).where(
+    _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
+)
+_ASSIGNED = (
+    select(_MATTERS.c.kind, _MATTERS.c.record)
+    .join(_ASSIGNMENTS, _ASSIGNMENTS.c.matter_id == _MATTERS.c.id)
+    .where(
+        _ASSIGNMENTS.c.worker_id == bindparam("worker_id"),
+        _ASSIGNMENTS.c.matter_id.in_(bindparam("wanted", expanding=True)),
+    )
+)
+_ADD_CONTACTS = insert(_CONTACTS)
 
 
 @dataclass(slots=True)
@@ -93,27 +112,21 @@ class Pusher:
         Every question for the whole batch is asked in one read transaction with set-based queries
         (assigned matters, already-stored IDs, the matters' records, the caseload the rules need)."""
         worker_id = self.caller.worker.id
-        wanted = {c.context_id for c in contacts}
-        with self.db.read() as session:
-            known = set(
-                session.execute(
-                    select(ContactRow.id).where(ContactRow.id.in_([c.id for c in contacts]))
-                ).scalars()
-            )
-            rows = list(
-                session.execute(
-                    select(MatterRow.kind, MatterRow.record)
-                    .join(Assignment, Assignment.matter_id == MatterRow.id)
-                    .where(Assignment.worker_id == worker_id, Assignment.matter_id.in_(wanted))
-                ).all()
+        wanted = sorted({c.context_id for c in contacts})
+        with self.db.read_connection() as conn:
+            known = set(conn.execute(_KNOWN_IDS, {"ids": [c.id for c in contacts]}).scalars())
+            rows = cast(
+                list[tuple[str, str]],
+                conn.execute(_ASSIGNED, {"worker_id": worker_id, "wanted": wanted}).all(),
             )
             fresh = any(c.id not in known for c in contacts)
-            snapshot = snapshot_in(session, worker_id) if rows and fresh else None
+            snapshot = snapshot_in(conn, worker_id) if rows and fresh else None
         referrals, cases = matters_of(rows)
         matters: dict[str, Matter] = {r.id: r for r in referrals}
         matters.update({c.id: c for c in cases})
         caseload: Caseload | None = None
         now = datetime.now(self.tables.agency.time_zone)
+        contexts: dict[str, RuleContext] = {}  # one per matter for the whole batch
         verdicts: dict[tuple[str, str], _Verdict] = {}
         for contact, digest in zip(contacts, digests, strict=True):
             key = (contact.id, digest)
@@ -143,19 +156,19 @@ class Pusher:
             if caseload is None:
                 caseload = snapshot
                 assert caseload is not None
-            rule_caseload = caseload
-            if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
-                rule_caseload = caseload.model_copy(
-                    update={
-                        "referrals": (*caseload.referrals, *[m for m in referrals if m.id == matter.id]),
-                        "cases": (*caseload.cases, *[m for m in cases if m.id == matter.id]),
-                    }
-                )
-            findings = tuple(
-                check_contact(
-                    contact, RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
-                )
-            )
+            ctx = contexts.get(matter.id)
+            if ctx is None:
+                rule_caseload = caseload
+                if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
+                    rule_caseload = caseload.model_copy(
+                        update={
+                            "referrals": (*caseload.referrals, *[m for m in referrals if m.id == matter.id]),
+                            "cases": (*caseload.cases, *[m for m in cases if m.id == matter.id]),
+                        }
+                    )
+                ctx = RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
+                contexts[matter.id] = ctx
+            findings = tuple(check_contact(contact, ctx))
             if any(f.severity is Severity.BLOCK for f in findings):
                 verdicts[key] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
             else:
@@ -325,18 +338,15 @@ class Pusher:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
             # request either committed before us, and is seen here, or waits for us).
             ids = [c.id for c in request.contacts]
-            found = w.session.execute(
-                select(ContactRow.id, ContactRow.content_hash).where(ContactRow.id.in_(ids))
+            stored: dict[str, str] = (
+                {row_id: digest for row_id, digest in w.conn.execute(_STORED, {"ids": ids})} if ids else {}
             )
-            stored: dict[str, str] = {row_id: digest for row_id, digest in found} if ids else {}
             new_rows: list[dict[str, object]] = []
             for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
                 verdict = verdicts.get((contact.id, digest))
                 results.append(self._store_contact(w, contact, body, digest, verdict, stored, new_rows))
             if new_rows:
-                w.session.execute(
-                    insert(cast(Table, ContactRow.__table__)), new_rows
-                )  # Core: no ORM bookkeeping
+                w.conn.execute(_ADD_CONTACTS, new_rows)  # Core executemany: no ORM bookkeeping
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()
