@@ -200,6 +200,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
         if args.threads:
             extra += ["--threads", str(args.threads)]
+        extra += ["--http", args.http, "--loop", args.loop]
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
             assert server.proc is not None
             server_cpu0 = process_cpu_seconds(server.proc.pid)
@@ -228,6 +229,8 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "server_processes": args.server_workers,
             "arrival_s": args.arrival_seconds,
             "threads": args.threads or 40,
+            "http": args.http,
+            "loop": args.loop,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -266,6 +269,10 @@ def main() -> int:
         help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
     )
     parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
+    parser.add_argument(
+        "--http", default="auto", choices=["auto", "h11", "httptools"], help="server's parser"
+    )
+    parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="server's loop")
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
     args = parser.parse_args()
     print(

@@ -118,6 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=30,
         server_header=False,  # no software banner for a prober
         backlog=2048,
+        http=args.http,
+        loop=args.loop,
     )
     if args.workers > 1:
         Multiprocess(config, sockets=[sock]).run()
@@ -310,6 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
+    )
+    serve.add_argument(
+        "--http",
+        default="auto",
+        choices=["auto", "h11", "httptools"],
+        help="HTTP parser (auto: httptools when installed, from the `server` extra; else h11)",
+    )
+    serve.add_argument(
+        "--loop",
+        default="auto",
+        choices=["auto", "asyncio", "uvloop"],
+        help="event loop (auto: uvloop when installed, from the `server` extra; else asyncio)",
     )
     serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]

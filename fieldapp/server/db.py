@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's own busy handler is the only queue between processes
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Table, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Engine, make_url
@@ -79,8 +85,25 @@ class Database:
             self.read_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.write_engine = self.read_engine
         self._write_lock = threading.Lock()
+        self._lock_path = self._lock_file()
+        self._lock_fd: int | None = None
+
+    def _lock_file(self) -> str | None:
+        """SQLite, several server processes: a lock file beside the database that writers take before
+        BEGIN IMMEDIATE. SQLite's busy handler makes a waiting process poll with growing sleeps (1 ms up to
+        100 ms), so with two uvicorn workers each writer found the other holding the lock and slept long
+        after it was free; a blocking `flock` wakes the next writer the moment the lock is released.
+        The database's own locking stays in force underneath (a writer without the file still waits)."""
+        database = make_url(self.url).database if self.is_sqlite else None
+        if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return database + "-writer.lock"
 
     def dispose(self) -> None:
+        with self._write_lock:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
@@ -100,8 +123,19 @@ class Database:
     def write(self) -> Iterator[Writer]:
         # Writers queue here, in this process, before they queue in the database: SQLite's busy handler
         # polls with sleeps, so dozens of threads contending for BEGIN IMMEDIATE waste most of their time.
-        with self._write_lock, self._write_transaction() as writer:
-            yield writer
+        with self._write_lock:
+            if self._lock_path is None:
+                with self._write_transaction() as writer:
+                    yield writer
+                return
+            if self._lock_fd is None:
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # between processes (see _open_lock_file)
+            try:
+                with self._write_transaction() as writer:
+                    yield writer
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     @contextmanager
     def _write_transaction(self) -> Iterator[Writer]:
