@@ -23,8 +23,18 @@ try:
 except ImportError:  # not POSIX: SQLite's own busy handler is the only queue between processes
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Connection, Table, bindparam, create_engine, event, insert, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import (
+    Connection,
+    Table,
+    TypeDecorator,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import Session
 
 from fieldapp.server.models import AuditEntry, Meta
@@ -39,7 +49,56 @@ _AUDIT = cast(Table, AuditEntry.__table__)
 _HEAD_FOR_UPDATE = select(_META.c.value).where(_META.c.key == CHAIN_HEAD).with_for_update()
 _ADD_HEAD = insert(_META).values(key=CHAIN_HEAD, value=bindparam("value"))
 _MOVE_HEAD = update(_META).where(_META.c.key == CHAIN_HEAD).values(value=bindparam("value"))
-_ADD_AUDIT = insert(_AUDIT)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert `rows` (dicts with the same keys) in one statement whose text does not depend on their number.
+
+    SQLite: an executemany (one prepared statement, the rows bound in C). PostgreSQL: psycopg's
+    executemany sends each row as its own statement in pipeline mode, and a multi-row VALUES list is a new
+    query text for every batch size that psycopg re-parses each time (~0.1 ms of Python per row either way,
+    measured under load); `INSERT ... SELECT * FROM unnest(<one array per column>)` is one short statement
+    with one parameter per column, whatever the batch size.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    names = tuple(rows[0])
+    sql = _unnest_insert(table, names, conn.dialect)
+    params: dict[str, list[object]] = {}
+    for i, name in enumerate(names):
+        values = [row[name] for row in rows]
+        column_type = table.c[name].type
+        if isinstance(column_type, TypeDecorator):  # e.g. UtcDateTime refuses naive datetimes
+            values = [column_type.process_bind_param(v, conn.dialect) for v in values]
+        params[f"c{i}"] = values
+    conn.exec_driver_sql(sql, params)
+
+
+_UNNEST_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _unnest_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> str:
+    key = (table.name, names)
+    sql = _UNNEST_SQL.get(key)
+    if sql is None:
+        casts = []
+        for i, name in enumerate(names):
+            column_type = table.c[name].type
+            if isinstance(column_type, TypeDecorator):
+                column_type = column_type.impl_instance
+            casts.append(f"%(c{i})b::{column_type.compile(dialect)}[]")  # binary: no text escaping
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        # Names and types come from the table definition, never from a request. ORDER BY the array
+        # position: rows (and so an autoincrement key such as the audit chain's seq) go in list order.
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {aliases} "  # noqa: S608
+            f"FROM unnest({', '.join(casts)}) WITH ORDINALITY AS u({aliases}, n) ORDER BY n"
+        )
+        _UNNEST_SQL[key] = sql
+    return sql
 
 
 def normalise_url(url: str) -> str:
@@ -199,7 +258,7 @@ class Writer:
         # ORM objects added by the caller go first (they may be what the entries record).
         self.session.flush()
         # Core insert on the table: the ORM's bulk path costs ~0.1 ms per row in bookkeeping we do not use.
-        self.conn.execute(_ADD_AUDIT, self._pending)
+        insert_many(self.conn, _AUDIT, self._pending)
         self.conn.execute(_MOVE_HEAD, {"value": self._last})
         self._pending = []
 

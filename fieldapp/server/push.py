@@ -5,6 +5,13 @@ already stored (same content: DUPLICATE, a retry after a lost reply; other conte
 never overwritten) → does the rules engine, run here on the server's copy of the caseload, find a block
 (REFUSED with its findings) → ACCEPTED, stored in the same transaction as its audit entry.
 
+The server asks the rules one question, "is there a block?": it runs every rule of the engine except
+those that can only ever warn (`WARN_ONLY`, held to that by a test that reads their source), because a
+warning never refuses a contact and the laptop showed the worker its warnings when the contact was made.
+A refused contact is answered with every block finding (and any warnings of the rules that ran); an
+accepted one carries no findings the laptop did not already have. Rules added to the engine later are run
+here by default.
+
 A duplicate is recognised before the rules run again, so a retry is acknowledged even when the caseload
 changed in between (a closure date loaded after the contact was made never turns an accepted contact into
 a refused one).
@@ -19,20 +26,41 @@ from datetime import UTC, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, select
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
-from fieldapp.domain.rules import RuleContext, check_contact
+from fieldapp.domain.rules import RuleContext, closure, engine, narrative, selections
+from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import matters_of, put_feed, snapshot_in
-from fieldapp.server.db import Database, Writer
+from fieldapp.server.db import Database, Writer, insert_many
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
 
 log = logging.getLogger("fieldapp.server.push")
+
+# Rules that only ever give warnings (none can refuse a contact): about half of the rules' time per contact.
+WARN_ONLY: frozenset[Rule] = frozenset(
+    {
+        selections.sel_primary,
+        selections.sel_others,
+        narrative.nar_rp,
+        narrative.nar_style,
+        narrative.nar_le,
+        closure.cls_caseplan,
+    }
+)
+# The engine's rules in the engine's order, less the warn-only ones.
+REFUSING_RULES: tuple[Rule, ...] = tuple(rule for rule in engine.RULES if rule not in WARN_ONLY)
+
+
+def server_findings(contact: Contact, ctx: RuleContext) -> tuple[Finding, ...]:
+    """The findings of every rule that may block, in the engine's order."""
+    return tuple(finding for rule in REFUSING_RULES for finding in rule(contact, ctx))
+
 
 _CONTACTS = cast(Table, ContactRow.__table__)
 _MATTERS = cast(Table, MatterRow.__table__)
@@ -51,7 +79,6 @@ _ASSIGNED = (
         _ASSIGNMENTS.c.matter_id.in_(bindparam("wanted", expanding=True)),
     )
 )
-_ADD_CONTACTS = insert(_CONTACTS)
 
 
 @dataclass(slots=True)
@@ -168,7 +195,7 @@ class Pusher:
                     )
                 ctx = RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
                 contexts[matter.id] = ctx
-            findings = tuple(check_contact(contact, ctx))
+            findings = server_findings(contact, ctx)
             if any(f.severity is Severity.BLOCK for f in findings):
                 verdicts[key] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
             else:
@@ -346,7 +373,7 @@ class Pusher:
                 verdict = verdicts.get((contact.id, digest))
                 results.append(self._store_contact(w, contact, body, digest, verdict, stored, new_rows))
             if new_rows:
-                w.conn.execute(_ADD_CONTACTS, new_rows)  # Core executemany: no ORM bookkeeping
+                insert_many(w.conn, _CONTACTS, new_rows)  # Core, one statement: no ORM bookkeeping
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()
