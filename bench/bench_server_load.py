@@ -167,8 +167,8 @@ async def simulate(
     return push_lat, pull_lat, outcomes, wall
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its live children, from /proc (Linux)."""
+def process_cpu_seconds(pid: int, system_only: bool = False) -> float:
+    """CPU time (user + system, or system only) of a process and its live children, from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -180,7 +180,7 @@ def process_cpu_seconds(pid: int) -> float:
             continue
         ppid, utime, stime = int(fields[1]), int(fields[11]), int(fields[12])
         if int(entry.name) == pid or ppid == pid:
-            total += (utime + stime) / tick
+            total += (stime if system_only else utime + stime) / tick
     return total
 
 
@@ -204,12 +204,18 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
             assert server.proc is not None
             server_cpu0 = process_cpu_seconds(server.proc.pid)
+            # PostgreSQL's own CPU (the postmaster and its backends) runs on the same two cores.
+            pg_pid = int((cluster.data / "postmaster.pid").read_text().split()[0]) if cluster else 0
+            pg_cpu0 = process_cpu_seconds(pg_pid) if pg_pid else 0.0
+            server_sys0 = process_cpu_seconds(server.proc.pid, system_only=True)
             client_cpu0 = time.process_time()
             push_lat, pull_lat, outcomes, wall = asyncio.run(
                 simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
             )
             client_cpu = time.process_time() - client_cpu0
             server_cpu = process_cpu_seconds(server.proc.pid) - server_cpu0
+            server_sys = process_cpu_seconds(server.proc.pid, system_only=True) - server_sys0
+            pg_cpu = process_cpu_seconds(pg_pid) - pg_cpu0 if pg_pid else 0.0
         db = Database(database)
         with db.read() as session:
             stored = set(
@@ -241,6 +247,9 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "contacts_per_s": round(sent / wall, 1),
             "server_cpu_s": round(server_cpu, 1),
             "server_cpu_ms_per_contact": round(server_cpu / sent * 1000, 2),
+            "server_cpu_system_s": round(server_sys, 1),
+            "database_cpu_s": round(pg_cpu, 1),
+            "system_cpu_ms_per_contact": round((server_cpu + pg_cpu + client_cpu) / sent * 1000, 2),
             "client_cpu_s": round(client_cpu, 1),
             "load_avg_1m": round(os.getloadavg()[0], 1),
             "sent": sent,
