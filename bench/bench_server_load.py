@@ -234,7 +234,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "batch": args.batch,
             "server_processes": args.server_workers,
             "arrival_s": args.arrival_seconds,
-            "threads": args.threads or 40,
+            "threads": args.threads or "server default (8)",
             "http": args.http,
             "loop": args.loop,
             "push_requests": len(push_lat),
@@ -277,7 +277,9 @@ def main() -> int:
         default=0.0,
         help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
     )
-    parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="request threads per server process (0: the server's default)"
+    )
     parser.add_argument(
         "--http", default="auto", choices=["auto", "h11", "httptools"], help="server's parser"
     )

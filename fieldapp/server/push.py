@@ -211,6 +211,7 @@ class Pusher:
         verdict: _Verdict | None,
         stored: dict[str, str],
         new_rows: list[dict[str, object]],
+        prepared: tuple[dict[str, object], ItemResult] | None,
     ) -> ItemResult:
         """Decide one contact inside the write transaction. `stored` maps IDs already in the database (or
         accepted earlier in this batch) to their content hash; accepted rows are appended to `new_rows`
@@ -245,19 +246,9 @@ class Pusher:
             )
             self._record_refusal(w, contact.id, digest, result)
             return result
-        moment = contact.started_at or contact.finalized_at or datetime.now(UTC)
-        new_rows.append(
-            dict(
-                id=contact.id,
-                worker_id=worker_id,
-                context_id=contact.context_id,
-                month=month_of(moment, self.tables.agency.time_zone),
-                content_hash=digest,
-                record=body.decode(),
-                device_id=self.caller.device_id,
-                received_at=datetime.now(UTC),
-            )
-        )
+        assert prepared is not None  # every accepted verdict was prepared before the lock
+        row, result = prepared
+        new_rows.append(row)
         stored[contact.id] = digest
         w.audit(
             actor_id=worker_id,
@@ -266,7 +257,25 @@ class Pusher:
             record_id=contact.id,
             content_hash=digest,
         )
-        return _result(contact.id, "contact", Outcome.ACCEPTED, digest, verdict.findings, "stored")
+        return result
+
+    def _prepare_accepted(
+        self, contact: Contact, body: bytes, digest: str, verdict: _Verdict, received_at: datetime
+    ) -> tuple[dict[str, object], ItemResult]:
+        """The row and the reply of a contact judged acceptable, built before the writer lock is taken:
+        the lock is held only to check what is stored, chain the audit entries and insert."""
+        moment = contact.started_at or contact.finalized_at or received_at
+        row: dict[str, object] = dict(
+            id=contact.id,
+            worker_id=self.caller.worker.id,
+            context_id=contact.context_id,
+            month=month_of(moment, self.tables.agency.time_zone),
+            content_hash=digest,
+            record=body.decode(),
+            device_id=self.caller.device_id,
+            received_at=received_at,
+        )
+        return row, _result(contact.id, "contact", Outcome.ACCEPTED, digest, verdict.findings, "stored")
 
     def _record_refusal(self, w: Writer, item_id: str, digest: str, result: ItemResult) -> None:
         exists = w.session.execute(
@@ -360,6 +369,14 @@ class Pusher:
         bodies = [canonical_json(c) for c in request.contacts]
         digests = [hashlib.sha256(b).hexdigest() for b in bodies]
         verdicts = self._judge_contacts(request.contacts, digests)
+        received_at = datetime.now(UTC)
+        prepared: list[tuple[dict[str, object], ItemResult] | None] = []
+        for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
+            verdict = verdicts.get((contact.id, digest))
+            if verdict is not None and verdict.outcome is Outcome.ACCEPTED:
+                prepared.append(self._prepare_accepted(contact, body, digest, verdict, received_at))
+            else:
+                prepared.append(None)
         results: list[ItemResult] = []
         with self.db.write() as w:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
@@ -369,9 +386,11 @@ class Pusher:
                 {row_id: digest for row_id, digest in w.conn.execute(_STORED, {"ids": ids})} if ids else {}
             )
             new_rows: list[dict[str, object]] = []
-            for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
+            for contact, body, digest, ready in zip(request.contacts, bodies, digests, prepared, strict=True):
                 verdict = verdicts.get((contact.id, digest))
-                results.append(self._store_contact(w, contact, body, digest, verdict, stored, new_rows))
+                results.append(
+                    self._store_contact(w, contact, body, digest, verdict, stored, new_rows, ready)
+                )
             if new_rows:
                 insert_many(w.conn, _CONTACTS, new_rows)  # Core, one statement: no ORM bookkeeping
             for amendment in request.amendments:
