@@ -377,10 +377,12 @@ class Pusher:
                 prepared.append(self._prepare_accepted(contact, body, digest, verdict, received_at))
             else:
                 prepared.append(None)
-        results: list[ItemResult] = []
-        with self.db.write() as w:
+
+        def store(w: Writer) -> list[ItemResult]:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
-            # request either committed before us, and is seen here, or waits for us).
+            # request either committed before us, and is seen here, or waits for us). The transaction
+            # may be shared with other batches (group commit): each runs this whole function in turn.
+            results: list[ItemResult] = []
             ids = [c.id for c in request.contacts]
             stored: dict[str, str] = (
                 {row_id: digest for row_id, digest in w.conn.execute(_STORED, {"ids": ids})} if ids else {}
@@ -396,7 +398,9 @@ class Pusher:
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()
-        return PushResponse(results=tuple(results))
+            return results
+
+        return PushResponse(results=tuple(self.db.write_grouped(store)))
 
 
 def may_supervise(me: Worker, worker: Worker) -> bool:
