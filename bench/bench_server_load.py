@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
+from bench import rawhttp
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload, ContactKind, StaffRole, Worker
 from fieldapp.server import auth, migrate
@@ -89,52 +90,85 @@ async def simulate(
     url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float, arrival: float = 0.0
 ) -> tuple[list[float], list[float], dict[str, str], float]:
     """All workers push their contacts (in batches) then pull once; returns push and pull latencies,
-    {contact id: outcome}, wall time."""
-    bodies: dict[str, list[bytes]] = {}
+    {contact id: outcome}, wall time.
+
+    Every request's bytes are built before the barrier: the body is what `fieldapp.sync.client` sends
+    (`PushRequest(...).model_dump_json()`), with the headers httpx would send for it and the worker's real
+    bearer token. Replies are kept as bytes and parsed after the clock stops (the ledger check), so the
+    generator's CPU during the run is the sockets and little else."""
+    host, port = url.removeprefix("http://").split(":")
+    requests: dict[str, tuple[list[bytes], bytes]] = {}
     for i, worker_id in enumerate(tokens):
         contacts = contacts_for(worker_id, f"C-load-{i}", per_worker)
-        bodies[worker_id] = [
-            PushRequest(contacts=tuple(contacts[k : k + batch])).model_dump_json().encode()
+        common = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "User-Agent": f"python-httpx/{httpx.__version__}",
+            "Authorization": f"Bearer {tokens[worker_id]}",
+        }
+        pushes = [
+            rawhttp.request_bytes(
+                "POST",
+                f"{host}:{port}",
+                f"/v1/workers/{worker_id}/push",
+                {**common, "Content-Type": "application/json"},
+                PushRequest(contacts=tuple(contacts[k : k + batch])).model_dump_json().encode("utf-8"),
+            )
             for k in range(0, per_worker, batch)
         ]
+        pull = rawhttp.request_bytes("GET", f"{host}:{port}", f"/v1/workers/{worker_id}/pull", common)
+        requests[worker_id] = (pushes, pull)
     push_lat: list[float] = []
     pull_lat: list[float] = []
-    outcomes: dict[str, str] = {}
+    push_replies: list[rawhttp.Reply] = []
+    pull_replies: list[rawhttp.Reply] = []
     rng = random.Random(1)  # the same arrival pattern every run
     offsets = {w: rng.uniform(0, arrival) for w in tokens}
-    limits = httpx.Limits(max_connections=len(tokens) + 10, max_keepalive_connections=len(tokens) + 10)
     start = asyncio.Event()
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    clock = time.perf_counter
 
-        async def one_worker(worker_id: str) -> None:
-            headers = {"Authorization": f"Bearer {tokens[worker_id]}", "content-type": "application/json"}
-            await start.wait()
-            if arrival:
-                await asyncio.sleep(offsets[worker_id])
-            for body in bodies[worker_id]:
-                t0 = time.perf_counter()
-                r = await client.post(f"/v1/workers/{worker_id}/push", content=body, headers=headers)
-                push_lat.append(time.perf_counter() - t0)
-                r.raise_for_status()
-                for item in PushResponse.model_validate_json(r.content).results:
-                    outcomes[item.id] = item.outcome
-            t0 = time.perf_counter()
-            r = await client.get(f"/v1/workers/{worker_id}/pull", headers=headers)
-            pull_lat.append(time.perf_counter() - t0)
-            r.raise_for_status()
-            assert PullResponse.model_validate_json(r.content).caseload is not None
+    async def one_worker(worker_id: str) -> None:
+        pushes, pull = requests[worker_id]
+        connection = rawhttp.Connection(host, int(port))  # connects on the first request, inside the clock
+        await start.wait()
+        if arrival:
+            await asyncio.sleep(offsets[worker_id])
+        try:
+            for request in pushes:
+                t0 = clock()
+                reply = await asyncio.wait_for(connection.exchange(request), timeout)
+                push_lat.append(clock() - t0)
+                push_replies.append(reply)
+            t0 = clock()
+            reply = await asyncio.wait_for(connection.exchange(pull), timeout)
+            pull_lat.append(clock() - t0)
+            pull_replies.append(reply)
+        finally:
+            await connection.close()
 
-        tasks = [asyncio.create_task(one_worker(w)) for w in tokens]
-        await asyncio.sleep(0.5)  # every task is waiting at the barrier
-        t0 = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        wall = time.perf_counter() - t0
+    tasks = [asyncio.create_task(one_worker(w)) for w in tokens]
+    await asyncio.sleep(0.5)  # every task is waiting at the barrier
+    t0 = clock()
+    start.set()
+    await asyncio.gather(*tasks)
+    wall = clock() - t0
+    # The ledger's side of the replies, after the clock: every push reply's per-item outcomes.
+    outcomes: dict[str, str] = {}
+    for reply in push_replies:
+        if reply.status != 200:
+            raise RuntimeError(f"push answered {reply.status}: {reply.body[:300]!r}")
+        for item in PushResponse.model_validate_json(reply.body).results:
+            outcomes[item.id] = item.outcome
+    for reply in pull_replies:
+        if reply.status != 200:
+            raise RuntimeError(f"pull answered {reply.status}: {reply.body[:300]!r}")
+        assert PullResponse.model_validate_json(reply.body).caseload is not None
     return push_lat, pull_lat, outcomes, wall
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its live children, from /proc (Linux)."""
+def process_cpu_seconds(pid: int, system_only: bool = False) -> float:
+    """CPU time (user + system, or system only) of a process and its live children, from /proc (Linux)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -146,7 +180,7 @@ def process_cpu_seconds(pid: int) -> float:
             continue
         ppid, utime, stime = int(fields[1]), int(fields[11]), int(fields[12])
         if int(entry.name) == pid or ppid == pid:
-            total += (utime + stime) / tick
+            total += (stime if system_only else utime + stime) / tick
     return total
 
 
@@ -166,15 +200,22 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
         extra = ["--workers", str(args.server_workers), "--auth-failure-limit", "1000000"]
         if args.threads:
             extra += ["--threads", str(args.threads)]
+        extra += ["--http", args.http, "--loop", args.loop]
         with ServerProcess.start(workdir, database=database, demo=False, extra_args=extra) as server:
             assert server.proc is not None
             server_cpu0 = process_cpu_seconds(server.proc.pid)
+            # PostgreSQL's own CPU (the postmaster and its backends) runs on the same two cores.
+            pg_pid = int((cluster.data / "postmaster.pid").read_text().split()[0]) if cluster else 0
+            pg_cpu0 = process_cpu_seconds(pg_pid) if pg_pid else 0.0
+            server_sys0 = process_cpu_seconds(server.proc.pid, system_only=True)
             client_cpu0 = time.process_time()
             push_lat, pull_lat, outcomes, wall = asyncio.run(
                 simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
             )
             client_cpu = time.process_time() - client_cpu0
             server_cpu = process_cpu_seconds(server.proc.pid) - server_cpu0
+            server_sys = process_cpu_seconds(server.proc.pid, system_only=True) - server_sys0
+            pg_cpu = process_cpu_seconds(pg_pid) - pg_cpu0 if pg_pid else 0.0
         db = Database(database)
         with db.read() as session:
             stored = set(
@@ -193,7 +234,9 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "batch": args.batch,
             "server_processes": args.server_workers,
             "arrival_s": args.arrival_seconds,
-            "threads": args.threads or 40,
+            "threads": args.threads or "server default (8)",
+            "http": args.http,
+            "loop": args.loop,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -204,6 +247,9 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "contacts_per_s": round(sent / wall, 1),
             "server_cpu_s": round(server_cpu, 1),
             "server_cpu_ms_per_contact": round(server_cpu / sent * 1000, 2),
+            "server_cpu_system_s": round(server_sys, 1),
+            "database_cpu_s": round(pg_cpu, 1),
+            "system_cpu_ms_per_contact": round((server_cpu + pg_cpu + client_cpu) / sent * 1000, 2),
             "client_cpu_s": round(client_cpu, 1),
             "load_avg_1m": round(os.getloadavg()[0], 1),
             "sent": sent,
@@ -231,7 +277,13 @@ def main() -> int:
         default=0.0,
         help="0 = all workers at once (default); S = each worker starts at a random moment in [0, S]",
     )
-    parser.add_argument("--threads", type=int, default=0, help="request threads per server process")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="request threads per server process (0: the server's default)"
+    )
+    parser.add_argument(
+        "--http", default="auto", choices=["auto", "h11", "httptools"], help="server's parser"
+    )
+    parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="server's loop")
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
     args = parser.parse_args()
     print(

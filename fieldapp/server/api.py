@@ -7,9 +7,10 @@ the server really answers).
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -19,6 +20,7 @@ from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime
@@ -169,6 +171,12 @@ def create_app(state: ServerState) -> FastAPI:
             # Requests are CPU-bound Python (rules, JSON) and writers queue on one lock, so the thread
             # count is a tuning knob (on the 2-core bench machine 4 and 40 measured the same).
             anyio.to_thread.current_default_thread_limiter().total_tokens = state.threads
+        # Everything built so far (the framework, the models' validators, the code tables) lives as long
+        # as the process: moved out of the collector's sight, so that the full collections a busy server
+        # triggers scan only request garbage. Measured: ~1/3 of the push path's CPU went to the cyclic
+        # collector re-scanning this heap (0.6 -> 0.4 ms per contact in process).
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(
@@ -444,20 +452,48 @@ def _install_error_handlers(app: FastAPI) -> None:
         words = {404: "not_found", 405: "method_not_allowed"}
         return ApiError(exc.status_code, words.get(exc.status_code, "error"), str(exc.detail)).response()
 
-    @app.middleware("http")
-    async def _crash(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Caught here rather than left to the framework, which would log the exception's message, and
-        # that may quote record content (a validation error echoes its input): log only the type and where.
-        length = request.headers.get("content-length", "0")
+    app.add_middleware(_Guard)
+
+
+class _Guard:
+    """Refuses oversized bodies before they are read, and answers an unexpected failure with a bare 500.
+
+    Caught here rather than left to the framework, which would log the exception's message, and that may
+    quote record content (a validation error echoes its input): only the type and where are logged.
+    A plain ASGI middleware: Starlette's `BaseHTTPMiddleware` (what `@app.middleware` makes) runs every
+    request through an extra task and memory streams, a measurable cost per request under load.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = b"0"
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+                break
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            return ApiError(
-                413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
-            ).response()
+            too_large = ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+            await too_large.response()(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            return await call_next(request)
+            await self.app(scope, receive, tracking_send)
         except Exception as exc:
             where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
             log.error("internal error %s at\n%s", type(exc).__name__, where)
-            return ApiError(
-                500, "internal", "the server failed; nothing was half-written, try again later"
-            ).response()
+            if started:  # the reply is half sent: nothing to do but drop the connection
+                raise
+            failed = ApiError(500, "internal", "the server failed; nothing was half-written, try again later")
+            await failed.response()(scope, receive, send)

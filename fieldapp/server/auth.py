@@ -14,13 +14,24 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import StaffRole, Worker
+from fieldapp.server.caseload import parse_worker
 from fieldapp.server.db import Database
 from fieldapp.server.models import Device, EnrollmentCode, Staff
+
+_DEVICES = cast(Table, Device.__table__)
+_STAFF = cast(Table, Staff.__table__)
+# Every request of every device runs this: built once, run as Core on the connection (see db.py).
+_CALLER = (
+    select(_DEVICES.c.id, _DEVICES.c.revoked_at, _STAFF.c.record)
+    .join(_STAFF, _STAFF.c.id == _DEVICES.c.worker_id)
+    .where(_DEVICES.c.token_hash == bindparam("token_hash"))
+)
 
 TOKEN_PREFIX = "fat_"  # noqa: S105 - not a secret: a prefix that makes leaked tokens easy to scan for
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
@@ -115,19 +126,16 @@ def enroll(db: Database, code: str, device_name: str) -> tuple[str, str, Worker]
 
 def authenticate(db: Database, token: str) -> Caller | None:
     """The caller a bearer token belongs to, or None if it is unknown or revoked."""
-    with db.read() as session:
-        # Columns, not ORM objects: every request of every device passes here.
-        found = session.execute(
-            select(Device.id, Device.revoked_at, Staff.record)
-            .join(Staff, Staff.id == Device.worker_id)
-            .where(Device.token_hash == secret_hash(token))
-        ).first()
+    # Looked up in the database on every request, never cached: a revocation (an admin command, possibly
+    # in another process) takes effect on the very next request.
+    with db.read_connection() as conn:
+        found = conn.execute(_CALLER, {"token_hash": secret_hash(token)}).first()
     if found is None:
         return None
     device_id, revoked_at, record = found
     if revoked_at is not None:
         return None
-    return Caller(device_id=device_id, worker=Worker.model_validate_json(record))
+    return Caller(device_id=device_id, worker=parse_worker(record))
 
 
 def revoke(db: Database, *, device_id: str | None = None, worker_id: str | None = None) -> int:

@@ -10,14 +10,45 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.records import Case, Caseload, Matter, Referral, StaffRole, Worker
 from fieldapp.server.db import Database, Writer
 from fieldapp.server.models import Assignment, FeedEntry, MatterRow, Staff
+
+_STAFF = cast(Table, Staff.__table__)
+_MATTERS = cast(Table, MatterRow.__table__)
+# The snapshot's statements, built once (see db.py: Core on the Connection, no ORM per-statement work).
+_STAFF_RECORD = select(_STAFF.c.record).where(_STAFF.c.id == bindparam("worker_id"))
+_ASSIGNED_MATTERS = (
+    select(_MATTERS.c.kind, _MATTERS.c.record)
+    .where(_MATTERS.c.assigned_worker_id == bindparam("worker_id"))
+    .order_by(_MATTERS.c.id)
+)
+_STAFF_AROUND = select(_STAFF.c.id, _STAFF.c.record).where(
+    (_STAFF.c.unit == bindparam("unit"))
+    | (_STAFF.c.role == str(StaffRole.MANAGER))
+    | _STAFF.c.id.in_(bindparam("wanted", expanding=True))
+)
+
+
+# Stored records are immutable JSON text and the models are frozen, so one parsed model per distinct text
+# can be shared by every request: a push or pull re-reads the same staff and matters over and over, and a
+# 200-case caseload is ~7 ms of parsing each time. Keyed by the exact text, so a changed record (a new
+# closure date) is a different key and is parsed afresh; bounded, so memory stays flat.
+@lru_cache(maxsize=8192)
+def parse_worker(record: str) -> Worker:
+    return Worker.model_validate_json(record)
+
+
+@lru_cache(maxsize=8192)
+def _parse_matter(kind: str, record: str) -> Referral | Case:
+    return Referral.model_validate_json(record) if kind == "referral" else Case.model_validate_json(record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +175,11 @@ def matters_of(rows: Iterable[MatterRow] | Iterable[tuple[str, str]]) -> tuple[l
     cases: list[Case] = []
     for row in rows:
         kind, record = (row.kind, row.record) if isinstance(row, MatterRow) else row
-        if kind == "referral":
-            referrals.append(Referral.model_validate_json(record))
+        matter = _parse_matter(kind, record)
+        if isinstance(matter, Referral):
+            referrals.append(matter)
         else:
-            cases.append(Case.model_validate_json(record))
+            cases.append(matter)
     return referrals, cases
 
 
@@ -157,31 +189,24 @@ def caseload_snapshot(db: Database, worker_id: str) -> Caseload | None:
         return snapshot_in(session, worker_id)
 
 
-def snapshot_in(session: Session, worker_id: str) -> Caseload | None:
-    """`caseload_snapshot` inside an open session (a push reads it with the rest of its questions).
+def snapshot_in(session: Session | Connection, worker_id: str) -> Caseload | None:
+    """`caseload_snapshot` inside an open transaction (a push reads it with the rest of its questions).
 
     Staff listed: everyone in the worker's unit, their supervisor, the managers, and the primary workers of
     their matters, so that every staff person a contact may name is known to the rules on both sides.
-    Plain column queries, no ORM objects: this runs once per push and per pull, under load.
+    Prepared Core statements and shared parsed records: this runs once per push and per pull, under load.
     """
-    record = session.execute(select(Staff.record).where(Staff.id == worker_id)).scalar_one_or_none()
+    conn = session.connection() if isinstance(session, Session) else session
+    record = conn.execute(_STAFF_RECORD, {"worker_id": worker_id}).scalar_one_or_none()
     if record is None:
         return None
-    worker = Worker.model_validate_json(record)
-    rows = session.execute(
-        select(MatterRow.kind, MatterRow.record)
-        .where(MatterRow.assigned_worker_id == worker_id)
-        .order_by(MatterRow.id)
-    ).all()
-    referrals, cases = matters_of(rows)
+    worker = parse_worker(record)
+    rows = conn.execute(_ASSIGNED_MATTERS, {"worker_id": worker_id}).all()
+    referrals, cases = matters_of(cast(list[tuple[str, str]], rows))
     wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
     if worker.supervisor_id:
         wanted.add(worker.supervisor_id)
-    staff_rows = session.execute(
-        select(Staff.id, Staff.record).where(
-            (Staff.unit == worker.unit) | (Staff.role == str(StaffRole.MANAGER)) | Staff.id.in_(wanted)
-        )
-    ).all()
+    staff_rows = conn.execute(_STAFF_AROUND, {"unit": worker.unit, "wanted": sorted(wanted)}).all()
     # Sorted here, not by ORDER BY: PostgreSQL's collation may order IDs differently from SQLite's.
-    staff = tuple(Worker.model_validate_json(rec) for sid, rec in sorted(staff_rows) if sid != worker_id)
+    staff = tuple(parse_worker(rec) for sid, rec in sorted(staff_rows) if sid != worker_id)
     return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))

@@ -8,8 +8,9 @@ a full resync: the whole caseload and every approval, amendment and refusal agai
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import cast
+
+from sqlalchemy import Connection, Table, bindparam, func, select
 
 from fieldapp.domain.records import Amendment, Approval
 from fieldapp.server.caseload import snapshot_in
@@ -19,6 +20,32 @@ from fieldapp.sync.protocol import ItemResult, PullResponse
 
 DEFAULT_PAGE = 500
 MAX_PAGE = 5000
+
+_FEED = cast(Table, FeedEntry.__table__)
+_REFUSALS = cast(Table, Refusal.__table__)
+# Every pull runs these: built once, run as Core on the connection (see db.py).
+_HEAD = select(func.max(_FEED.c.seq))
+_ENTRIES = (
+    select(_FEED.c.seq, _FEED.c.kind, _FEED.c.ref_id)
+    .where(
+        _FEED.c.worker_id == bindparam("worker_id"),
+        _FEED.c.seq > bindparam("start"),
+        _FEED.c.seq <= bindparam("head"),
+    )
+    .order_by(_FEED.c.seq)
+    .limit(bindparam("limit"))
+)
+_REFUSAL_RESULTS = (
+    select(_REFUSALS.c.result)
+    .where(_REFUSALS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_REFUSALS.c.id)
+)
+_RECORDS = {
+    table: select(table.__table__.c.id, table.__table__.c.record).where(
+        table.__table__.c.id.in_(bindparam("ids", expanding=True))
+    )
+    for table in (ApprovalRow, AmendmentRow)
+}
 
 
 def make_cursor(server_id: str, seq: int) -> str:
@@ -40,17 +67,14 @@ def pull(
 ) -> PullResponse:
     limit = max(1, min(limit, MAX_PAGE))
     position = parse_cursor(cursor, server_id)
-    with db.read() as session:
-        head = session.execute(select(func.max(FeedEntry.seq))).scalar_one_or_none() or 0
+    with db.read_connection() as session:
+        head = session.execute(_HEAD).scalar_one_or_none() or 0
         full = position is None or position > head
         start = 0 if full else position
         assert start is not None
         entries = list(
             session.execute(
-                select(FeedEntry.seq, FeedEntry.kind, FeedEntry.ref_id)  # columns: no ORM objects
-                .where(FeedEntry.worker_id == worker_id, FeedEntry.seq > start, FeedEntry.seq <= head)
-                .order_by(FeedEntry.seq)
-                .limit(limit + 1)
+                _ENTRIES, {"worker_id": worker_id, "start": start, "head": head, "limit": limit + 1}
             ).all()
         )
         has_more = len(entries) > limit
@@ -62,13 +86,7 @@ def pull(
         amendments = _load(session, AmendmentRow, by_kind.get("amendment", []))
         refusal_ids = [int(r) for r in by_kind.get("refusal", [])]
         refusals = (
-            list(
-                session.execute(
-                    select(Refusal.result).where(Refusal.id.in_(refusal_ids)).order_by(Refusal.id)
-                ).scalars()
-            )
-            if refusal_ids
-            else []
+            list(session.execute(_REFUSAL_RESULTS, {"ids": refusal_ids}).scalars()) if refusal_ids else []
         )
         # In the same read transaction as the feed: the caseload is the one as of `head`.
         caseload = snapshot_in(session, worker_id) if full or "caseload" in by_kind else None
@@ -84,10 +102,10 @@ def pull(
     )
 
 
-def _load(session: Session, table: type[ApprovalRow] | type[AmendmentRow], ids: list[str]) -> list[str]:
+def _load(session: Connection, table: type[ApprovalRow] | type[AmendmentRow], ids: list[str]) -> list[str]:
     """The stored JSON of the records `ids`, in feed order."""
     if not ids:
         return []
-    found = session.execute(select(table.id, table.record).where(table.id.in_(ids))).all()
+    found = session.execute(_RECORDS[table], {"ids": ids}).all()
     rows = {row_id: record for row_id, record in found}
     return [rows[i] for i in ids if i in rows]

@@ -5,6 +5,13 @@ already stored (same content: DUPLICATE, a retry after a lost reply; other conte
 never overwritten) → does the rules engine, run here on the server's copy of the caseload, find a block
 (REFUSED with its findings) → ACCEPTED, stored in the same transaction as its audit entry.
 
+The server asks the rules one question, "is there a block?": it runs every rule of the engine except
+those that can only ever warn (`WARN_ONLY`, held to that by a test that reads their source), because a
+warning never refuses a contact and the laptop showed the worker its warnings when the contact was made.
+A refused contact is answered with every block finding (and any warnings of the rules that ran); an
+accepted one carries no findings the laptop did not already have. Rules added to the engine later are run
+here by default.
+
 A duplicate is recognised before the rules run again, so a retry is acknowledged even when the caseload
 changed in between (a closure date loaded after the contact was made never turns an accepted contact into
 a refused one).
@@ -19,20 +26,59 @@ from datetime import UTC, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, select
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
-from fieldapp.domain.rules import RuleContext, check_contact
+from fieldapp.domain.rules import RuleContext, closure, engine, narrative, selections
+from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import matters_of, put_feed, snapshot_in
-from fieldapp.server.db import Database, Writer
+from fieldapp.server.db import Database, Writer, insert_many
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
 
 log = logging.getLogger("fieldapp.server.push")
+
+# Rules that only ever give warnings (none can refuse a contact): about half of the rules' time per contact.
+WARN_ONLY: frozenset[Rule] = frozenset(
+    {
+        selections.sel_primary,
+        selections.sel_others,
+        narrative.nar_rp,
+        narrative.nar_style,
+        narrative.nar_le,
+        closure.cls_caseplan,
+    }
+)
+# The engine's rules in the engine's order, less the warn-only ones.
+REFUSING_RULES: tuple[Rule, ...] = tuple(rule for rule in engine.RULES if rule not in WARN_ONLY)
+
+
+def server_findings(contact: Contact, ctx: RuleContext) -> tuple[Finding, ...]:
+    """The findings of every rule that may block, in the engine's order."""
+    return tuple(finding for rule in REFUSING_RULES for finding in rule(contact, ctx))
+
+
+_CONTACTS = cast(Table, ContactRow.__table__)
+_MATTERS = cast(Table, MatterRow.__table__)
+_ASSIGNMENTS = cast(Table, Assignment.__table__)
+# A push's statements, built once and run as Core on the connection (see db.py): one set-based query per
+# question for the whole batch, never one per contact.
+_KNOWN_IDS = select(_CONTACTS.c.id).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True)))
+_STORED = select(_CONTACTS.c.id, _CONTACTS.c.content_hash).where(
+    _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
+)
+_ASSIGNED = (
+    select(_MATTERS.c.kind, _MATTERS.c.record)
+    .join(_ASSIGNMENTS, _ASSIGNMENTS.c.matter_id == _MATTERS.c.id)
+    .where(
+        _ASSIGNMENTS.c.worker_id == bindparam("worker_id"),
+        _ASSIGNMENTS.c.matter_id.in_(bindparam("wanted", expanding=True)),
+    )
+)
 
 
 @dataclass(slots=True)
@@ -93,27 +139,21 @@ class Pusher:
         Every question for the whole batch is asked in one read transaction with set-based queries
         (assigned matters, already-stored IDs, the matters' records, the caseload the rules need)."""
         worker_id = self.caller.worker.id
-        wanted = {c.context_id for c in contacts}
-        with self.db.read() as session:
-            known = set(
-                session.execute(
-                    select(ContactRow.id).where(ContactRow.id.in_([c.id for c in contacts]))
-                ).scalars()
-            )
-            rows = list(
-                session.execute(
-                    select(MatterRow.kind, MatterRow.record)
-                    .join(Assignment, Assignment.matter_id == MatterRow.id)
-                    .where(Assignment.worker_id == worker_id, Assignment.matter_id.in_(wanted))
-                ).all()
+        wanted = sorted({c.context_id for c in contacts})
+        with self.db.read_connection() as conn:
+            known = set(conn.execute(_KNOWN_IDS, {"ids": [c.id for c in contacts]}).scalars())
+            rows = cast(
+                list[tuple[str, str]],
+                conn.execute(_ASSIGNED, {"worker_id": worker_id, "wanted": wanted}).all(),
             )
             fresh = any(c.id not in known for c in contacts)
-            snapshot = snapshot_in(session, worker_id) if rows and fresh else None
+            snapshot = snapshot_in(conn, worker_id) if rows and fresh else None
         referrals, cases = matters_of(rows)
         matters: dict[str, Matter] = {r.id: r for r in referrals}
         matters.update({c.id: c for c in cases})
         caseload: Caseload | None = None
         now = datetime.now(self.tables.agency.time_zone)
+        contexts: dict[str, RuleContext] = {}  # one per matter for the whole batch
         verdicts: dict[tuple[str, str], _Verdict] = {}
         for contact, digest in zip(contacts, digests, strict=True):
             key = (contact.id, digest)
@@ -143,19 +183,19 @@ class Pusher:
             if caseload is None:
                 caseload = snapshot
                 assert caseload is not None
-            rule_caseload = caseload
-            if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
-                rule_caseload = caseload.model_copy(
-                    update={
-                        "referrals": (*caseload.referrals, *[m for m in referrals if m.id == matter.id]),
-                        "cases": (*caseload.cases, *[m for m in cases if m.id == matter.id]),
-                    }
-                )
-            findings = tuple(
-                check_contact(
-                    contact, RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
-                )
-            )
+            ctx = contexts.get(matter.id)
+            if ctx is None:
+                rule_caseload = caseload
+                if caseload.matter(matter.id) is None:  # reassigned away since the contact was made
+                    rule_caseload = caseload.model_copy(
+                        update={
+                            "referrals": (*caseload.referrals, *[m for m in referrals if m.id == matter.id]),
+                            "cases": (*caseload.cases, *[m for m in cases if m.id == matter.id]),
+                        }
+                    )
+                ctx = RuleContext(caseload=rule_caseload, matter=matter, tables=self.tables, now=now)
+                contexts[matter.id] = ctx
+            findings = server_findings(contact, ctx)
             if any(f.severity is Severity.BLOCK for f in findings):
                 verdicts[key] = _Verdict(Outcome.REFUSED, findings, "refused: the rules found a block")
             else:
@@ -171,6 +211,7 @@ class Pusher:
         verdict: _Verdict | None,
         stored: dict[str, str],
         new_rows: list[dict[str, object]],
+        prepared: tuple[dict[str, object], ItemResult] | None,
     ) -> ItemResult:
         """Decide one contact inside the write transaction. `stored` maps IDs already in the database (or
         accepted earlier in this batch) to their content hash; accepted rows are appended to `new_rows`
@@ -205,19 +246,9 @@ class Pusher:
             )
             self._record_refusal(w, contact.id, digest, result)
             return result
-        moment = contact.started_at or contact.finalized_at or datetime.now(UTC)
-        new_rows.append(
-            dict(
-                id=contact.id,
-                worker_id=worker_id,
-                context_id=contact.context_id,
-                month=month_of(moment, self.tables.agency.time_zone),
-                content_hash=digest,
-                record=body.decode(),
-                device_id=self.caller.device_id,
-                received_at=datetime.now(UTC),
-            )
-        )
+        assert prepared is not None  # every accepted verdict was prepared before the lock
+        row, result = prepared
+        new_rows.append(row)
         stored[contact.id] = digest
         w.audit(
             actor_id=worker_id,
@@ -226,7 +257,25 @@ class Pusher:
             record_id=contact.id,
             content_hash=digest,
         )
-        return _result(contact.id, "contact", Outcome.ACCEPTED, digest, verdict.findings, "stored")
+        return result
+
+    def _prepare_accepted(
+        self, contact: Contact, body: bytes, digest: str, verdict: _Verdict, received_at: datetime
+    ) -> tuple[dict[str, object], ItemResult]:
+        """The row and the reply of a contact judged acceptable, built before the writer lock is taken:
+        the lock is held only to check what is stored, chain the audit entries and insert."""
+        moment = contact.started_at or contact.finalized_at or received_at
+        row: dict[str, object] = dict(
+            id=contact.id,
+            worker_id=self.caller.worker.id,
+            context_id=contact.context_id,
+            month=month_of(moment, self.tables.agency.time_zone),
+            content_hash=digest,
+            record=body.decode(),
+            device_id=self.caller.device_id,
+            received_at=received_at,
+        )
+        return row, _result(contact.id, "contact", Outcome.ACCEPTED, digest, verdict.findings, "stored")
 
     def _record_refusal(self, w: Writer, item_id: str, digest: str, result: ItemResult) -> None:
         exists = w.session.execute(
@@ -320,27 +369,38 @@ class Pusher:
         bodies = [canonical_json(c) for c in request.contacts]
         digests = [hashlib.sha256(b).hexdigest() for b in bodies]
         verdicts = self._judge_contacts(request.contacts, digests)
-        results: list[ItemResult] = []
-        with self.db.write() as w:
+        received_at = datetime.now(UTC)
+        prepared: list[tuple[dict[str, object], ItemResult] | None] = []
+        for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
+            verdict = verdicts.get((contact.id, digest))
+            if verdict is not None and verdict.outcome is Outcome.ACCEPTED:
+                prepared.append(self._prepare_accepted(contact, body, digest, verdict, received_at))
+            else:
+                prepared.append(None)
+
+        def store(w: Writer) -> list[ItemResult]:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
-            # request either committed before us, and is seen here, or waits for us).
+            # request either committed before us, and is seen here, or waits for us). The transaction
+            # may be shared with other batches (group commit): each runs this whole function in turn.
+            results: list[ItemResult] = []
             ids = [c.id for c in request.contacts]
-            found = w.session.execute(
-                select(ContactRow.id, ContactRow.content_hash).where(ContactRow.id.in_(ids))
+            stored: dict[str, str] = (
+                {row_id: digest for row_id, digest in w.conn.execute(_STORED, {"ids": ids})} if ids else {}
             )
-            stored: dict[str, str] = {row_id: digest for row_id, digest in found} if ids else {}
             new_rows: list[dict[str, object]] = []
-            for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
+            for contact, body, digest, ready in zip(request.contacts, bodies, digests, prepared, strict=True):
                 verdict = verdicts.get((contact.id, digest))
-                results.append(self._store_contact(w, contact, body, digest, verdict, stored, new_rows))
+                results.append(
+                    self._store_contact(w, contact, body, digest, verdict, stored, new_rows, ready)
+                )
             if new_rows:
-                w.session.execute(
-                    insert(cast(Table, ContactRow.__table__)), new_rows
-                )  # Core: no ORM bookkeeping
+                insert_many(w.conn, _CONTACTS, new_rows)  # Core, one statement: no ORM bookkeeping
             for amendment in request.amendments:
                 results.append(self._judge_amendment(w, amendment, content_hash(amendment)))
                 w.session.flush()
-        return PushResponse(results=tuple(results))
+            return results
+
+        return PushResponse(results=tuple(self.db.write_grouped(store)))
 
 
 def may_supervise(me: Worker, worker: Worker) -> bool:

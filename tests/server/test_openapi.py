@@ -108,3 +108,32 @@ def test_an_oversized_body_is_refused_413_before_it_is_read(tmp_path: Path) -> N
     db.dispose()
     assert r.status_code == 413
     assert ErrorResponse.model_validate_json(r.content).error == "too_large"
+
+
+def test_an_unexpected_failure_is_a_bare_500_and_the_log_never_quotes_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The crash guard (a plain ASGI middleware) answers ErrorResponse 500 and logs only type and place."""
+    from fieldapp.domain.records import StaffRole, Worker
+    from fieldapp.server import auth, feed
+    from fieldapp.server.caseload import add_staff
+
+    db = Database(str(tmp_path / "s.db"))
+    migrate.upgrade(db)
+    add_staff(db, Worker(id="w-x", full_name="X Y", title="SW", role=StaffRole.WORKER, unit="U"))
+    token = auth.enroll(db, auth.issue_code(db, "w-x"), "laptop")[0]
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("-".join(("Secret", "narrative", "text")))  # the traceback's source line differs
+
+    monkeypatch.setattr(feed, "pull", broken)
+    app = create_app(ServerState(db, load_codetables(), FailureLimiter(5, 60), db.server_id()))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/v1/workers/w-x/pull", headers={"Authorization": f"Bearer {token}"})
+        healthy = client.get("/v1/health")
+    db.dispose()
+    assert r.status_code == 500
+    assert ErrorResponse.model_validate_json(r.content).error == "internal"
+    assert "Secret-narrative-text" not in r.text
+    assert "ValueError" in caplog.text and "Secret-narrative-text" not in caplog.text
+    assert healthy.status_code == 200
