@@ -62,6 +62,9 @@ class ServerState:
     limiter: FailureLimiter
     server_id: str
     threads: int = 0  # request threads (0: the framework's default of 40)
+    # /docs, /redoc and /openapi.json answer anyone: on by default only for a loopback server (fieldapp-server
+    # serve --docs / --no-docs), so an agency's server does not describe itself to whoever asks.
+    public_docs: bool = True
 
 
 class ApiError(Exception):
@@ -181,6 +184,9 @@ def create_app(state: ServerState) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url="/docs" if state.public_docs else None,
+        redoc_url="/redoc" if state.public_docs else None,
+        openapi_url="/openapi.json" if state.public_docs else None,
         title="fieldapp office server",
         version=f"{PROTOCOL_VERSION}",
         description=(

@@ -17,9 +17,19 @@ ENV_DATABASE = "FIELDAPP_SERVER_DATABASE"
 ENV_LIMIT = "FIELDAPP_SERVER_AUTH_FAILURE_LIMIT"
 ENV_WINDOW = "FIELDAPP_SERVER_AUTH_FAILURE_WINDOW"
 ENV_THREADS = "FIELDAPP_SERVER_THREADS"
+ENV_DOCS = "FIELDAPP_SERVER_PUBLIC_DOCS"
 
 
-def build_app(database: str, failure_limit: int, failure_window: float, threads: int = 0) -> FastAPI:
+def per_process_limit(limit: int, workers: int) -> int:
+    """Failed authentications each of `workers` processes allows, so that together they allow at most
+    `limit` (+ rounding) per window: the counts are per process, and a guesser's connections are spread
+    over all of them. Stricter for one address that lands on one process, never looser."""
+    return max(1, -(-limit // max(1, workers)))
+
+
+def build_app(
+    database: str, failure_limit: int, failure_window: float, threads: int = 0, public_docs: bool = True
+) -> FastAPI:
     db = Database(database)
     state = ServerState(
         db=db,
@@ -27,15 +37,18 @@ def build_app(database: str, failure_limit: int, failure_window: float, threads:
         limiter=FailureLimiter(failure_limit, failure_window),
         server_id=db.server_id(),
         threads=threads,
+        public_docs=public_docs,
     )
     return create_app(state)
 
 
 def app_from_env() -> FastAPI:
-    """Each worker process has its own connections and its own failed-authentication counts."""
+    """Each worker process has its own connections and its own failed-authentication counts (the parent
+    gives each its share of the limit: per_process_limit)."""
     return build_app(
         os.environ[ENV_DATABASE],
         int(os.environ.get(ENV_LIMIT, "20")),
         float(os.environ.get(ENV_WINDOW, "60")),
         int(os.environ.get(ENV_THREADS, "0")),
+        os.environ.get(ENV_DOCS, "0") == "1",
     )

@@ -83,15 +83,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         _load_demo(db)
     db.dispose()
+    docs = is_loopback(args.host) if args.docs is None else args.docs
     if args.workers > 1:
         # Each worker process imports the app by name and reads its settings from the environment.
         os.environ[asgi.ENV_DATABASE] = db.url
-        os.environ[asgi.ENV_LIMIT] = str(args.auth_failure_limit)
+        os.environ[asgi.ENV_LIMIT] = str(asgi.per_process_limit(args.auth_failure_limit, args.workers))
         os.environ[asgi.ENV_WINDOW] = str(args.auth_failure_window)
         os.environ[asgi.ENV_THREADS] = str(args.threads)
+        os.environ[asgi.ENV_DOCS] = "1" if docs else "0"
         app: object = "fieldapp.server.asgi:app_from_env"
     else:
-        app = asgi.build_app(db.url, args.auth_failure_limit, args.auth_failure_window, args.threads)
+        app = asgi.build_app(
+            db.url, args.auth_failure_limit, args.auth_failure_window, args.threads, public_docs=docs
+        )
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
@@ -305,7 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="listen on a non-loopback address without TLS (only behind a TLS-terminating proxy)",
     )
-    serve.add_argument("--auth-failure-limit", type=int, default=20, help="failed authentications per window")
+    serve.add_argument(
+        "--docs",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve /docs, /redoc and /openapi.json to anyone (default: only when listening on loopback)",
+    )
+    serve.add_argument(
+        "--auth-failure-limit",
+        type=int,
+        default=20,
+        help="failed authentications per address and window, for the whole server (shared out among --workers)",
+    )
     serve.add_argument("--auth-failure-window", type=float, default=60.0, help="window in seconds")
     serve.add_argument(
         "--threads",

@@ -104,3 +104,32 @@ def test_several_server_processes_share_the_port_and_the_database(tmp_path: Path
         assert all(o == ["duplicate"] * 5 for o in outcomes[1:])
         with server.client(token) as c:
             assert c.get("/v1/workers/w-ana/pull").json()["caseload"]["worker"]["id"] == "w-ana"
+
+
+def test_failure_limit_holds_for_the_whole_server_across_worker_processes(tmp_path: Path) -> None:
+    """Each process counts failures on its own, so `--workers 2` gives each half the limit: a guesser whose
+    connections the kernel spreads over both processes still gets at most the configured limit of tries."""
+    from fieldapp.server.asgi import per_process_limit
+
+    assert [per_process_limit(20, n) for n in (1, 2, 3)] == [20, 10, 7]
+    assert per_process_limit(1, 4) == 1
+    extra = ["--workers", "2", "--auth-failure-limit", "4", "--auth-failure-window", "60"]
+    with ServerProcess.start(tmp_path, extra_args=extra) as server:
+        statuses = []
+        for _ in range(16):  # a new connection each time
+            with server.client("guessed-token") as bad:
+                statuses.append(bad.get("/v1/me").status_code)
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 4, statuses
+    assert statuses[-4:] == [429] * 4, statuses
+
+
+def test_docs_are_off_unless_on_loopback_or_asked_for(tmp_path: Path) -> None:
+    """An agency's server does not describe itself to whoever asks: /docs, /redoc and /openapi.json are
+    served by default only on loopback (where the tests and a developer read them), else with --docs."""
+    with ServerProcess.start(tmp_path, extra_args=["--no-docs"]) as server, server.client(None) as anon:
+        assert anon.get("/v1/health").status_code == 200
+        for path in ("/openapi.json", "/docs", "/redoc"):
+            assert anon.get(path).status_code == 404, path
+    with ServerProcess.start(tmp_path / "default") as server, server.client(None) as anon:
+        assert anon.get("/openapi.json").status_code == 200  # 127.0.0.1: on by default
