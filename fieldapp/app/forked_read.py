@@ -10,7 +10,8 @@ parent imports PySide6, creates the QApplication and builds the window from its 
 What keeps it safe:
 - The plaintext rows go only through an anonymous pipe (kernel memory): never a file. The key never leaves
   the child: it is read, proven and used there, and only the plain result is sent.
-- The child's stdin, stdout and stderr are /dev/null before it does anything, and it ends with `os._exit`
+- The child's stdin, stdout and stderr (and Python's streams, and logging) go to /dev/null before it does
+  anything, and it ends with `os._exit`
   (no atexit handlers, no flushing of buffers it inherited), so nothing it reads can reach a terminal or
   log; any exception only sets its exit status.
 - The parent trusts nothing it cannot check: a non-zero exit, a short or undecodable payload, anything but
@@ -33,6 +34,7 @@ import pickle
 import select
 import signal
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -193,10 +195,16 @@ def encode(value: FirstPaintRead | QuickSkip) -> bytes:
 
 
 def _silence() -> None:
+    """Nothing the child does can reach a terminal or log: /dev/null on the standard descriptors, on the
+    Python streams (which need not be those descriptors, e.g. under pytest) and logging switched off."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.close(null)
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - until os._exit
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.disable(logging.CRITICAL)
 
 
 def _read_question(fd: int) -> str | None:
