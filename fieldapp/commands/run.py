@@ -69,7 +69,12 @@ def start_first_paint(
     from fieldapp.app.forked_read import ForkedRead, can_fork
 
     if can_fork():
-        return ForkedRead.start(lambda ask: read_first_paint(directory, ask, clock))
+        forked = ForkedRead.start(lambda ask: read_first_paint(directory, ask, clock))
+        # What the parent needs to receive the read, imported now: after PySide6 (below) every import
+        # costs more (PySide6 reads each module's source), and before the fork it would delay the child.
+        import fieldapp.app.first_paint  # noqa: F401
+
+        return forked
     return begin_first_paint(directory, clock)
 
 
