@@ -9,7 +9,7 @@ nothing and nothing here can be edited or saved: the first paint is for looking,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -92,3 +92,65 @@ class FirstPaintStart:
     tables: FirstPaintTables
     today: date
     outcome: QuickSessionLike | QuickSkip
+
+
+@dataclass(frozen=True)
+class FirstPaintRead:
+    """A finished first-paint read: the labels, the business day it was read for, and the read with the
+    recent contacts of the referral or case the window selects. Plain values only: it crosses a pipe from
+    the forked reader (fieldapp.app.forked_read)."""
+
+    tables: FirstPaintTables
+    today: date
+    read: QuickRead
+
+
+class PendingFirstPaint(Protocol):
+    """A first-paint read under way while Qt starts: `ask` which referral or case to read the recent contacts
+    of (known only once QSettings can be read), build the window meanwhile, then `result()` (blocks until
+    the read is done; a QuickSkip means "start the normal way"). `close()` is idempotent."""
+
+    def ask(self, matter_id: str | None) -> None: ...
+
+    def result(self) -> FirstPaintRead | QuickSkip: ...
+
+    def close(self) -> None: ...
+
+
+def complete_first_paint(start: FirstPaintStart | None, matter_id: str | None) -> FirstPaintRead | QuickSkip:
+    """Finish a read opened by `fieldapp run`: the recent contacts of `matter_id` (or of the first referral or
+    case), then close the read. Runs in the forked reader, or in-process (tests, platforms without fork)."""
+    if start is None:
+        return QuickSkip("the code tables could not be read quickly")
+    outcome = start.outcome
+    if isinstance(outcome, QuickSkip):
+        return outcome
+    try:
+        chosen, recent = outcome.recent(matter_id)
+        return FirstPaintRead(
+            start.tables, start.today, replace(outcome.read, recent_matter_id=chosen, recent=recent)
+        )
+    finally:
+        outcome.close()
+
+
+class InProcessFirstPaint:
+    """`PendingFirstPaint` over a read already opened in this process (no fork: tests, Windows, or
+    FIELDAPP_FIRST_PAINT_IN_PROCESS=1): `result()` reads the recent contacts on the calling thread."""
+
+    def __init__(self, start: FirstPaintStart) -> None:
+        self.start = start
+        self._matter_id: str | None = None
+        self._result: FirstPaintRead | QuickSkip | None = None
+
+    def ask(self, matter_id: str | None) -> None:
+        self._matter_id = matter_id
+
+    def result(self) -> FirstPaintRead | QuickSkip:
+        if self._result is None:
+            self._result = complete_first_paint(self.start, self._matter_id)
+        return self._result
+
+    def close(self) -> None:
+        if not isinstance(self.start.outcome, QuickSkip):
+            self.start.outcome.close()  # idempotent

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fieldapp.app.first_paint import FirstPaintStart
+    from fieldapp.app.first_paint import FirstPaintRead, FirstPaintStart, PendingFirstPaint, QuickSkip
     from fieldapp.app.session import OpenedProfile
 
 
@@ -45,11 +45,13 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    # The first paint's read runs first, before Qt: PySide6 replaces the import function with one that
-    # reads the source of every module imported after it, which doubles the cost of importing keyring and
-    # SQLCipher later (docs/PERFORMANCE.md, "GUI"). Qt is imported only below, so `fieldapp validate` and
-    # `fieldapp audit` never load it; the store's SQLAlchemy side loads once the first paint is on screen.
-    first = None if args.no_first_paint else begin_first_paint(args.profile)
+    # The first paint's read starts first, before anything heavy is imported: on POSIX in a forked child
+    # that reads while this process imports Qt and builds the window (fieldapp.app.forked_read; fork now,
+    # while no thread exists), elsewhere in-process before Qt, because PySide6 replaces the import function
+    # with one that reads the source of every module imported after it, which doubles the cost of importing
+    # keyring and SQLCipher later (docs/PERFORMANCE.md, "GUI"). Qt is imported only below, so `fieldapp
+    # validate` and `fieldapp audit` never load it; the store's SQLAlchemy side loads after the first paint.
+    first = None if args.no_first_paint else start_first_paint(args.profile)
     from fieldapp.gui.launcher import StartOptions, main
 
     return main(
@@ -57,6 +59,38 @@ def handle(args: argparse.Namespace) -> int:
             profile_dir=args.profile, demo=bool(args.demo), opener=open_profile, first_paint=first
         )
     )
+
+
+def start_first_paint(
+    directory: Path | None, clock: Callable[[], datetime] | None = None
+) -> PendingFirstPaint | FirstPaintStart | None:
+    """The first paint's read, forked where that is possible and safe (fieldapp.app.forked_read.can_fork),
+    else opened in-process now (None: the code tables cannot be read this way; the full start says why)."""
+    from fieldapp.app.forked_read import ForkedRead, can_fork
+
+    if can_fork():
+        forked = ForkedRead.start(lambda ask: read_first_paint(directory, ask, clock))
+        # What the parent needs to receive the read, imported now: after PySide6 (below) every import
+        # costs more (PySide6 reads each module's source), and before the fork it would delay the child.
+        import fieldapp.app.first_paint  # noqa: F401
+
+        return forked
+    return begin_first_paint(directory, clock)
+
+
+def read_first_paint(
+    directory: Path | None,
+    ask: Callable[[], str | None],
+    clock: Callable[[], datetime] | None = None,
+) -> FirstPaintRead | QuickSkip:
+    """The whole read, as the forked child does it: open, then ask which referral or case to read the
+    recent contacts of (the parent knows once Qt is up), read them, close."""
+    from fieldapp.app.first_paint import QuickSkip, complete_first_paint
+
+    start = begin_first_paint(directory, clock)
+    if start is None or isinstance(start.outcome, QuickSkip):
+        return complete_first_paint(start, None)  # a skip: no need to wait for the question
+    return complete_first_paint(start, ask())
 
 
 def begin_first_paint(

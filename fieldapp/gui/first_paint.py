@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings
@@ -124,22 +125,19 @@ def _moment(text: str | None) -> datetime | None:
 class FirstPaintWindow(QMainWindow):
     """The main window as first painted from a `QuickRead`; replaced by the full window once it is ready."""
 
-    def __init__(
-        self,
-        read: QuickRead,
-        tables: FirstPaintTables,
-        now: Callable[[], datetime],
-        settings: QSettings | None = None,
-    ) -> None:
+    tables: FirstPaintTables  # set by `show_read`
+
+    def __init__(self, now: Callable[[], datetime], settings: QSettings | None = None) -> None:
+        """The window from its form, empty: `show_read` fills it. Built before the read is in so that, with
+        the read forked (fieldapp.app.forked_read), both happen at once."""
         super().__init__()
-        self.read = read
-        self.tables = tables
+        self.read = QuickRead(Path(), "", (), (), (), None, (), 0)  # empty until `show_read`
         self.now = now
         self.settings = settings or QSettings()
         self._locked = False
-        self._matters = {m.id: m for m in (*read.referrals, *read.cases)}
+        self._matters: dict[str, QuickMatter] = {}
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"{TITLE} — {read.worker_name}")
+        self.setWindowTitle(TITLE)
         self.setAccessibleName("fieldapp main window")
 
         self.content = load_form("main_window", self)
@@ -189,8 +187,16 @@ class FirstPaintWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._restore_settings()
-        self._show_read()
         self.caseload_view.selectionModel().currentChanged.connect(self._matter_changed)
+
+    def show_read(self, read: QuickRead, tables: FirstPaintTables) -> None:
+        """Fill the window with what `fieldapp run` read; once, before it is shown."""
+        self.read = read
+        self.tables = tables
+        self._matters = {m.id: m for m in (*read.referrals, *read.cases)}
+        self.setWindowTitle(f"{TITLE} — {read.worker_name}")
+        self._show_status()
+        self._show_read()
 
     # ------------------------------------------------------------------ building
 
@@ -241,20 +247,22 @@ class FirstPaintWindow(QMainWindow):
         self.pending_label = QLabel(self)
         self.pending_label.setObjectName("pendingLabel")
         self.pending_label.setAccessibleName("Contacts waiting to sync")
-        pending = self.read.pending
-        self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
         self.last_sync_label = QLabel(self)
         self.last_sync_label.setObjectName("lastSyncLabel")
         self.last_sync_label.setAccessibleName("Last sync")
+        for w in (self.connection_label, self.pending_label, self.last_sync_label):
+            bar.addPermanentWidget(w)
+        bar.showMessage(LOADING)
+
+    def _show_status(self) -> None:
+        pending = self.read.pending
+        self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
         last = _moment(self.read.last_sync_at)
         self.last_sync_label.setText(
             "Last sync: never"
             if last is None
             else f"Last sync: {last.astimezone(self.tables.time_zone):%b %d, %H:%M}"
         )
-        for w in (self.connection_label, self.pending_label, self.last_sync_label):
-            bar.addPermanentWidget(w)
-        bar.showMessage(LOADING)
 
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtCore import QCoreApplication, QFile, QIODevice
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
@@ -43,12 +43,26 @@ def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise FormError(f"{path}: cannot open form")
     try:
-        widget = QUiLoader().load(file, parent)
+        widget = _loader().load(file, parent)
     finally:
         file.close()
     if widget is None:
         raise FormError(f"{path}: not a valid Qt Designer form")
     return widget
+
+
+def _loader() -> QUiLoader:
+    """A QUiLoader without Qt Designer plugins. Its constructor loads every plugin under each library
+    path's `designer/` (PySide6 ships QQuickWidget, QWebEngineView and its Python-widget plugin there:
+    ~10 ms at the first form, measured) for custom widgets, and our forms use only Qt's own widgets
+    (tests/gui/test_forms.py checks that no form declares a custom widget). The library paths are empty
+    only while the loader is constructed, on the GUI thread."""
+    saved = QCoreApplication.libraryPaths()
+    QCoreApplication.setLibraryPaths([])
+    try:
+        return QUiLoader()
+    finally:
+        QCoreApplication.setLibraryPaths(saved)
 
 
 def child(form: QWidget, cls: type[W], name: str) -> W:

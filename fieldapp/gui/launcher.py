@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from fieldapp.app.first_paint import FirstPaintStart, QuickSkip
+from fieldapp.app.first_paint import FirstPaintStart, InProcessFirstPaint, PendingFirstPaint, QuickSkip
 from fieldapp.gui.forms import load_style
 
 if TYPE_CHECKING:  # the module itself would import the records (pydantic) before the first paint
@@ -60,16 +60,17 @@ class StartOptions:
     """How to start: which profile, whether to create the demo one, the clock, the opener and the
     first-paint reader to use.
 
-    `opener` is fieldapp.app.launch.open_for_gui and `first_paint` what fieldapp.store.quick_read read
-    before Qt was imported, both from `fieldapp run` (the GUI never imports the store, not even
-    indirectly). Without `first_paint` the app starts the normal way only.
+    `opener` is fieldapp.app.launch.open_for_gui and `first_paint` the read `fieldapp run` started before
+    Qt was imported (fieldapp.store.quick_read: in a forked child still reading, or already opened in this
+    process), both from `fieldapp run` (the GUI never imports the store, not even indirectly). Without
+    `first_paint` the app starts the normal way only.
     """
 
     profile_dir: Path | None
     demo: bool
     opener: ProfileOpener
     clock: Callable[[], datetime] | None = None
-    first_paint: FirstPaintStart | None = None
+    first_paint: PendingFirstPaint | FirstPaintStart | None = None
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -127,31 +128,43 @@ class Launcher(QObject):
         QTimer.singleShot(0, lambda: self._painted(window))
 
     def show_first_paint(self) -> Any:
-        """Build and show the first paint from what `fieldapp run` read (the window, or None with
-        `skip_reason` set); closes the read either way. `start()` calls it; dev/screenshots.py too."""
+        """Build and show the first paint from the read `fieldapp run` started (the window, or None with
+        `skip_reason` set); closes the read either way. `start()` calls it; dev/screenshots.py too.
+
+        The window is built from its form before waiting for the read: with a forked read (POSIX) the
+        child reads the recent contacts of the remembered referral or case while this builds."""
         start = self.options.first_paint
         if start is None:
             self.skip_reason = "no first-paint read"
             return None
-        outcome = start.outcome
-        if isinstance(outcome, QuickSkip):
-            self.skip_reason = outcome.reason
-            log.info("first paint skipped: %s", outcome.reason)
-            return None
+        if isinstance(start, FirstPaintStart):
+            if isinstance(start.outcome, QuickSkip):  # known already: build nothing
+                return self._skip(start.outcome)
+            pending: PendingFirstPaint = InProcessFirstPaint(start)
+        else:
+            pending = start
         try:
             settings = QSettings()
-            remembered = str(settings.value("caseload/last_matter", "") or "") or None
-            matter_id, recent = outcome.recent(remembered)
-            read = replace(outcome.read, recent_matter_id=matter_id, recent=recent)
-        finally:
-            outcome.close()  # nothing stays open: the full stack opens the profile its own way
-        from fieldapp.gui.first_paint import FirstPaintWindow
+            pending.ask(str(settings.value("caseload/last_matter", "") or "") or None)
+            from fieldapp.gui.first_paint import FirstPaintWindow
 
-        window = FirstPaintWindow(read, start.tables, self.options.clock or system_now, settings)
+            window = FirstPaintWindow(self.options.clock or system_now, settings)
+            got = pending.result()
+        finally:
+            pending.close()  # nothing stays open: the full stack opens the profile its own way
+        if isinstance(got, QuickSkip):
+            window.deleteLater()
+            return self._skip(got)
+        window.show_read(got.read, got.tables)
         self.first_paint = window
         self.quick = True
         window.show()
         return window
+
+    def _skip(self, skip: QuickSkip) -> None:
+        self.skip_reason = skip.reason
+        log.info("first paint skipped: %s", skip.reason)
+        return None
 
     def _painted(self, window: Any) -> None:
         self.first_painted.emit(window)
@@ -214,8 +227,11 @@ class Launcher(QObject):
     def close(self) -> None:
         self._closed = True
         start = self.options.first_paint
-        if start is not None and not isinstance(start.outcome, QuickSkip):
-            start.outcome.close()  # idempotent; normally closed as soon as the first paint was built
+        if isinstance(start, FirstPaintStart):
+            if not isinstance(start.outcome, QuickSkip):
+                start.outcome.close()  # idempotent; normally closed as soon as the first paint was built
+        elif start is not None:
+            start.close()  # idempotent: ends and reaps a forked reader still running
         if self.boot is not None:
             self.boot.close()
 
