@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -258,19 +258,20 @@ def create_app(state: ServerState) -> FastAPI:
     push_contract.__name__ = "push"  # the operation ID the document always had
 
     @app.post("/v1/workers/{worker_id}/push", include_in_schema=False, **push_options)
-    async def push(worker_id: WorkerId, request: Request) -> Response:
+    async def push(request: Request) -> Response:
         # The hot path of a burst of laptops, so not written as `push_contract` (which documents it): the
         # framework would run the token check and the handler as two thread hand-offs and parse the body
         # with `json.loads` before validating the dicts. Here the body is read on the event loop and one
         # request thread checks the token, parses the bytes with pydantic's own JSON parser, checks the
         # caller may write here and pushes, in the same order of refusals as before: 401/429, then 422 for
-        # a body that does not validate (same ErrorResponse, fields named `body....`), then 403, 413.
+        # a path or body that does not validate (same ErrorResponse, fields named `path.worker_id`,
+        # `body....`), then 403, 413.
         raw = await request.body()
-        return await anyio.to_thread.run_sync(_push_work, worker_id, raw, request)
+        return await anyio.to_thread.run_sync(_push_work, raw, request)
 
-    def _push_work(worker_id: str, raw: bytes, request: Request) -> Response:
+    def _push_work(raw: bytes, request: Request) -> Response:
         caller = current_caller(request)
-        body = parse_body(PushRequest, raw)
+        worker_id, body = parse_request(_WORKER_PATH, request.path_params, PushRequest, raw)
         _own(caller, worker_id)
         if len(body.contacts) + len(body.amendments) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
@@ -447,17 +448,35 @@ def create_app(state: ServerState) -> FastAPI:
     return app
 
 
-def parse_body(model: type[W], raw: bytes) -> W:
-    """The request body parsed straight from its bytes by pydantic's JSON parser (cheaper than the
-    framework's `json.loads` and validation of the dicts); refused as the framework would refuse it: a
-    422 ErrorResponse naming each field as `body.<field>`, never echoing the input."""
+class _WorkerPath(BaseModel):
+    """The `{worker_id}` path parameter as `WorkerId` declares it, for routes that parse their own input."""
+
+    worker_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+_WORKER_PATH = TypeAdapter(_WorkerPath)
+
+
+def parse_request(
+    path: TypeAdapter[_WorkerPath], path_params: dict[str, Any], model: type[W], raw: bytes
+) -> tuple[str, W]:
+    """The worker ID from the path and the request body parsed straight from its bytes by pydantic's JSON
+    parser (cheaper than the framework's `json.loads` and validation of the dicts), refused as the
+    framework refuses them: one 422 ErrorResponse naming every field (`path.worker_id`, `body.<field>`),
+    never echoing the input."""
+    errors: list[dict[str, Any]] = []
+    worker_id = ""
     try:
-        return model.model_validate_json(raw)
+        worker_id = path.validate_python(path_params).worker_id
     except ValidationError as exc:
-        errors = [
-            {"loc": ("body", *err["loc"]), "msg": err["msg"], "type": err["type"]} for err in exc.errors()
-        ]
-        raise RequestValidationError(errors) from None
+        errors += [{"loc": ("path", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    try:
+        body = model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors += [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    if errors:
+        raise RequestValidationError(errors)
+    return worker_id, body
 
 
 def _document_with(app: FastAPI, contracts: list[BaseRoute]) -> None:

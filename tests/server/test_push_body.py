@@ -49,3 +49,15 @@ def test_the_token_is_checked_before_the_body_and_the_body_before_the_caseload(o
     assert _post(org, "w-ben", "w-ana", _bad_batch())[0] == 422
     empty = PushRequest().model_dump_json().encode()
     assert _post(org, "w-ben", "w-ana", empty)[0] == 403
+
+
+def test_a_bad_worker_id_in_the_path_is_checked_after_the_token_and_with_the_body(org: Org) -> None:
+    too_long = "w" * 65
+    assert _post(org, None, too_long, _bad_batch())[0] == 401
+    status, error = _post(org, "w-ana", too_long, _bad_batch())
+    assert status == 422
+    assert {d.field for d in error.details} == {
+        "path.worker_id",
+        "body.contacts.1.context_id",
+        "body.contacts.1.started_at",
+    }
