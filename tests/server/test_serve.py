@@ -115,13 +115,15 @@ def test_failure_limit_holds_for_the_whole_server_across_worker_processes(tmp_pa
     assert per_process_limit(1, 4) == 1
     extra = ["--workers", "2", "--auth-failure-limit", "4", "--auth-failure-window", "60"]
     with ServerProcess.start(tmp_path, extra_args=extra) as server:
-        statuses = []
-        for _ in range(16):  # a new connection each time
+        statuses: list[int] = []
+        # A new connection each time; the kernel spreads them over both processes unevenly, so keep going
+        # until both have refused for a while (each stops after its share of 2 failures).
+        while len(statuses) < 80 and statuses[-8:] != [429] * 8:
             with server.client("guessed-token") as bad:
                 statuses.append(bad.get("/v1/me").status_code)
     assert set(statuses) <= {401, 429}
     assert statuses.count(401) <= 4, statuses
-    assert statuses[-4:] == [429] * 4, statuses
+    assert statuses[-8:] == [429] * 8, statuses
 
 
 def test_docs_are_off_unless_on_loopback_or_asked_for(tmp_path: Path) -> None:
