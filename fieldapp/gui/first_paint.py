@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings
+from PySide6.QtCore import QModelIndex, QSettings
 from PySide6.QtGui import QCloseEvent, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -34,11 +34,13 @@ from PySide6.QtWidgets import (
 
 from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickRead
 from fieldapp.domain.resources import FirstPaintTables
-from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.forms import child, load_form, restore_layout
 from fieldapp.gui.texts import (
     deadline_of,
+    last_sync_words,
     matter_words,
     names_words,
+    pending_words,
     roles_words,
     state_words,
     time_left_words,
@@ -186,7 +188,7 @@ class FirstPaintWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._build_menus()
         self._build_status()
-        self._restore_settings()
+        restore_layout(self, self.splitter, self.tabs, self.settings)
         self.caseload_view.selectionModel().currentChanged.connect(self._matter_changed)
 
     def show_read(self, read: QuickRead, tables: FirstPaintTables) -> None:
@@ -256,26 +258,8 @@ class FirstPaintWindow(QMainWindow):
 
     def _show_status(self) -> None:
         pending = self.read.pending
-        self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
-        last = _moment(self.read.last_sync_at)
-        self.last_sync_label.setText(
-            "Last sync: never"
-            if last is None
-            else f"Last sync: {last.astimezone(self.tables.time_zone):%b %d, %H:%M}"
-        )
-
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        else:
-            self.splitter.setSizes([420, 860])
-        self.tabs.setCurrentIndex(int(str(self.settings.value("window/tab", 0))))
+        self.pending_label.setText(pending_words(pending))
+        self.last_sync_label.setText(last_sync_words(_moment(self.read.last_sync_at), self.tables.time_zone))
 
     # ------------------------------------------------------------------ showing the read
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QFile, QIODevice
+from PySide6.QtCore import QByteArray, QCoreApplication, QFile, QIODevice, QSettings
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from fieldapp.domain.resources import resources_dir
 
@@ -77,3 +77,19 @@ def load_style(name: str) -> str:
     """The style sheet `ui/style/<name>.qss`, or "" when absent (style is never required to work)."""
     path = ui_dir() / "style" / f"{name}.qss"
     return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def restore_layout(window: QWidget, splitter: QSplitter, tabs: QTabWidget, settings: QSettings) -> None:
+    """The main window's size, splitter and tab as the worker left them (both the first paint and the full
+    window are built from main_window.ui, so the hand-over between them keeps the same layout)."""
+    geometry = settings.value("window/geometry")
+    if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(1280, 720)
+    state = settings.value("window/splitter")
+    if isinstance(state, QByteArray):
+        splitter.restoreState(state)
+    else:
+        splitter.setSizes([420, 860])
+    tabs.setCurrentIndex(int(str(settings.value("window/tab", 0))))

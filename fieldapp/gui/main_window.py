@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from fieldapp.app.service import ContactService, StoredContact
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Caseload, ContactState
-from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.forms import child, load_form, restore_layout
 from fieldapp.gui.lock import IdleWatcher, LockScreen
 from fieldapp.gui.models import (
     MATTER_ID_ROLE,
@@ -54,6 +54,7 @@ from fieldapp.gui.models import (
 )
 from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
 from fieldapp.gui.ops import _qt_alive as _alive
+from fieldapp.gui.texts import last_sync_words, pending_words
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ class MainWindow(QMainWindow):
         self._clock = QTimer(self)  # keeps "time left today" honest while the window is open
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._tick)
-        self._restore_settings()
+        restore_layout(self, self.splitter, self.tabs, self.settings)
         self._update_actions()
 
     # ------------------------------------------------------------------ building
@@ -575,13 +576,8 @@ class MainWindow(QMainWindow):
         self.connection_label.style().polish(self.connection_label)
         if pending is not None:
             self._pending = pending
-            self.pending_label.setText(f"{pending} contact{'s' if pending != 1 else ''} waiting to sync")
-        tz = self.env.tables.agency.time_zone
-        self.last_sync_label.setText(
-            "Last sync: never"
-            if self._last_sync is None
-            else f"Last sync: {self._last_sync.astimezone(tz):%b %d, %H:%M}"
-        )
+            self.pending_label.setText(pending_words(pending))
+        self.last_sync_label.setText(last_sync_words(self._last_sync, self.env.tables.agency.time_zone))
 
     def _show_refusals(self, sync: Any) -> None:
         """Contacts the server refused, with its findings (rule ID, field, sentence), until handled."""
@@ -858,19 +854,6 @@ class MainWindow(QMainWindow):
         self.locked_changed.emit(False)
 
     # ------------------------------------------------------------------ settings and closing
-
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        else:
-            self.splitter.setSizes([420, 860])
-        self.tabs.setCurrentIndex(int(str(self.settings.value("window/tab", 0))))
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -84,3 +84,11 @@ def when_words(moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(tz).strftime("%a %b %d, %H:%M")
+
+
+def pending_words(pending: int) -> str:
+    return f"{pending} contact{'s' if pending != 1 else ''} waiting to sync"
+
+
+def last_sync_words(last: datetime | None, tz: ZoneInfo) -> str:
+    return "Last sync: never" if last is None else f"Last sync: {last.astimezone(tz):%b %d, %H:%M}"

@@ -21,12 +21,11 @@ from sqlalchemy import select
 
 from fieldapp.domain.canonical import canonical_json
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import StaffRole
 from fieldapp.server.auth import Caller
 from fieldapp.server.db import Database
 from fieldapp.server.models import Assignment, FrozenDraftRow, Staff
 from fieldapp.server.push import _result, month_of
-from fieldapp.server.supervision import Refused
+from fieldapp.server.supervision import require_unit_reader
 from fieldapp.sync.protocol import (
     FrozenDraft,
     FrozenDraftsRequest,
@@ -126,10 +125,7 @@ def receive(db: Database, tables: CodeTables, caller: Caller, request: FrozenDra
 
 def unit_frozen_drafts(db: Database, caller: Caller, unit: str, month: str) -> UnitFrozenDrafts:
     """The unit's frozen drafts of a month, oldest first: for its supervisor and for managers."""
-    if caller.role not in (StaffRole.SUPERVISOR, StaffRole.MANAGER):
-        raise Refused("only a supervisor or manager may do this")
-    if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
-        raise Refused("a supervisor sees their own unit only")
+    require_unit_reader(caller, unit)
     with db.read() as session:
         members = list(session.execute(select(Staff.id).where(Staff.unit == unit)).scalars())
         rows = list(

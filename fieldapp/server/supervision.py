@@ -55,10 +55,15 @@ def _require_supervisor(caller: Caller) -> None:
         raise Refused("only a supervisor or manager may do this")
 
 
-def unit_contacts(db: Database, caller: Caller, unit: str, month: str) -> UnitContacts:
+def require_unit_reader(caller: Caller, unit: str) -> None:
+    """Only the unit's supervisor and managers see a unit's records."""
     _require_supervisor(caller)
     if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
         raise Refused("a supervisor sees their own unit only")
+
+
+def unit_contacts(db: Database, caller: Caller, unit: str, month: str) -> UnitContacts:
+    require_unit_reader(caller, unit)
     with db.read() as session:
         members = list(session.execute(select(Staff.id).where(Staff.unit == unit)).scalars())
         rows = list(
@@ -98,9 +103,7 @@ def unit_report(
     db: Database, caller: Caller, unit: str, month: str, tables: CodeTables, as_of: datetime | None
 ) -> UnitReportView:
     """SUP-REPORTS from the contacts the server holds: every worker of the unit, and the unit's totals."""
-    _require_supervisor(caller)
-    if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
-        raise Refused("a supervisor sees their own unit only")
+    require_unit_reader(caller, unit)
     now = as_of or datetime.now(tables.agency.time_zone)
     with db.read() as session:
         member_ids = list(
