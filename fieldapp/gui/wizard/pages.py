@@ -11,7 +11,7 @@ import html
 import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizardPage,
 )
+from shiboken6 import delete as shiboken_delete  # ships with PySide6
 
 from fieldapp.app.narrative_marks import SPELLING, SPELLING_WHY, NarrativeMark, narrative_marks
 from fieldapp.app.spelling import Speller, load_speller, loaded_speller, names_in
@@ -253,36 +254,53 @@ class FlowPage(QWizardPage):
         return self.controls_for.get(field)
 
 
+_FORM_ROLE_ORDER = {
+    QFormLayout.ItemRole.LabelRole: 0,
+    QFormLayout.ItemRole.FieldRole: 1,
+    QFormLayout.ItemRole.SpanningRole: 2,
+}
+
+
 def _focus_order(layout: QLayout | None) -> list[QWidget]:
-    out: list[QWidget] = []
+    """The focusable widgets of `layout` in its visual order (form rows top to bottom, label before field).
+
+    Walks the layout's widgets and child layouts, which are QObjects, and asks the layout where each sits;
+    it never takes QLayoutItems from the layout (`itemAt`): PySide6 keeps a Python wrapper for each item
+    it hands out, and once the layout was gone a stale one came back for a new object at the same address
+    (the main window's status bar arrived as a QWidgetItem in CI)."""
     if layout is None:
-        return out
-    items = []
-    if isinstance(layout, QFormLayout):
-        for row in range(layout.rowCount()):
-            for role in (
-                QFormLayout.ItemRole.LabelRole,
-                QFormLayout.ItemRole.FieldRole,
-                QFormLayout.ItemRole.SpanningRole,
-            ):
-                item = layout.itemAt(row, role)
-                if item is not None:
-                    items.append(item)
-    else:
-        items = [item for i in range(layout.count()) if (item := layout.itemAt(i)) is not None]
-    for item in items:
-        if item is None:
+        return []
+    host = layout.parentWidget()
+    direct = Qt.FindChildOption.FindDirectChildrenOnly
+    widgets = (
+        []
+        if host is None
+        else [w for w in host.findChildren(QWidget, options=direct) if layout.indexOf(w) >= 0]
+    )
+    members: list[QWidget | QLayout] = [*widgets, *layout.findChildren(QLayout, options=direct)]
+
+    def position(member: QWidget | QLayout) -> tuple[int, int]:
+        if isinstance(layout, QFormLayout):
+            found: tuple[int, QFormLayout.ItemRole] = cast(
+                tuple[int, QFormLayout.ItemRole],
+                layout.getWidgetPosition(member)
+                if isinstance(member, QWidget)
+                else layout.getLayoutPosition(member),
+            )
+            return found[0], _FORM_ROLE_ORDER.get(found[1], 3)
+        return layout.indexOf(member), 0
+
+    out: list[QWidget] = []
+    for member in sorted(members, key=position):
+        if isinstance(member, QLayout):
+            out += _focus_order(member)
             continue
-        widget = item.widget()
-        if widget is not None:
-            if isinstance(widget, QGroupBox) and widget.isCheckable():
-                out.append(widget)
-            if widget.layout() is not None and not isinstance(widget, QComboBox | QDateTimeEdit):
-                out += _focus_order(widget.layout())
-            elif widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                out.append(widget)
-        elif item.layout() is not None:
-            out += _focus_order(item.layout())
+        if isinstance(member, QGroupBox) and member.isCheckable():
+            out.append(member)
+        if member.layout() is not None and not isinstance(member, QComboBox | QDateTimeEdit):
+            out += _focus_order(member.layout())
+        elif member.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            out.append(member)
     return out
 
 
@@ -633,7 +651,9 @@ class NarrativePage(FlowPage):
         holder = placeholder.parentWidget()
         layout = holder.layout() if holder is not None else None
         assert layout is not None
-        layout.replaceWidget(placeholder, self.editor)
+        replaced = layout.replaceWidget(placeholder, self.editor)
+        if replaced is not None:  # Qt hands the old item to the caller to delete; so does the wrapper
+            shiboken_delete(replaced)
         placeholder.hide()
         placeholder.setParent(None)
         placeholder.deleteLater()
