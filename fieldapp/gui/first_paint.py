@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickRead
 from fieldapp.domain.resources import FirstPaintTables
-from fieldapp.gui.forms import child, load_form, restore_layout
+from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
 from fieldapp.gui.texts import (
     deadline_of,
     last_sync_words,
@@ -243,15 +243,8 @@ class FirstPaintWindow(QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel("Sync: checking…", self)
-        self.connection_label.setObjectName("connectionLabel")
-        self.connection_label.setAccessibleName("Connection")
-        self.pending_label = QLabel(self)
-        self.pending_label.setObjectName("pendingLabel")
-        self.pending_label.setAccessibleName("Contacts waiting to sync")
-        self.last_sync_label = QLabel(self)
-        self.last_sync_label.setObjectName("lastSyncLabel")
-        self.last_sync_label.setAccessibleName("Last sync")
+        self.connection_label, self.pending_label, self.last_sync_label = sync_status_labels(self)
+        self.connection_label.setText("Sync: checking…")
         for w in (self.connection_label, self.pending_label, self.last_sync_label):
             bar.addPermanentWidget(w)
         bar.showMessage(LOADING)

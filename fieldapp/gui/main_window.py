@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from fieldapp.app.service import ContactService, StoredContact
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Caseload, ContactState
-from fieldapp.gui.forms import child, load_form, restore_layout
+from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
 from fieldapp.gui.lock import IdleWatcher, LockScreen
 from fieldapp.gui.models import (
     MATTER_ID_ROLE,
@@ -332,15 +332,7 @@ class MainWindow(QMainWindow):
 
     def _build_status(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel(self)
-        self.connection_label.setObjectName("connectionLabel")
-        self.connection_label.setAccessibleName("Connection")
-        self.pending_label = QLabel(self)
-        self.pending_label.setObjectName("pendingLabel")
-        self.pending_label.setAccessibleName("Contacts waiting to sync")
-        self.last_sync_label = QLabel(self)
-        self.last_sync_label.setObjectName("lastSyncLabel")
-        self.last_sync_label.setAccessibleName("Last sync")
+        self.connection_label, self.pending_label, self.last_sync_label = sync_status_labels(self)
         self.sync_progress = QProgressBar(self)
         self.sync_progress.setObjectName("syncProgress")
         self.sync_progress.setAccessibleName("Sync progress")

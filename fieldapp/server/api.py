@@ -162,6 +162,8 @@ def current_caller(request: Request) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+UnitName = Annotated[str, Path(min_length=1, max_length=200)]
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")]
 WorkerId = Annotated[
     str, Path(min_length=1, max_length=64, description="The worker the resource belongs to.")
 ]
@@ -319,10 +321,8 @@ def create_app(state: ServerState) -> FastAPI:
         tags=["supervision"],
     )
     def unit_contacts(
-        unit: Annotated[str, Path(min_length=1, max_length=200)],
-        month: Annotated[
-            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
-        ],
+        unit: UnitName,
+        month: Month,
         caller: CallerDep,
         request: Request,
     ) -> UnitContacts:
@@ -336,10 +336,8 @@ def create_app(state: ServerState) -> FastAPI:
         tags=["supervision"],
     )
     def unit_frozen_drafts(
-        unit: Annotated[str, Path(min_length=1, max_length=200)],
-        month: Annotated[
-            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
-        ],
+        unit: UnitName,
+        month: Month,
         caller: CallerDep,
         request: Request,
     ) -> UnitFrozenDrafts:
@@ -354,10 +352,8 @@ def create_app(state: ServerState) -> FastAPI:
         tags=["supervision"],
     )
     def unit_report(
-        unit: Annotated[str, Path(min_length=1, max_length=200)],
-        month: Annotated[
-            str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
-        ],
+        unit: UnitName,
+        month: Month,
         caller: CallerDep,
         request: Request,
         as_of: Annotated[
