@@ -8,7 +8,8 @@ never overwritten) → does the rules engine, run here on the server's copy of t
 The server asks the rules one question, "is there a block?": it runs every rule of the engine except
 those that can only ever warn (`WARN_ONLY`, held to that by a test that reads their source), because a
 warning never refuses a contact and the laptop showed the worker its warnings when the contact was made.
-A refused contact is answered with every block finding (and any warnings of the rules that ran); an
+A refused contact is answered with the engine's complete findings, warnings included (refusals are rare,
+so only they pay for the full run), so the worker sees on the refusal everything the rules say about it; an
 accepted one carries no findings the laptop did not already have. Rules added to the engine later are run
 here by default.
 
@@ -32,7 +33,7 @@ from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
-from fieldapp.domain.rules import RuleContext, closure, engine, narrative, selections
+from fieldapp.domain.rules import RuleContext, check_contact, closure, engine, narrative, selections
 from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import matters_of, put_feed, snapshot_in
@@ -58,8 +59,12 @@ REFUSING_RULES: tuple[Rule, ...] = tuple(rule for rule in engine.RULES if rule n
 
 
 def server_findings(contact: Contact, ctx: RuleContext) -> tuple[Finding, ...]:
-    """The findings of every rule that may block, in the engine's order."""
-    return tuple(finding for rule in REFUSING_RULES for finding in rule(contact, ctx))
+    """No findings when nothing blocks (the laptop already showed its warnings); otherwise every finding of
+    the engine, in its order, so a refusal is answered with the whole picture."""
+    for rule in REFUSING_RULES:
+        if any(finding.severity is Severity.BLOCK for finding in rule(contact, ctx)):
+            return tuple(check_contact(contact, ctx))
+    return ()
 
 
 _CONTACTS = cast(Table, ContactRow.__table__)

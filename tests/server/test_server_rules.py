@@ -51,9 +51,28 @@ def _broken_contacts() -> list[Contact]:
 
 
 @pytest.mark.parametrize("contact", _broken_contacts(), ids=lambda c: f"{c.kind}")
-def test_the_server_finds_exactly_the_engine_s_block_findings(contact: Contact) -> None:
+def test_the_server_refuses_exactly_what_the_engine_blocks_and_answers_with_all_its_findings(
+    contact: Contact,
+) -> None:
+    """A contact the engine blocks gets the engine's complete findings (warnings too); one it does not
+    block gets none (the laptop showed its warnings when the contact was made)."""
     ctx = context_for(contact)
-    engine_blocks = [f for f in check_contact(contact, ctx) if f.severity is Severity.BLOCK]
+    everything = check_contact(contact, ctx)
     server = server_findings(contact, ctx)
-    assert [f for f in server if f.severity is Severity.BLOCK] == engine_blocks
-    assert set(server) <= set(check_contact(contact, ctx))
+    if any(f.severity is Severity.BLOCK for f in everything):
+        assert list(server) == everything
+    else:
+        assert server == ()
+
+
+def test_a_refusal_carries_the_warnings_too() -> None:
+    """SEL-OTHERS (a warning the fast path skips) rides along with SEL-MEDIUM (a block) on the refusal."""
+    contact = valid_contact(
+        ContactKind.CHILD_CASE,
+        others_present=(),
+        method="SOCIAL_MEDIA",
+        narrative="Mother and the neighbour were present. " * 3,
+    )
+    findings = {(f.rule_id, f.severity) for f in server_findings(contact, context_for(contact))}
+    assert ("SEL-MEDIUM", Severity.BLOCK) in findings
+    assert ("SEL-OTHERS", Severity.WARN) in findings
