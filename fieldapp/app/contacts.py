@@ -260,7 +260,18 @@ class SqlContactService:
                             flagged_for_supervisor=True,
                         )
                     )
+            self._report_frozen_drafts(conn)
         return closed
+
+    @staticmethod
+    def _report_frozen_drafts(conn: Any) -> None:
+        """SUP-ALERTS: every frozen draft reaches the supervisor, also those frozen before the outbox carried
+        reports (the store migration could not build the report: it must not depend on application code).
+        The report is dated when the draft was frozen, as if it had been queued then."""
+        for row in repo.frozen_unreported(conn):
+            frozen_at = datetime.fromisoformat(row.updated_at)
+            notice = frozen_draft(Contact.model_validate_json(row.body), row.frozen_reason, frozen_at)
+            repo.enqueue(conn, "frozen_draft", row.id, content_hash(notice), frozen_at)
 
     def amend(self, contact_id: str, new_information: str, reason: str) -> Amendment:
         """NAR-AMEND: a supervisor or manager adds a correction; the original contact is never touched."""

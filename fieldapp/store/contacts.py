@@ -88,6 +88,18 @@ def freeze(conn: Connection, contact_id: str, reason: str, now: datetime) -> Non
     )
 
 
+def frozen_unreported(conn: Connection) -> list[Row]:
+    """Frozen drafts with no report in the outbox: profiles frozen before the outbox carried reports
+    (store revision 0004) hold some. `updated_at` is when the draft was frozen: nothing writes it after."""
+    reported = select(outbox.c.record_id).where(outbox.c.kind == "frozen_draft")
+    query = (
+        select(*_COLUMNS, contacts.c.updated_at)
+        .where(contacts.c.frozen_reason.is_not(None), contacts.c.id.not_in(reported))
+        .order_by(contacts.c.first_saved_at, contacts.c.id)
+    )
+    return list(conn.execute(query))
+
+
 def enqueue(conn: Connection, kind: str, record_id: str, digest: str, now: datetime) -> None:
     conn.execute(
         insert(outbox).values(kind=kind, record_id=record_id, content_hash=digest, queued_at=now.isoformat())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from fieldapp.app.contacts import SqlContactService
 from fieldapp.app.service import ContactLocked, FinalizeRefused, NotAllowed, ServiceError
@@ -149,6 +150,30 @@ def test_nar_sameday_ended_day_incomplete_draft_is_frozen_and_flagged(
     assert item.content_hash == content_hash(item.record), "the hash the server will compute"
     assert service.close_ended_days() == []  # closing again changes nothing
     assert service.outbox_count() == 1
+
+
+def test_sup_alerts_a_draft_frozen_before_the_outbox_carried_reports_is_reported(
+    service: SqlContactService, clock: Clock
+) -> None:
+    """SUP-ALERTS / NAR-SAMEDAY: a profile frozen under store revision 0003 has no report queued; the next
+    close of ended days queues it, dated when it was frozen, with the hash the server will compute."""
+    draft = _started(service).model_copy(update={"narrative": ""})
+    service.interim_save(draft)
+    clock.advance(days=1)
+    [closed] = service.close_ended_days()
+    frozen_at = clock.now
+    with service.profile.write() as conn:  # as a 0003 profile holds it: frozen, never reported
+        conn.execute(text("DELETE FROM outbox WHERE kind = 'frozen_draft'"))
+    assert service.outbox_count() == 0
+    clock.advance(hours=3)
+    assert service.close_ended_days() == []  # nothing newly closed; the old one is reported
+    [item] = SyncStore(service.profile).pending_outbox()
+    assert item.kind == "frozen_draft" and isinstance(item.record, FrozenDraft)
+    assert item.record.contact.id == draft.id and item.record.frozen_reason == closed.frozen_reason
+    assert item.record.frozen_at == frozen_at
+    assert item.content_hash == content_hash(item.record)
+    service.close_ended_days()
+    assert service.outbox_count() == 1, "reported once"
 
 
 def test_nar_sameday_subsequent_contact_links_to_the_first(service: SqlContactService, clock: Clock) -> None:

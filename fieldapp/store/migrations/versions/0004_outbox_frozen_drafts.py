@@ -2,8 +2,9 @@
 supervisor sees them (SUP-ALERTS). SQLite cannot alter a CHECK constraint, so the table is rebuilt with
 its rows, sequence and indexes.
 
-Drafts frozen before this version are not queued retroactively: their report needs the same document
-the app builds when it freezes one, and a migration must not depend on application code that changes.
+Drafts frozen before this version are not queued here: their report needs the same document the app builds
+when it freezes one, and a migration must not depend on application code that changes. The app queues them
+the next time it closes ended days (`SqlContactService.close_ended_days`).
 
 Revision ID: 0004
 Revises: 0003
