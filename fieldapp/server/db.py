@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select as io_select
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session
 
 from fieldapp.server.models import AuditEntry, Meta
@@ -132,6 +134,62 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     return engine
 
 
+# TCP keepalives on every PostgreSQL connection: a database host that vanished without closing the socket
+# (power cut, a firewall dropping the flow) turns an idle pooled connection into a socket error within
+# about a minute, which the checkout check below sees without a round trip.
+_PG_CONNECT_ARGS: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
+_PG_READ_POOL = 10
+
+
+def _postgresql_engines(url: str) -> tuple[Engine, Engine]:
+    """(reader, writer) engines for PostgreSQL.
+
+    Readers run in autocommit: PostgreSQL's default READ COMMITTED gives every statement its own snapshot
+    even inside a transaction, so a read-only BEGIN ... COMMIT bought no consistency, only two round trips
+    per checkout (a push asked for them twice, a pull twice). Writers keep real transactions, and at most
+    one per process is open at a time (`Database._write_lock`), so their pool is small.
+
+    No `pool_pre_ping` (a round trip per checkout, five per simulated worker in the burst bench): a pooled
+    connection the server closed (a restart sends a FATAL message and closes the socket) or whose peer
+    vanished (keepalives) has its socket readable or in error while it sits idle, which one non-blocking
+    poll at checkout sees; such a connection is replaced before use, as the ping did. `pool_recycle`
+    bounds a connection's age for anything else, and a write transaction whose first statement still
+    meets a dead connection is retried once on a new one (`Database._write_transaction`).
+    """
+    reader = create_engine(
+        url,
+        pool_size=_PG_READ_POOL,
+        max_overflow=20,
+        pool_recycle=3600,
+        isolation_level="AUTOCOMMIT",
+        connect_args=_PG_CONNECT_ARGS,
+    )
+    writer = create_engine(url, pool_size=2, max_overflow=4, pool_recycle=3600, connect_args=_PG_CONNECT_ARGS)
+    for engine in (reader, writer):
+        event.listen(engine, "checkout", _refuse_closed_connection)
+    return reader, writer
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """At checkout: an idle connection has nothing to read. If its socket is readable, in error or hung up,
+    the server closed it (restart, terminated backend) or the peer is gone: DisconnectionError makes the
+    pool open a new connection in its place. (A harmless message waiting, e.g. a parameter change after a
+    configuration reload, only costs a reconnect.)"""
+    if dbapi_connection.closed:
+        raise DisconnectionError("connection closed")
+    poller = io_select.poll()
+    poller.register(dbapi_connection.fileno(), io_select.POLLIN | io_select.POLLERR | io_select.POLLHUP)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection while it was idle in the pool")
+
+
 T = TypeVar("T")
 
 
@@ -155,8 +213,7 @@ class Database:
             self.read_engine = _sqlite_engine(self.url, "BEGIN")
             self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
         else:
-            self.read_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self.write_engine = self.read_engine
+            self.read_engine, self.write_engine = _postgresql_engines(self.url)
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Job] = []
@@ -173,6 +230,17 @@ class Database:
         if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
             return None
         return database + "-writer.lock"
+
+    def warm(self, readers: int) -> None:
+        """Open the connections a busy process will use now, not in its first burst (PostgreSQL: a new
+        connection is a backend process, a SCRAM exchange and cold catalog caches, tens of milliseconds of
+        CPU on both sides). The pools keep them; SQLite's connections are cheap and need no warming."""
+        if self.is_sqlite:
+            return
+        held = [self.read_engine.connect() for _ in range(max(0, min(readers, _PG_READ_POOL)))]
+        held.append(self.write_engine.connect())
+        for conn in held:
+            conn.close()
 
     def dispose(self) -> None:
         with self._write_lock:
@@ -270,15 +338,37 @@ class Database:
         The chain head row is created by `migrate.upgrade` before the server serves, so concurrent
         writers always find it and queue on its lock.
         """
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+        session, head = self._begin_write()
+        with session:  # closing rolls back whatever was not committed
             conn = session.connection()
-            head = conn.execute(_HEAD_FOR_UPDATE).scalar_one_or_none()
             if head is None:
                 conn.execute(_ADD_HEAD, {"value": GENESIS})
                 head = GENESIS
             writer = Writer(session, conn, head)
             yield writer
             writer.flush_audit()
+            session.commit()
+
+    def _begin_write(self) -> tuple[Session, str | None]:
+        """A session in a new write transaction holding the chain head lock, and the head.
+
+        If that first statement meets a dead connection (its loss not visible at checkout), nothing has
+        been done yet: the transaction is begun once more, on a new connection."""
+        for attempt in (1, 2):
+            session = Session(self.write_engine, expire_on_commit=False)
+            try:
+                session.begin()
+                head = session.connection().execute(_HEAD_FOR_UPDATE).scalar_one_or_none()
+            except DBAPIError as exc:
+                session.close()
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+                continue
+            except BaseException:
+                session.close()
+                raise
+            return session, head
+        raise AssertionError("unreachable")
 
     def server_id(self) -> str:
         with self.read() as session:
