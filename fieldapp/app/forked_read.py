@@ -32,7 +32,6 @@ import contextlib
 import os
 import pickle
 import select
-import signal
 import struct
 import sys
 import threading
@@ -165,6 +164,8 @@ class ForkedRead:
             return None
         pid, self.pid = self.pid, 0
         if kill:
+            import signal  # only here: importing it builds its enums (~5 ms on the first paint's path)
+
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         try:
