@@ -24,7 +24,8 @@ from fieldapp.server.models import ContactRow
 from fieldapp.server.push import Pusher
 from fieldapp.sync.protocol import Outcome, PushRequest
 from tests.server.helpers import final_contact
-from tests.support.pg import PostgresCluster, PostgresMissing
+from tests.support.fixtures import running_cluster
+from tests.support.pg import PostgresCluster
 
 pytestmark = pytest.mark.postgres
 
@@ -32,32 +33,8 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def cluster() -> Iterator[PostgresCluster]:
     """A cluster of its own: the test restarts it, which the session's shared cluster must not see."""
-    try:
-        own = PostgresCluster.start()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with running_cluster() as own:
         yield own
-    finally:
-        own.stop()
-
-
-def _restart(cluster: PostgresCluster) -> None:
-    # The same options as at start (pg_ctl keeps them); the log file again, or the new postmaster would
-    # hold pg_ctl's captured output open.
-    log = str(cluster.root / "postgres.log")
-    cluster._run(
-        str(cluster.bindir / "pg_ctl"),
-        "-D",
-        str(cluster.data),
-        "-l",
-        log,
-        "-m",
-        "fast",
-        "-w",
-        "restart",
-        timeout=60,
-    )
 
 
 def _fill_pools(db: Database) -> None:
@@ -91,7 +68,7 @@ def test_requests_after_a_database_restart_all_succeed(cluster: PostgresCluster,
             event.remove(db.write_engine, "checkout", db_module._refuse_closed_connection)
         _fill_pools(db)
 
-        _restart(cluster)
+        cluster.restart()
 
         # Reads (the token check, the push's questions, a pull) and writes, each on a pooled connection
         # the restart closed, succeed at the first attempt.

@@ -9,6 +9,7 @@ Imported by tests/conftest.py so every area can use them:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,10 @@ from tests.support.pg import PostgresCluster, PostgresMissing
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    """One private PostgreSQL cluster for the whole session; FAILS (never skips) if PostgreSQL is missing."""
+@contextmanager
+def running_cluster() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL cluster, stopped afterwards; FAILS the test (never skips) if PostgreSQL is
+    missing: the test command installs it."""
     try:
         cluster = PostgresCluster.start()
     except PostgresMissing as exc:
@@ -29,6 +31,13 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One private PostgreSQL cluster for the whole session."""
+    with running_cluster() as cluster:
+        yield cluster
 
 
 def database_for(backend: str, folder: Path, request: pytest.FixtureRequest) -> str:

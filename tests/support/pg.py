@@ -140,6 +140,13 @@ class PostgresCluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def restart(self) -> None:
+        """Restart the postmaster as an agency's database restarts: every connection is closed by the
+        server. pg_ctl keeps the start options; the log file is given again, or the new postmaster would
+        hold pg_ctl's captured output open."""
+        log = str(self.root / "postgres.log")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", log, "-m", "fast", "-w", "restart")
+
     def stop(self) -> None:
         if self.running:
             try:
