@@ -23,9 +23,9 @@ from fieldapp.domain.canonical import canonical_json
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.server.auth import Caller
 from fieldapp.server.db import Database
-from fieldapp.server.models import Assignment, FrozenDraftRow, Staff
+from fieldapp.server.models import Assignment, FrozenDraftRow
 from fieldapp.server.push import _result, month_of
-from fieldapp.server.supervision import require_unit_reader
+from fieldapp.server.supervision import require_unit_reader, unit_members
 from fieldapp.sync.protocol import (
     FrozenDraft,
     FrozenDraftsRequest,
@@ -127,11 +127,10 @@ def unit_frozen_drafts(db: Database, caller: Caller, unit: str, month: str) -> U
     """The unit's frozen drafts of a month, oldest first: for its supervisor and for managers."""
     require_unit_reader(caller, unit)
     with db.read() as session:
-        members = list(session.execute(select(Staff.id).where(Staff.unit == unit)).scalars())
         rows = list(
             session.execute(
                 select(FrozenDraftRow)
-                .where(FrozenDraftRow.worker_id.in_(members), FrozenDraftRow.month == month)
+                .where(FrozenDraftRow.worker_id.in_(unit_members(unit)), FrozenDraftRow.month == month)
                 .order_by(FrozenDraftRow.received_at, FrozenDraftRow.id)
             ).scalars()
         )

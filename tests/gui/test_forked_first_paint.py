@@ -20,22 +20,10 @@ from fieldapp.app.first_paint import FirstPaintRead, QuickSkip, complete_first_p
 from fieldapp.app.forked_read import ForkedRead
 from fieldapp.app.launch import open_for_gui
 from fieldapp.commands.run import begin_first_paint, read_first_paint
-from fieldapp.domain.records import ContactKind
 from fieldapp.gui.launcher import Launcher, StartOptions
-from tests.factories import valid_contact
+from tests.gui.test_first_paint import _fill
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _fill(opened) -> None:  # type: ignore[no-untyped-def]
-    service = opened.service
-    for kind in (ContactKind.CHILD_CASE, ContactKind.PARENT_CASE):
-        c = valid_contact(kind)
-        stored = service.start_contact(c.context_id, c.kind, c.on_behalf_of_child_ids)
-        service.finalize(c.model_copy(update={"id": stored.contact.id, "first_saved_at": None}))
-    c = valid_contact(ContactKind.CHILD_CASE)
-    stored = service.start_contact(c.context_id, c.kind, c.on_behalf_of_child_ids)
-    service.interim_save(c.model_copy(update={"id": stored.contact.id, "narrative": "Half written."}))
 
 
 def _assert_reaped(pid: int) -> None:
