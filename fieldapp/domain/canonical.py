@@ -8,11 +8,14 @@ import json
 
 from pydantic import BaseModel
 
+# What `json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` builds on every call
+# (it makes a new encoder whenever an option differs from the defaults), built once: the same bytes.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(record: BaseModel) -> bytes:
     """Sorted keys, no whitespace, UTF-8: the same record always gives the same bytes."""
-    data = record.model_dump(mode="json")
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(record.model_dump(mode="json")).encode("utf-8")
 
 
 def content_hash(record: BaseModel) -> str:

@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -138,6 +139,12 @@ def _check_limit(state: ServerState, request: Request) -> None:
 
 
 def current_caller(request: Request) -> Caller:
+    return _caller(request, None)
+
+
+def _caller(request: Request, conn: Connection | None) -> Caller:
+    """The token check of `current_caller`, on the read connection `conn` if the request goes on using
+    one (push), else on a checkout of its own."""
     state = state_of(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -149,7 +156,8 @@ def current_caller(request: Request) -> Caller:
             "send the device token as `Authorization: Bearer ...`",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    caller = auth.authenticate(state.db, token.strip())
+    token = token.strip()
+    caller = auth.authenticate(state.db, token) if conn is None else auth.authenticate_in(conn, token)
     if caller is None:
         state.limiter.failed(_client_key(request))
         raise ApiError(
@@ -270,18 +278,22 @@ def create_app(state: ServerState) -> FastAPI:
         # request thread checks the token, parses the bytes with pydantic's own JSON parser, checks the
         # caller may write here and pushes, in the same order of refusals as before: 401/429, then 422 for
         # a path or body that does not validate (same ErrorResponse, fields named `path.worker_id`,
-        # `body....`), then 403, 413.
+        # `body....`), then 403, 413. The token check and the push's questions share one read
+        # connection (one pool checkout; on SQLite one read transaction), given back before the write.
         raw = await request.body()
         return await anyio.to_thread.run_sync(_push_work, raw, request)
 
     def _push_work(raw: bytes, request: Request) -> Response:
-        caller = current_caller(request)
-        worker_id, body = parse_request(_WORKER_PATH, request.path_params, PushRequest, raw)
-        _own(caller, worker_id)
-        if len(body.contacts) + len(body.amendments) > MAX_BATCH:
-            raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
         st = state_of(request)
-        return _batch_reply(Pusher(st.db, st.tables, caller).push(body))
+        with st.db.read_connection() as conn:
+            caller = _caller(request, conn)
+            worker_id, body = parse_request(_WORKER_PATH, request.path_params, PushRequest, raw)
+            _own(caller, worker_id)
+            if len(body.contacts) + len(body.amendments) > MAX_BATCH:
+                raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
+            pusher = Pusher(st.db, st.tables, caller)
+            judged = pusher.judge(conn, body)
+        return _batch_reply(pusher.store(judged))
 
     contracts = APIRouter()
     contracts.add_api_route("/v1/workers/{worker_id}/push", push_contract, methods=["POST"], **push_options)

@@ -16,18 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import StaffRole, Worker
 from fieldapp.server.caseload import parse_worker
-from fieldapp.server.db import Database
+from fieldapp.server.db import Database, Query
 from fieldapp.server.models import Device, EnrollmentCode, Staff
 
 _DEVICES = cast(Table, Device.__table__)
 _STAFF = cast(Table, Staff.__table__)
-# Every request of every device runs this: built once, run as Core on the connection (see db.py).
-_CALLER = (
+# Every request of every device runs this: compiled once, run on the driver's cursor (see db.Query).
+_CALLER = Query(
     select(_DEVICES.c.id, _DEVICES.c.revoked_at, _STAFF.c.record)
     .join(_STAFF, _STAFF.c.id == _DEVICES.c.worker_id)
     .where(_DEVICES.c.token_hash == bindparam("token_hash"))
@@ -129,7 +129,13 @@ def authenticate(db: Database, token: str) -> Caller | None:
     # Looked up in the database on every request, never cached: a revocation (an admin command, possibly
     # in another process) takes effect on the very next request.
     with db.read_connection() as conn:
-        found = conn.execute(_CALLER, {"token_hash": secret_hash(token)}).first()
+        return authenticate_in(conn, token)
+
+
+def authenticate_in(conn: Connection, token: str) -> Caller | None:
+    """`authenticate` on a read connection the request goes on using (a push asks its questions on the
+    same checkout, and on SQLite in the same read transaction, as the token check)."""
+    found = _CALLER.first(conn, {"token_hash": secret_hash(token)})
     if found is None:
         return None
     device_id, revoked_at, record = found

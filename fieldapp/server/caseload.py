@@ -18,22 +18,24 @@ from sqlalchemy.orm import Session
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.records import Case, Caseload, Matter, Referral, StaffRole, Worker
-from fieldapp.server.db import Database, Writer
+from fieldapp.server.db import Database, Query, Writer
 from fieldapp.server.models import Assignment, FeedEntry, MatterRow, Staff
 
 _STAFF = cast(Table, Staff.__table__)
 _MATTERS = cast(Table, MatterRow.__table__)
-# The snapshot's statements, built once (see db.py: Core on the Connection, no ORM per-statement work).
-_STAFF_RECORD = select(_STAFF.c.record).where(_STAFF.c.id == bindparam("worker_id"))
-_ASSIGNED_MATTERS = (
+# The snapshot's statements, compiled once and run on the driver's cursor (see db.Query).
+_STAFF_RECORD = Query(select(_STAFF.c.record).where(_STAFF.c.id == bindparam("worker_id")))
+_ASSIGNED_MATTERS = Query(
     select(_MATTERS.c.kind, _MATTERS.c.record)
     .where(_MATTERS.c.assigned_worker_id == bindparam("worker_id"))
     .order_by(_MATTERS.c.id)
 )
-_STAFF_AROUND = select(_STAFF.c.id, _STAFF.c.record).where(
-    (_STAFF.c.unit == bindparam("unit"))
-    | (_STAFF.c.role == str(StaffRole.MANAGER))
-    | _STAFF.c.id.in_(bindparam("wanted", expanding=True))
+_STAFF_AROUND = Query(
+    select(_STAFF.c.id, _STAFF.c.record).where(
+        (_STAFF.c.unit == bindparam("unit"))
+        | (_STAFF.c.role == str(StaffRole.MANAGER))
+        | _STAFF.c.id.in_(bindparam("wanted", expanding=True))
+    )
 )
 
 
@@ -197,16 +199,23 @@ def snapshot_in(session: Session | Connection, worker_id: str) -> Caseload | Non
     Prepared Core statements and shared parsed records: this runs once per push and per pull, under load.
     """
     conn = session.connection() if isinstance(session, Session) else session
-    record = conn.execute(_STAFF_RECORD, {"worker_id": worker_id}).scalar_one_or_none()
-    if record is None:
+    found = _STAFF_RECORD.first(conn, {"worker_id": worker_id})
+    if found is None:
         return None
-    worker = parse_worker(record)
-    rows = conn.execute(_ASSIGNED_MATTERS, {"worker_id": worker_id}).all()
-    referrals, cases = matters_of(cast(list[tuple[str, str]], rows))
+    rows = _ASSIGNED_MATTERS.rows(conn, {"worker_id": worker_id})
+    return snapshot_of(conn, parse_worker(found[0]), cast(list[tuple[str, str]], rows))
+
+
+def snapshot_of(conn: Connection, worker: Worker, rows: list[tuple[str, str]]) -> Caseload:
+    """The caseload of `worker` from its currently assigned matters' (kind, record) rows, both read in the
+    transaction of `conn` (a push has them from its token check and its own query): reads only the staff
+    around the worker."""
+    worker_id = worker.id
+    referrals, cases = matters_of(rows)
     wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
     if worker.supervisor_id:
         wanted.add(worker.supervisor_id)
-    staff_rows = conn.execute(_STAFF_AROUND, {"unit": worker.unit, "wanted": sorted(wanted)}).all()
+    staff_rows = _STAFF_AROUND.rows(conn, {"unit": worker.unit, "wanted": sorted(wanted)})
     # Sorted here, not by ORDER BY: PostgreSQL's collation may order IDs differently from SQLite's.
     staff = tuple(parse_worker(rec) for sid, rec in sorted(staff_rows) if sid != worker_id)
     return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))

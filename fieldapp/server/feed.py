@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, bindparam, func, select
 
 from fieldapp.domain.records import Amendment, Approval
 from fieldapp.server.caseload import snapshot_in
-from fieldapp.server.db import Database
+from fieldapp.server.db import Database, Query
 from fieldapp.server.models import AmendmentRow, ApprovalRow, FeedEntry, Refusal
 from fieldapp.sync.protocol import ItemResult, PullResponse
 
@@ -23,9 +23,9 @@ MAX_PAGE = 5000
 
 _FEED = cast(Table, FeedEntry.__table__)
 _REFUSALS = cast(Table, Refusal.__table__)
-# Every pull runs these: built once, run as Core on the connection (see db.py).
-_HEAD = select(func.max(_FEED.c.seq))
-_ENTRIES = (
+# Every pull runs these: compiled once, run on the driver's cursor (see db.Query), or as Core (the rest).
+_HEAD = Query(select(func.max(_FEED.c.seq)))
+_ENTRIES = Query(
     select(_FEED.c.seq, _FEED.c.kind, _FEED.c.ref_id)
     .where(
         _FEED.c.worker_id == bindparam("worker_id"),
@@ -68,20 +68,22 @@ def pull(
     limit = max(1, min(limit, MAX_PAGE))
     position = parse_cursor(cursor, server_id)
     with db.read_connection() as session:
-        head = session.execute(_HEAD).scalar_one_or_none() or 0
+        found = _HEAD.first(session)
+        head = (found[0] if found else None) or 0
         full = position is None or position > head
         start = 0 if full else position
         assert start is not None
-        entries = list(
-            session.execute(
-                _ENTRIES, {"worker_id": worker_id, "start": start, "head": head, "limit": limit + 1}
-            ).all()
-        )
+        entries: list[tuple[int, str, str]] = [
+            (seq, kind, ref_id)
+            for seq, kind, ref_id in _ENTRIES.rows(
+                session, {"worker_id": worker_id, "start": start, "head": head, "limit": limit + 1}
+            )
+        ]
         has_more = len(entries) > limit
         entries = entries[:limit]
         by_kind: dict[str, list[str]] = {}
-        for entry in entries:
-            by_kind.setdefault(entry.kind, []).append(entry.ref_id)
+        for _seq, kind, ref_id in entries:
+            by_kind.setdefault(kind, []).append(ref_id)
         approvals = _load(session, ApprovalRow, by_kind.get("approval", []))
         amendments = _load(session, AmendmentRow, by_kind.get("amendment", []))
         refusal_ids = [int(r) for r in by_kind.get("refusal", [])]
@@ -90,7 +92,7 @@ def pull(
         )
         # In the same read transaction as the feed: the caseload is the one as of `head`.
         caseload = snapshot_in(session, worker_id) if full or "caseload" in by_kind else None
-    next_seq = entries[-1].seq if has_more else head
+    next_seq = entries[-1][0] if has_more else head
     return PullResponse(
         cursor=make_cursor(server_id, next_seq),
         full_resync=full,

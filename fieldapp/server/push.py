@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Connection, Table, bindparam, literal_column, null, select, union_all
 
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
@@ -36,8 +36,8 @@ from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffR
 from fieldapp.domain.rules import RuleContext, check_contact, closure, engine, narrative, selections
 from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
-from fieldapp.server.caseload import matters_of, put_feed, snapshot_in
-from fieldapp.server.db import Database, Writer, insert_many
+from fieldapp.server.caseload import matters_of, put_feed, snapshot_of
+from fieldapp.server.db import Database, Query, Writer, insert_many
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
 
@@ -70,18 +70,36 @@ def server_findings(contact: Contact, ctx: RuleContext) -> tuple[Finding, ...]:
 _CONTACTS = cast(Table, ContactRow.__table__)
 _MATTERS = cast(Table, MatterRow.__table__)
 _ASSIGNMENTS = cast(Table, Assignment.__table__)
-# A push's statements, built once and run as Core on the connection (see db.py): one set-based query per
-# question for the whole batch, never one per contact.
-_KNOWN_IDS = select(_CONTACTS.c.id).where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True)))
-_STORED = select(_CONTACTS.c.id, _CONTACTS.c.content_hash).where(
-    _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
-)
-_ASSIGNED = (
-    select(_MATTERS.c.kind, _MATTERS.c.record)
+# A push's statements, compiled once and run on the driver's cursor (see db.Query): set-based queries for
+# the whole batch, never one per contact. The judge's three questions are one statement (one round trip,
+# one execution's worth of Python): rows tagged "assigned" are the asked-for matters the worker holds or
+# held (may write to), "current" the worker's caseload now (for the rules), "known" the contact IDs
+# already stored.
+_QUESTIONS_UNION = union_all(
+    select(
+        literal_column("'assigned'").label("tag"),
+        _MATTERS.c.id.label("id"),
+        _MATTERS.c.kind.label("kind"),
+        _MATTERS.c.record.label("record"),
+    )
     .join(_ASSIGNMENTS, _ASSIGNMENTS.c.matter_id == _MATTERS.c.id)
     .where(
         _ASSIGNMENTS.c.worker_id == bindparam("worker_id"),
         _ASSIGNMENTS.c.matter_id.in_(bindparam("wanted", expanding=True)),
+    ),
+    select(literal_column("'current'"), _MATTERS.c.id, _MATTERS.c.kind, _MATTERS.c.record).where(
+        _MATTERS.c.assigned_worker_id == bindparam("worker_id")
+    ),
+    select(literal_column("'known'"), _CONTACTS.c.id, null(), null()).where(
+        _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
+    ),
+)
+_QUESTIONS = Query(
+    _QUESTIONS_UNION.order_by(_QUESTIONS_UNION.selected_columns.tag, _QUESTIONS_UNION.selected_columns.id)
+)
+_STORED = Query(
+    select(_CONTACTS.c.id, _CONTACTS.c.content_hash).where(
+        _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
     )
 )
 
@@ -93,6 +111,17 @@ class _Verdict:
     outcome: Outcome
     findings: tuple[Finding, ...] = ()
     message: str = ""
+
+
+@dataclass(slots=True)
+class Judged:
+    """A push batch judged outside the write transaction (`Pusher.judge`), ready for `Pusher.store`."""
+
+    request: PushRequest
+    bodies: list[bytes]
+    digests: list[str]
+    verdicts: dict[tuple[str, str], _Verdict]
+    prepared: list[tuple[dict[str, object], ItemResult] | None]
 
 
 def _result(
@@ -136,23 +165,29 @@ class Pusher:
     # ------------------------------------------------------------------ contacts
 
     def _judge_contacts(
-        self, contacts: tuple[Contact, ...], digests: list[str]
+        self, conn: Connection, contacts: tuple[Contact, ...], digests: list[str]
     ) -> dict[tuple[str, str], _Verdict]:
         """Verdicts for the new items, keyed by (id, content hash): one ID twice in a batch with two
         contents is judged twice (the second then meets the first inside the transaction).
 
-        Every question for the whole batch is asked in one read transaction with set-based queries
-        (assigned matters, already-stored IDs, the matters' records, the caseload the rules need)."""
-        worker_id = self.caller.worker.id
+        Every question for the whole batch is asked on the read connection `conn` (the one the token was
+        checked on): assigned matters, already-stored IDs and the worker's caseload in one statement, then
+        the staff around the worker if a new contact needs the rules."""
+        worker = self.caller.worker
         wanted = sorted({c.context_id for c in contacts})
-        with self.db.read_connection() as conn:
-            known = set(conn.execute(_KNOWN_IDS, {"ids": [c.id for c in contacts]}).scalars())
-            rows = cast(
-                list[tuple[str, str]],
-                conn.execute(_ASSIGNED, {"worker_id": worker_id, "wanted": wanted}).all(),
-            )
-            fresh = any(c.id not in known for c in contacts)
-            snapshot = snapshot_in(conn, worker_id) if rows and fresh else None
+        known: set[str] = set()
+        rows: list[tuple[str, str]] = []
+        current: list[tuple[str, str]] = []
+        params = {"worker_id": worker.id, "wanted": wanted, "ids": [c.id for c in contacts]}
+        for tag, row_id, kind, record in _QUESTIONS.rows(conn, params):
+            if tag == "known":
+                known.add(row_id)
+            elif tag == "assigned":
+                rows.append((kind, record))
+            else:
+                current.append((kind, record))
+        fresh = any(c.id not in known for c in contacts)
+        snapshot = snapshot_of(conn, worker, current) if rows and fresh else None
         referrals, cases = matters_of(rows)
         matters: dict[str, Matter] = {r.id: r for r in referrals}
         matters.update({c.id: c for c in cases})
@@ -370,10 +405,18 @@ class Pusher:
     # ------------------------------------------------------------------ batch
 
     def push(self, request: PushRequest) -> PushResponse:
-        # Each contact is serialised once: its canonical bytes are both what is stored and what is hashed.
+        """Judge and store `request` (the token checked earlier, on a connection of its own)."""
+        with self.db.read_connection() as conn:
+            judged = self.judge(conn, request)
+        return self.store(judged)
+
+    def judge(self, conn: Connection, request: PushRequest) -> Judged:
+        """Everything decided before the writer lock, on the read connection `conn`: each contact's
+        canonical bytes (both what is stored and what is hashed), its verdict, and the row and reply of
+        each accepted one."""
         bodies = [canonical_json(c) for c in request.contacts]
         digests = [hashlib.sha256(b).hexdigest() for b in bodies]
-        verdicts = self._judge_contacts(request.contacts, digests)
+        verdicts = self._judge_contacts(conn, request.contacts, digests)
         received_at = datetime.now(UTC)
         prepared: list[tuple[dict[str, object], ItemResult] | None] = []
         for contact, body, digest in zip(request.contacts, bodies, digests, strict=True):
@@ -382,6 +425,17 @@ class Pusher:
                 prepared.append(self._prepare_accepted(contact, body, digest, verdict, received_at))
             else:
                 prepared.append(None)
+        return Judged(request, bodies, digests, verdicts, prepared)
+
+    def store(self, judged: Judged) -> PushResponse:
+        """Store what `judge` accepted, under the writer lock (the read connection given back first)."""
+        request, bodies, digests, verdicts, prepared = (
+            judged.request,
+            judged.bodies,
+            judged.digests,
+            judged.verdicts,
+            judged.prepared,
+        )
 
         def store(w: Writer) -> list[ItemResult]:
             # Under the writer lock: what is stored now is final for this batch (a racing duplicate
@@ -390,7 +444,7 @@ class Pusher:
             results: list[ItemResult] = []
             ids = [c.id for c in request.contacts]
             stored: dict[str, str] = (
-                {row_id: digest for row_id, digest in w.conn.execute(_STORED, {"ids": ids})} if ids else {}
+                {row_id: digest for row_id, digest in _STORED.rows(w.conn, {"ids": ids})} if ids else {}
             )
             new_rows: list[dict[str, object]] = []
             for contact, body, digest, ready in zip(request.contacts, bodies, digests, prepared, strict=True):
