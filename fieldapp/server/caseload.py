@@ -13,7 +13,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.canonical import canonical_json, content_hash
@@ -23,19 +34,36 @@ from fieldapp.server.models import Assignment, FeedEntry, MatterRow, Staff
 
 _STAFF = cast(Table, Staff.__table__)
 _MATTERS = cast(Table, MatterRow.__table__)
-# The snapshot's statements, compiled once and run on the driver's cursor (see db.Query).
-_STAFF_RECORD = Query(select(_STAFF.c.record).where(_STAFF.c.id == bindparam("worker_id")))
-_ASSIGNED_MATTERS = Query(
-    select(_MATTERS.c.kind, _MATTERS.c.record)
-    .where(_MATTERS.c.assigned_worker_id == bindparam("worker_id"))
-    .order_by(_MATTERS.c.id)
+# The snapshot's statements, compiled once and run on the driver's cursor (see db.Query). Rows are tagged
+# (tag, id, kind, record) so that one statement answers several questions (a push adds its own).
+
+
+def unit_staff_rows(unit: ColumnElement[str]) -> Select[tuple[str, str, None, str]]:
+    """Staff every snapshot lists whatever its matters: the unit `unit` (its worker included) and the
+    managers, tagged "staff"."""
+    return select(
+        literal_column("'staff'").label("tag"),
+        _STAFF.c.id.label("id"),
+        null().label("kind"),
+        _STAFF.c.record.label("record"),
+    ).where((_STAFF.c.unit == unit) | (_STAFF.c.role == str(StaffRole.MANAGER)))
+
+
+# The worker's matters now (the caseload), tagged "current".
+CURRENT_MATTERS = select(
+    literal_column("'current'"), _MATTERS.c.id, _MATTERS.c.kind, _MATTERS.c.record
+).where(_MATTERS.c.assigned_worker_id == bindparam("worker_id"))
+_ME = _STAFF.alias("me")
+_SNAPSHOT_UNION = union_all(
+    unit_staff_rows(select(_ME.c.unit).where(_ME.c.id == bindparam("worker_id")).scalar_subquery()),
+    CURRENT_MATTERS,
 )
-_STAFF_AROUND = Query(
-    select(_STAFF.c.id, _STAFF.c.record).where(
-        (_STAFF.c.unit == bindparam("unit"))
-        | (_STAFF.c.role == str(StaffRole.MANAGER))
-        | _STAFF.c.id.in_(bindparam("wanted", expanding=True))
-    )
+_SNAPSHOT = Query(
+    _SNAPSHOT_UNION.order_by(_SNAPSHOT_UNION.selected_columns.tag, _SNAPSHOT_UNION.selected_columns.id)
+)
+# Staff named by the matters or as supervisor who are neither in the unit nor managers (rare).
+_STAFF_BY_ID = Query(
+    select(_STAFF.c.id, _STAFF.c.record).where(_STAFF.c.id.in_(bindparam("ids", expanding=True)))
 )
 
 
@@ -199,23 +227,35 @@ def snapshot_in(session: Session | Connection, worker_id: str) -> Caseload | Non
     Prepared Core statements and shared parsed records: this runs once per push and per pull, under load.
     """
     conn = session.connection() if isinstance(session, Session) else session
-    found = _STAFF_RECORD.first(conn, {"worker_id": worker_id})
-    if found is None:
+    record: str | None = None
+    staff: list[tuple[str, str]] = []
+    matters: list[tuple[str, str]] = []
+    for tag, row_id, kind, text in _SNAPSHOT.rows(conn, {"worker_id": worker_id}):
+        if tag == "current":
+            matters.append((kind, text))
+        else:
+            staff.append((row_id, text))
+            if row_id == worker_id:
+                record = text
+    if record is None:
         return None
-    rows = _ASSIGNED_MATTERS.rows(conn, {"worker_id": worker_id})
-    return snapshot_of(conn, parse_worker(found[0]), cast(list[tuple[str, str]], rows))
+    return snapshot_of(conn, parse_worker(record), matters, staff)
 
 
-def snapshot_of(conn: Connection, worker: Worker, rows: list[tuple[str, str]]) -> Caseload:
-    """The caseload of `worker` from its currently assigned matters' (kind, record) rows, both read in the
-    transaction of `conn` (a push has them from its token check and its own query): reads only the staff
-    around the worker."""
+def snapshot_of(
+    conn: Connection, worker: Worker, matters: list[tuple[str, str]], staff_rows: list[tuple[str, str]]
+) -> Caseload:
+    """The caseload of `worker` from its current matters' (kind, record) rows and the (id, record) rows of
+    its unit and the managers (`unit_staff_rows`), all read in the transaction of `conn`: reads only the
+    staff its matters name, or its supervisor, outside those (usually none, so no statement)."""
     worker_id = worker.id
-    referrals, cases = matters_of(rows)
+    referrals, cases = matters_of(matters)
     wanted = {r.primary_worker_id for r in referrals} | {c.primary_worker_id for c in cases}
     if worker.supervisor_id:
         wanted.add(worker.supervisor_id)
-    staff_rows = _STAFF_AROUND.rows(conn, {"unit": worker.unit, "wanted": sorted(wanted)})
+    missing = wanted.difference(sid for sid, _ in staff_rows)
+    if missing:
+        staff_rows = [*staff_rows, *_STAFF_BY_ID.rows(conn, {"ids": sorted(missing)})]
     # Sorted here, not by ORDER BY: PostgreSQL's collation may order IDs differently from SQLite's.
-    staff = tuple(parse_worker(rec) for sid, rec in sorted(staff_rows) if sid != worker_id)
+    staff = tuple(parse_worker(rec) for sid, rec in sorted(set(staff_rows)) if sid != worker_id)
     return Caseload(worker=worker, staff=staff, referrals=tuple(referrals), cases=tuple(cases))

@@ -119,7 +119,9 @@ class Query:
                     element = done.binds[name].type.compile(dialect)
                     sql = sql.replace(marker, f"= ANY(%({name})s::{element}[])")
             # Values the statement carries itself (a literal compared with: `role == "manager"`).
-            fixed = {name: bind.effective_value for name, bind in done.binds.items() if not bind.required}
+            fixed = {
+                name: bind.effective_value for bind, name in done.bind_names.items() if not bind.required
+            }
             compiled = (sql, lists, fixed)
             self._compiled[dialect.name] = compiled
         return compiled

@@ -36,7 +36,7 @@ from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffR
 from fieldapp.domain.rules import RuleContext, check_contact, closure, engine, narrative, selections
 from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
-from fieldapp.server.caseload import matters_of, put_feed, snapshot_of
+from fieldapp.server.caseload import CURRENT_MATTERS, matters_of, put_feed, snapshot_of, unit_staff_rows
 from fieldapp.server.db import Database, Query, Writer, insert_many
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
@@ -71,10 +71,10 @@ _CONTACTS = cast(Table, ContactRow.__table__)
 _MATTERS = cast(Table, MatterRow.__table__)
 _ASSIGNMENTS = cast(Table, Assignment.__table__)
 # A push's statements, compiled once and run on the driver's cursor (see db.Query): set-based queries for
-# the whole batch, never one per contact. The judge's three questions are one statement (one round trip,
-# one execution's worth of Python): rows tagged "assigned" are the asked-for matters the worker holds or
-# held (may write to), "current" the worker's caseload now (for the rules), "known" the contact IDs
-# already stored.
+# the whole batch, never one per contact. The judge's questions are one statement (one round trip, one
+# execution's worth of Python): rows tagged "assigned" are the asked-for matters the worker holds or held
+# (may write to), "current" the worker's caseload now and "staff" the unit and managers (the caseload the
+# rules need), "known" the contact IDs already stored.
 _QUESTIONS_UNION = union_all(
     select(
         literal_column("'assigned'").label("tag"),
@@ -87,9 +87,8 @@ _QUESTIONS_UNION = union_all(
         _ASSIGNMENTS.c.worker_id == bindparam("worker_id"),
         _ASSIGNMENTS.c.matter_id.in_(bindparam("wanted", expanding=True)),
     ),
-    select(literal_column("'current'"), _MATTERS.c.id, _MATTERS.c.kind, _MATTERS.c.record).where(
-        _MATTERS.c.assigned_worker_id == bindparam("worker_id")
-    ),
+    CURRENT_MATTERS,
+    unit_staff_rows(bindparam("unit")),
     select(literal_column("'known'"), _CONTACTS.c.id, null(), null()).where(
         _CONTACTS.c.id.in_(bindparam("ids", expanding=True))
     ),
@@ -178,16 +177,24 @@ class Pusher:
         known: set[str] = set()
         rows: list[tuple[str, str]] = []
         current: list[tuple[str, str]] = []
-        params = {"worker_id": worker.id, "wanted": wanted, "ids": [c.id for c in contacts]}
+        staff: list[tuple[str, str]] = []
+        params = {
+            "worker_id": worker.id,
+            "unit": worker.unit,
+            "wanted": wanted,
+            "ids": [c.id for c in contacts],
+        }
         for tag, row_id, kind, record in _QUESTIONS.rows(conn, params):
             if tag == "known":
                 known.add(row_id)
             elif tag == "assigned":
                 rows.append((kind, record))
-            else:
+            elif tag == "current":
                 current.append((kind, record))
+            else:
+                staff.append((row_id, record))
         fresh = any(c.id not in known for c in contacts)
-        snapshot = snapshot_of(conn, worker, current) if rows and fresh else None
+        snapshot = snapshot_of(conn, worker, current, staff) if rows and fresh else None
         referrals, cases = matters_of(rows)
         matters: dict[str, Matter] = {r.id: r for r in referrals}
         matters.update({c.id: c for c in cases})
