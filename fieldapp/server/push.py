@@ -170,8 +170,9 @@ class Pusher:
         contents is judged twice (the second then meets the first inside the transaction).
 
         Every question for the whole batch is asked on the read connection `conn` (the one the token was
-        checked on): assigned matters, already-stored IDs and the worker's caseload in one statement, then
-        the staff around the worker if a new contact needs the rules."""
+        checked on): assigned matters, already-stored IDs and the worker's caseload (matters, unit and
+        managers) in one statement; then, only if a new contact needs the rules and the caseload names
+        staff outside those (a supervisor or primary worker elsewhere), one more for them."""
         worker = self.caller.worker
         wanted = sorted({c.context_id for c in contacts})
         known: set[str] = set()
