@@ -93,7 +93,8 @@ class Query:
     ~35 us), and a burst runs ~9 such reads per laptop. Only for statements whose parameters and columns
     need no type processing (strings, integers, NULL tests). A list parameter (`bindparam(...,
     expanding=True)`, `IN`) is one array parameter on PostgreSQL (`= ANY(%(name)s)`, one query text for
-    every list length, so psycopg prepares it once) and a JSON array read with `json_each` on SQLite.
+    every list length, so psycopg prepares it once) and a JSON array read with `json_each` on SQLite (JSON1:
+    built into SQLite since 3.38, and into the usual builds before).
     A disconnect seen here invalidates the pooled connection as SQLAlchemy's own execution would.
     """
 
