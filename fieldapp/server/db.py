@@ -504,9 +504,8 @@ def chain_hash(
     with no quote or backslash, which JSON writes as is) joins the strings directly, byte for byte what
     json.dumps gives (tests/server/test_audit_hash.py); anything else goes through json.dumps."""
     parts = [prev, at.astimezone(UTC).isoformat(), actor_id, action, record_kind, record_id, content_hash]
-    joined = '","'.join(parts)
-    plain = _ESCAPED.search(joined) is None
-    body = f'["{joined}"]' if plain else json.dumps(parts, separators=(",", ":"))
+    plain = _ESCAPED.search("".join(parts)) is None  # the separators' own quotes are not in the parts
+    body = '["' + '","'.join(parts) + '"]' if plain else json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
