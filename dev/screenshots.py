@@ -76,10 +76,10 @@ def main() -> int:
     service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
 
     # the first paint (fieldapp.gui.first_paint): what `fieldapp run` shows before the full stack has loaded
-    from fieldapp.commands.run import begin_first_paint
+    from fieldapp.commands.run import start_first_paint
     from fieldapp.gui.launcher import Launcher, StartOptions
 
-    start = begin_first_paint(_tmp / "profile", clock)
+    start = start_first_paint(_tmp / "profile", clock, fork=False)
     launcher = Launcher(StartOptions(_tmp / "profile", False, open_for_gui, clock=clock, first_paint=start))
     first = launcher.show_first_paint()
     assert first is not None, launcher.skip_reason

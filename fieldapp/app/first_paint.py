@@ -1,27 +1,36 @@
 """What the main window shows first, as plain values: the caseload, today's drafts, the recent contacts of
 one referral or case, and how many contacts wait to sync.
 
-Read by fieldapp.store.quick_read (raw SQLCipher, no SQLAlchemy or pydantic) and shown by
-fieldapp.gui.first_paint before the full stack has loaded; the reader is handed to the GUI by `fieldapp run`
-(the GUI never imports the store). Plain frozen dataclasses of str/date so that importing this module costs
-nothing and nothing here can be edited or saved: the first paint is for looking, the full window for work.
+Read by fieldapp.store.quick_read (raw SQLCipher, no SQLAlchemy or pydantic), worded here (`view_of`, in the
+forked reader where there is one) and shown by fieldapp.gui.first_paint before the full stack has loaded;
+the reader is handed to the GUI by `fieldapp run` (the GUI never imports the store). Plain frozen
+dataclasses of str/date so that nothing here can be edited or saved: the first paint is for looking, the
+full window for work. The window's process imports only fieldapp.app.first_paint_view before it paints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from fieldapp.domain.resources import FirstPaintTables
+from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine, PersonLine, QuickSkip
+from fieldapp.app.texts import (
+    deadline_of,
+    last_sync_words,
+    matter_words,
+    names_words,
+    pending_words,
+    roles_words,
+    state_words,
+    time_left_words,
+    when_words,
+)
+from fieldapp.domain.first_paint_tables import FirstPaintTables
 
-
-@dataclass(frozen=True, slots=True)
-class QuickSkip:
-    """The first paint cannot be read quickly; the app opens the profile the normal way."""
-
-    reason: str
+URGENT_SECONDS = 3600  # a draft with less of its business day left is shown in red, as in the full window
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,7 @@ class QuickRead:
 
 
 class QuickSessionLike(Protocol):
-    """fieldapp.store.quick_read.QuickSession as the GUI sees it (the GUI never imports the store)."""
+    """fieldapp.store.quick_read.QuickSession as this layer sees it (the app layer never imports the store)."""
 
     read: QuickRead
 
@@ -97,8 +106,8 @@ class FirstPaintStart:
 @dataclass(frozen=True)
 class FirstPaintRead:
     """A finished first-paint read: the labels, the business day it was read for, and the read with the
-    recent contacts of the referral or case the window selects. Plain values only: it crosses a pipe from
-    the forked reader (fieldapp.app.forked_read)."""
+    recent contacts of the referral or case the window selects. It stays in the reader: what crosses the
+    pipe from a forked one (fieldapp.app.forked_read) is its wording, `view_of`."""
 
     tables: FirstPaintTables
     today: date
@@ -108,11 +117,14 @@ class FirstPaintRead:
 class PendingFirstPaint(Protocol):
     """A first-paint read under way while Qt starts: `ask` which referral or case to read the recent contacts
     of (known only once QSettings can be read), build the window meanwhile, then `result()` (blocks until
-    the read is done; a QuickSkip means "start the normal way"). `close()` is idempotent."""
+    the read is done; a QuickSkip means "start the normal way"). `known_skip()` is a refusal known before
+    anything is built. `close()` is idempotent."""
+
+    def known_skip(self) -> QuickSkip | None: ...
 
     def ask(self, matter_id: str | None) -> None: ...
 
-    def result(self) -> FirstPaintRead | QuickSkip: ...
+    def result(self) -> FirstPaintView | QuickSkip: ...
 
     def close(self) -> None: ...
 
@@ -134,23 +146,99 @@ def complete_first_paint(start: FirstPaintStart | None, matter_id: str | None) -
         outcome.close()
 
 
+def view_of(got: FirstPaintRead | QuickSkip, now: datetime) -> FirstPaintView | QuickSkip:
+    """The read in the words the full window uses (fieldapp.app.texts; tests/gui/test_first_paint.py compares
+    both windows), with the time left in each draft's business day as of `now`."""
+    if isinstance(got, QuickSkip):
+        return got
+    read, tables = got.read, got.tables
+    tz = tables.time_zone
+    matters = {m.id: m for m in (*read.referrals, *read.cases)}
+
+    def people_of(contact: QuickContact) -> dict[str, str]:
+        matter = matters.get(contact.context_id)
+        return {p.id: p.full_name for p in matter.people} if matter else {}
+
+    def draft_line(draft: QuickContact) -> ContactLine:
+        matter = matters.get(draft.context_id)
+        deadline = deadline_of(_moment(draft.first_saved_at), _moment(draft.started_at), tz)
+        cells = (
+            matter.name if matter else draft.context_id,
+            tables.kinds.get(draft.kind, draft.kind),
+            names_words(draft.participant_ids, people_of(draft)),
+            when_words(_moment(draft.started_at), tz),
+            time_left_words(deadline, now),
+        )
+        urgent = deadline is not None and (deadline - now).total_seconds() < URGENT_SECONDS
+        return ContactLine(cells, urgent)
+
+    def recent_line(contact: QuickContact) -> ContactLine:
+        cells = (
+            when_words(_moment(contact.started_at) or _moment(contact.first_saved_at), tz),
+            tables.kinds.get(contact.kind, contact.kind),
+            names_words(contact.participant_ids, people_of(contact)),
+            tables.methods.get(contact.method, contact.method) if contact.method else "—",
+            tables.statuses.get(contact.status, contact.status) if contact.status else "—",
+            state_words(
+                contact.state,
+                amended=contact.amended,
+                frozen=contact.frozen,
+                flagged=contact.flagged_for_supervisor,
+                refused=contact.refused,
+            ),
+        )
+        return ContactLine(cells, False)
+
+    return FirstPaintView(
+        worker_name=read.worker_name,
+        pending=pending_words(read.pending),
+        last_sync=last_sync_words(_moment(read.last_sync_at), tz),
+        referrals=tuple(_matter_line(m) for m in read.referrals),
+        cases=tuple(_matter_line(m) for m in read.cases),
+        drafts=tuple(draft_line(d) for d in read.drafts),
+        recent_matter_id=read.recent_matter_id,
+        recent=tuple(recent_line(c) for c in read.recent),
+    )
+
+
+def _matter_line(m: QuickMatter) -> MatterLine:
+    return MatterLine(
+        m.id,
+        matter_words(m.name, m.context, m.id, m.program, m.ends_on),
+        tuple(
+            PersonLine(p.id, f"{p.full_name} — {roles_words(p.roles, p.collateral_type)}") for p in m.people
+        ),
+    )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 class InProcessFirstPaint:
     """`PendingFirstPaint` over a read already opened in this process (no fork: tests, Windows, or
-    FIELDAPP_FIRST_PAINT_IN_PROCESS=1): `result()` reads the recent contacts on the calling thread."""
+    FIELDAPP_FIRST_PAINT_IN_PROCESS=1): `result()` reads the recent contacts and words them on the calling
+    thread."""
 
-    def __init__(self, start: FirstPaintStart) -> None:
+    def __init__(self, start: FirstPaintStart | None, now: Callable[[], datetime]) -> None:
         self.start = start
+        self.now = now
         self._matter_id: str | None = None
-        self._result: FirstPaintRead | QuickSkip | None = None
+        self._result: FirstPaintView | QuickSkip | None = None
+
+    def known_skip(self) -> QuickSkip | None:
+        if self.start is None:
+            return QuickSkip("the code tables could not be read quickly")
+        return self.start.outcome if isinstance(self.start.outcome, QuickSkip) else None
 
     def ask(self, matter_id: str | None) -> None:
         self._matter_id = matter_id
 
-    def result(self) -> FirstPaintRead | QuickSkip:
+    def result(self) -> FirstPaintView | QuickSkip:
         if self._result is None:
-            self._result = complete_first_paint(self.start, self._matter_id)
+            self._result = view_of(complete_first_paint(self.start, self._matter_id), self.now())
         return self._result
 
     def close(self) -> None:
-        if not isinstance(self.start.outcome, QuickSkip):
+        if self.start is not None and not isinstance(self.start.outcome, QuickSkip):
             self.start.outcome.close()  # idempotent

@@ -15,15 +15,16 @@ What keeps it safe:
   (no atexit handlers, no flushing of buffers it inherited), so nothing it reads can reach a terminal or
   log; any exception only sets its exit status.
 - The parent trusts nothing it cannot check: a non-zero exit, a short or undecodable payload, anything but
-  a `FirstPaintRead` or `QuickSkip`, or no answer within `timeout` seconds (the child is then killed) gives
+  a `FirstPaintView` or `QuickSkip`, or no answer within `timeout` seconds (the child is then killed) gives
   a `QuickSkip`, and the app starts the normal way, which reports any real problem in its own words. The
   child is always reaped, so no zombie remains.
 - Fork only where it is safe: before any thread exists (`can_fork`), and the child never imports Qt (it is
   forked before Qt is imported) and touches the profile only through fieldapp.store.quick_read's read-only
   opening.
 
-The payload is a pickle: both ends are this program, forked from one process a moment earlier, and the
-pipe is reachable by no one else.
+The payload is a pickle of plain named tuples (fieldapp.app.first_paint_view): both ends are this program,
+forked from one process a moment earlier, and the pipe is reachable by no one else. The child words the
+read itself (dates, labels, time left), so the parent imports none of what that takes before it paints.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported after the fork (`_receive`): the child starts ~20 ms sooner (dataclasses, ...)
-    from fieldapp.app.first_paint import FirstPaintRead, QuickSkip
+if TYPE_CHECKING:  # imported after the fork (`_receive`): nothing to copy into the child
+    from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
 
 DEFAULT_TIMEOUT = 5.0  # seconds the parent waits for the read after asking
 ASK_TIMEOUT = 30.0  # seconds the child waits for the parent's question before giving up
@@ -50,9 +51,9 @@ IN_PROCESS = "FIELDAPP_FIRST_PAINT_IN_PROCESS"
 _LENGTH = struct.Struct("!Q")
 _NO_MATTER = b"\x00"  # the parent remembers no referral or case; else b"\x01" + its ID in UTF-8
 
-Work = Callable[[Callable[[], "str | None"]], "FirstPaintRead | QuickSkip"]
+Work = Callable[[Callable[[], "str | None"]], "FirstPaintView | QuickSkip"]
 """What the child does: given `ask` (blocks until the parent says which referral or case to read the recent
-contacts of), the read or why not."""
+contacts of), the worded read or why not."""
 
 
 def can_fork() -> bool:
@@ -69,7 +70,7 @@ class ForkedRead:
         self._results: int | None = results
         self._question: int | None = question
         self._timeout = timeout
-        self._result: FirstPaintRead | QuickSkip | None = None
+        self._result: FirstPaintView | QuickSkip | None = None
 
     @classmethod
     def start(cls, work: Work, *, timeout: float = DEFAULT_TIMEOUT) -> ForkedRead:
@@ -82,6 +83,9 @@ class ForkedRead:
         os.close(results_w)
         return cls(pid, results_r, question_w, timeout)
 
+    def known_skip(self) -> QuickSkip | None:
+        return None  # only the child knows, once it has looked
+
     def ask(self, matter_id: str | None) -> None:
         fd, self._question = self._question, None
         if fd is None:
@@ -93,7 +97,7 @@ class ForkedRead:
         finally:
             os.close(fd)
 
-    def result(self) -> FirstPaintRead | QuickSkip:
+    def result(self) -> FirstPaintView | QuickSkip:
         """The child's read, waiting at most `timeout` seconds from now; a QuickSkip on any failure."""
         if self._result is None:
             self.ask(None)  # never leave the child waiting for a question
@@ -102,13 +106,13 @@ class ForkedRead:
 
     def close(self) -> None:
         if self._result is None:
-            from fieldapp.app.first_paint import QuickSkip
+            from fieldapp.app.first_paint_view import QuickSkip
 
             self._result = QuickSkip("the first paint was not needed")
         self._finish(kill=True)
 
-    def _receive(self) -> FirstPaintRead | QuickSkip:
-        from fieldapp.app.first_paint import FirstPaintRead, QuickSkip
+    def _receive(self) -> FirstPaintView | QuickSkip:
+        from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
 
         data = self._read_all()
         status = self._finish(kill=data is None)
@@ -123,7 +127,7 @@ class ForkedRead:
             value = pickle.loads(data[_LENGTH.size :])  # noqa: S301
         except Exception:
             return QuickSkip("the first-paint reader's answer could not be decoded")
-        if isinstance(value, FirstPaintRead | QuickSkip):
+        if isinstance(value, FirstPaintView | QuickSkip):
             return value
         return QuickSkip("the first-paint reader's answer was not a read")
 
@@ -196,7 +200,7 @@ def _child(work: Work, question: int, results: int, parents: tuple[int, ...]) ->
         os._exit(code)
 
 
-def encode(value: FirstPaintRead | QuickSkip) -> bytes:
+def encode(value: FirstPaintView | QuickSkip) -> bytes:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return _LENGTH.pack(len(payload)) + payload
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fieldapp.app.first_paint import FirstPaintRead, FirstPaintStart, PendingFirstPaint, QuickSkip
+    from fieldapp.app.first_paint import FirstPaintStart, PendingFirstPaint
+    from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
     from fieldapp.app.session import OpenedProfile
 
 
@@ -62,35 +63,40 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def start_first_paint(
-    directory: Path | None, clock: Callable[[], datetime] | None = None
-) -> PendingFirstPaint | FirstPaintStart | None:
-    """The first paint's read, forked where that is possible and safe (fieldapp.app.forked_read.can_fork),
-    else opened in-process now (None: the code tables cannot be read this way; the full start says why)."""
+    directory: Path | None, clock: Callable[[], datetime] | None = None, *, fork: bool = True
+) -> PendingFirstPaint:
+    """The first paint's read, forked where that is possible and safe (fieldapp.app.forked_read.can_fork)
+    and `fork` allows it, else opened in-process now (tests and dev/screenshots.py: no child to reap)."""
     from fieldapp.app.forked_read import ForkedRead, can_fork
 
-    if can_fork():
+    if fork and can_fork():
         forked = ForkedRead.start(lambda ask: read_first_paint(directory, ask, clock))
-        # What the parent needs to receive the read, imported now: after PySide6 (below) every import
-        # costs more (PySide6 reads each module's source), and before the fork it would delay the child.
-        import fieldapp.app.first_paint  # noqa: F401
+        # What the parent needs to receive the read, imported now, before PySide6 makes every import dearer
+        # (it reads each later module's source); named tuples only, so it costs next to nothing.
+        import fieldapp.app.first_paint_view  # noqa: F401
 
         return forked
-    return begin_first_paint(directory, clock)
+    from fieldapp.app.first_paint import InProcessFirstPaint
+
+    return InProcessFirstPaint(begin_first_paint(directory, clock), clock or _now)
 
 
 def read_first_paint(
     directory: Path | None,
     ask: Callable[[], str | None],
     clock: Callable[[], datetime] | None = None,
-) -> FirstPaintRead | QuickSkip:
+) -> FirstPaintView | QuickSkip:
     """The whole read, as the forked child does it: open, then ask which referral or case to read the
-    recent contacts of (the parent knows once Qt is up), read them, close."""
-    from fieldapp.app.first_paint import QuickSkip, complete_first_paint
+    recent contacts of (the parent knows once Qt is up), read them, close, and word them for the window."""
+    from fieldapp.app.first_paint import complete_first_paint, view_of
+    from fieldapp.app.first_paint_view import QuickSkip
 
     start = begin_first_paint(directory, clock)
     if start is None or isinstance(start.outcome, QuickSkip):
-        return complete_first_paint(start, None)  # a skip: no need to wait for the question
-    return complete_first_paint(start, ask())
+        got = complete_first_paint(start, None)  # a skip: no need to wait for the question
+    else:
+        got = complete_first_paint(start, ask())
+    return view_of(got, (clock or _now)())
 
 
 def begin_first_paint(
@@ -100,7 +106,7 @@ def begin_first_paint(
     SQLAlchemy or pydantic). None when the code tables cannot be read this way (the full start says why)."""
     from fieldapp.app.first_paint import FirstPaintStart
     from fieldapp.domain.agency_time import business_day
-    from fieldapp.domain.resources import read_first_paint_tables
+    from fieldapp.domain.first_paint_tables import read_first_paint_tables
     from fieldapp.store.quick_read import open_first_paint
 
     try:

@@ -2,20 +2,18 @@
 the full stack (SQLAlchemy, pydantic records, the full main window, the wizard) has loaded.
 
 Built from the same form (ui/main_window.ui), style, menus and status bar as fieldapp.gui.main_window, and
-filled with the same words (fieldapp.gui.texts) from plain rows (fieldapp.app.first_paint), so it looks and
+filled with the same words (fieldapp.app.texts) from plain rows (fieldapp.app.first_paint), so it looks and
 reads like the real window. It is for looking only: the worker can select a referral or case, scroll, switch
 tabs and lock; everything that changes a record (New contact, Continue draft, Sync) is disabled and says
 "Loading…" until fieldapp.gui.app.Bootstrap puts the full window in its place (fieldapp.gui.launcher).
 
 Imports only Qt and light fieldapp modules; tests/gui/test_first_paint.py checks that importing it loads no
-SQLAlchemy, pydantic or Alembic.
+SQLAlchemy, pydantic or Alembic, and no zoneinfo, tomllib or dataclasses either (the reader words the read).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings
@@ -32,20 +30,8 @@ from PySide6.QtWidgets import (
     QTreeView,
 )
 
-from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickRead
-from fieldapp.domain.resources import FirstPaintTables
+from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine
 from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
-from fieldapp.gui.texts import (
-    deadline_of,
-    last_sync_words,
-    matter_words,
-    names_words,
-    pending_words,
-    roles_words,
-    state_words,
-    time_left_words,
-    when_words,
-)
 
 # Qt.ItemDataRole values as plain ints: touching PySide6's `Qt` namespace makes it create its ~100 Python
 # enums (~25 ms, measured), which the first paint does not need; the full window's models use the same
@@ -109,35 +95,17 @@ def index_of_matter(model: QStandardItemModel, matter_id: str) -> QModelIndex:
     return QModelIndex()
 
 
-def _matter_rows(matters: Sequence[QuickMatter]) -> list[MatterRow]:
-    return [
-        (
-            m.id,
-            matter_words(m.name, m.context, m.id, m.program, m.ends_on),
-            [(p.id, f"{p.full_name} — {roles_words(p.roles, p.collateral_type)}") for p in m.people],
-        )
-        for m in matters
-    ]
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 class FirstPaintWindow(QMainWindow):
-    """The main window as first painted from a `QuickRead`; replaced by the full window once it is ready."""
+    """The main window as first painted from a `FirstPaintView`; replaced by the full window once it is ready."""
 
-    tables: FirstPaintTables  # set by `show_read`
-
-    def __init__(self, now: Callable[[], datetime], settings: QSettings | None = None) -> None:
-        """The window from its form, empty: `show_read` fills it. Built before the read is in so that, with
+    def __init__(self, settings: QSettings | None = None) -> None:
+        """The window from its form, empty: `show_view` fills it. Built before the read is in so that, with
         the read forked (fieldapp.app.forked_read), both happen at once."""
         super().__init__()
-        self.read = QuickRead(Path(), "", (), (), (), None, (), 0)  # empty until `show_read`
-        self.now = now
+        self.view = FirstPaintView("", "", "", (), (), (), None, ())  # empty until `show_view`
         self.settings = settings or QSettings()
         self._locked = False
-        self._matters: dict[str, QuickMatter] = {}
+        self._matters: dict[str, MatterLine] = {}
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.setAccessibleName("fieldapp main window")
@@ -191,14 +159,14 @@ class FirstPaintWindow(QMainWindow):
         restore_layout(self, self.splitter, self.tabs, self.settings)
         self.caseload_view.selectionModel().currentChanged.connect(self._matter_changed)
 
-    def show_read(self, read: QuickRead, tables: FirstPaintTables) -> None:
+    def show_view(self, view: FirstPaintView) -> None:
         """Fill the window with what `fieldapp run` read; once, before it is shown."""
-        self.read = read
-        self.tables = tables
-        self._matters = {m.id: m for m in (*read.referrals, *read.cases)}
-        self.setWindowTitle(f"{TITLE} — {read.worker_name}")
-        self._show_status()
-        self._show_read()
+        self.view = view
+        self._matters = {m.id: m for m in (*view.referrals, *view.cases)}
+        self.setWindowTitle(f"{TITLE} — {view.worker_name}")
+        self.pending_label.setText(view.pending)
+        self.last_sync_label.setText(view.last_sync)
+        self._show_view()
 
     # ------------------------------------------------------------------ building
 
@@ -249,83 +217,37 @@ class FirstPaintWindow(QMainWindow):
             bar.addPermanentWidget(w)
         bar.showMessage(LOADING)
 
-    def _show_status(self) -> None:
-        pending = self.read.pending
-        self.pending_label.setText(pending_words(pending))
-        self.last_sync_label.setText(last_sync_words(_moment(self.read.last_sync_at), self.tables.time_zone))
-
     # ------------------------------------------------------------------ showing the read
 
-    def _show_read(self) -> None:
-        read = self.read
-        items = fill_caseload(
-            self.caseload_model,
-            (("Referrals", _matter_rows(read.referrals)), ("Cases", _matter_rows(read.cases))),
-        )
+    def _show_view(self) -> None:
+        view = self.view
+        items = fill_caseload(self.caseload_model, (("Referrals", view.referrals), ("Cases", view.cases)))
         self.caseload_view.expandToDepth(0)
-        self._set_rows(self.drafts_model, DRAFT_COLUMNS, [self._draft_row(d) for d in read.drafts])
-        for row, draft in enumerate(read.drafts):  # under an hour left: red, as in the full window
-            deadline = deadline_of(
-                _moment(draft.first_saved_at), _moment(draft.started_at), self.tables.time_zone
-            )
-            if deadline is not None and (deadline - self.now()).total_seconds() < 3600:
-                for column in range(len(DRAFT_COLUMNS)):
-                    # a QColor under Qt.ItemDataRole.ForegroundRole; a QBrush would build the `Qt` enums
-                    self.drafts_model.item(row, column).setData(QColor("#a4000f"), FOREGROUND_ROLE)
-        item = items.get(read.recent_matter_id or "")
+        self._set_rows(self.drafts_model, DRAFT_COLUMNS, view.drafts)
+        item = items.get(view.recent_matter_id or "")
         if item is not None:
             self.caseload_view.setCurrentIndex(item.index())  # single selection: selects it too
-            self._show_matter(self._matters[read.recent_matter_id or ""], item.index())
+            self._show_matter(self._matters[view.recent_matter_id or ""], item.index())
         if self.drafts_model.rowCount():
             self.drafts_view.selectRow(0)
 
     def _set_rows(
-        self, model: QStandardItemModel, columns: Sequence[str], rows: Iterable[Sequence[str]]
+        self, model: QStandardItemModel, columns: Sequence[str], rows: Iterable[ContactLine]
     ) -> None:
         model.clear()
         model.setHorizontalHeaderLabels(list(columns))
         for row in rows:
             items = []
-            for title, text in zip(columns, row, strict=True):
+            for title, text in zip(columns, row.cells, strict=True):
                 item = QStandardItem(text)
                 item.setEditable(False)
                 item.setToolTip(text)
                 item.setData(f"{title}: {text}", ACCESSIBLE_TEXT_ROLE)
+                if row.urgent:  # under an hour left: red, as in the full window
+                    # a QColor under Qt.ItemDataRole.ForegroundRole; a QBrush would build the `Qt` enums
+                    item.setData(QColor("#a4000f"), FOREGROUND_ROLE)
                 items.append(item)
             model.appendRow(items)
-
-    def _people(self, contact: QuickContact) -> dict[str, str]:
-        matter = self._matters.get(contact.context_id)
-        return {p.id: p.full_name for p in matter.people} if matter else {}
-
-    def _draft_row(self, draft: QuickContact) -> list[str]:
-        tz = self.tables.time_zone
-        matter = self._matters.get(draft.context_id)
-        deadline = deadline_of(_moment(draft.first_saved_at), _moment(draft.started_at), tz)
-        return [
-            matter.name if matter else draft.context_id,
-            self.tables.kinds.get(draft.kind, draft.kind),
-            names_words(draft.participant_ids, self._people(draft)),
-            when_words(_moment(draft.started_at), tz),
-            time_left_words(deadline, self.now()),
-        ]
-
-    def _recent_row(self, contact: QuickContact) -> list[str]:
-        tz = self.tables.time_zone
-        return [
-            when_words(_moment(contact.started_at) or _moment(contact.first_saved_at), tz),
-            self.tables.kinds.get(contact.kind, contact.kind),
-            names_words(contact.participant_ids, self._people(contact)),
-            self.tables.methods.get(contact.method, contact.method) if contact.method else "—",
-            self.tables.statuses.get(contact.status, contact.status) if contact.status else "—",
-            state_words(
-                contact.state,
-                amended=contact.amended,
-                frozen=contact.frozen,
-                flagged=contact.flagged_for_supervisor,
-                refused=contact.refused,
-            ),
-        ]
 
     def _matter_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         matter_id = current.data(MATTER_ID_ROLE) if current.isValid() else None
@@ -334,16 +256,14 @@ class FirstPaintWindow(QMainWindow):
             return
         self._show_matter(matter, current if current.data(PERSON_ID_ROLE) is None else current.parent())
 
-    def _show_matter(self, matter: QuickMatter, matter_index: QModelIndex) -> None:
+    def _show_matter(self, matter: MatterLine, matter_index: QModelIndex) -> None:
         self.selected_matter = matter.id
         self.settings.setValue("caseload/last_matter", matter.id)  # the full window selects it too
         self.caseload_view.expand(matter_index)
-        self.matter_title.setText(
-            matter_words(matter.name, matter.context, matter.id, matter.program, matter.ends_on)
-        )
-        if matter.id == self.read.recent_matter_id:
+        self.matter_title.setText(matter.text)
+        if matter.id == self.view.recent_matter_id:
             self.recent_label.setText(self._recent_text)
-            self._set_rows(self.recent_model, RECENT_COLUMNS, [self._recent_row(c) for c in self.read.recent])
+            self._set_rows(self.recent_model, RECENT_COLUMNS, self.view.recent)
         else:  # read on the full window's op runner in a moment, never on this thread
             self.recent_label.setText("Recent contacts of this referral or case: loading…")
             self._set_rows(self.recent_model, RECENT_COLUMNS, [])

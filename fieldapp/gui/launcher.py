@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from fieldapp.app.first_paint import FirstPaintStart, InProcessFirstPaint, PendingFirstPaint, QuickSkip
+from fieldapp.app.first_paint_view import QuickSkip
 from fieldapp.gui.forms import load_style
 
-if TYPE_CHECKING:  # the module itself would import the records (pydantic) before the first paint
+if TYPE_CHECKING:  # the first would import zoneinfo & co, the second the records, before the first paint
+    from fieldapp.app.first_paint import PendingFirstPaint
     from fieldapp.app.session import ProfileOpener
 
 log = logging.getLogger(__name__)
@@ -61,16 +62,17 @@ class StartOptions:
     first-paint reader to use.
 
     `opener` is fieldapp.app.launch.open_for_gui and `first_paint` the read `fieldapp run` started before
-    Qt was imported (fieldapp.store.quick_read: in a forked child still reading, or already opened in this
-    process), both from `fieldapp run` (the GUI never imports the store, not even indirectly). Without
-    `first_paint` the app starts the normal way only.
+    Qt was imported (fieldapp.store.quick_read: in a forked child still reading, fieldapp.app.forked_read,
+    or already opened in this process, fieldapp.app.first_paint.InProcessFirstPaint), both from `fieldapp
+    run` (the GUI never imports the store, not even indirectly). Without `first_paint` the app starts the
+    normal way only.
     """
 
     profile_dir: Path | None
     demo: bool
     opener: ProfileOpener
     clock: Callable[[], datetime] | None = None
-    first_paint: PendingFirstPaint | FirstPaintStart | None = None
+    first_paint: PendingFirstPaint | None = None
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -133,29 +135,27 @@ class Launcher(QObject):
 
         The window is built from its form before waiting for the read: with a forked read (POSIX) the
         child reads the recent contacts of the remembered referral or case while this builds."""
-        start = self.options.first_paint
-        if start is None:
+        pending = self.options.first_paint
+        if pending is None:
             self.skip_reason = "no first-paint read"
             return None
-        if isinstance(start, FirstPaintStart):
-            if isinstance(start.outcome, QuickSkip):  # known already: build nothing
-                return self._skip(start.outcome)
-            pending: PendingFirstPaint = InProcessFirstPaint(start)
-        else:
-            pending = start
+        known = pending.known_skip()
+        if known is not None:  # known already: build nothing
+            pending.close()
+            return self._skip(known)
         try:
             settings = QSettings()
             pending.ask(str(settings.value("caseload/last_matter", "") or "") or None)
             from fieldapp.gui.first_paint import FirstPaintWindow
 
-            window = FirstPaintWindow(self.options.clock or system_now, settings)
+            window = FirstPaintWindow(settings)
             got = pending.result()
         finally:
             pending.close()  # nothing stays open: the full stack opens the profile its own way
         if isinstance(got, QuickSkip):
             window.deleteLater()
             return self._skip(got)
-        window.show_read(got.read, got.tables)
+        window.show_view(got)
         self.first_paint = window
         self.quick = True
         window.show()
@@ -226,12 +226,8 @@ class Launcher(QObject):
 
     def close(self) -> None:
         self._closed = True
-        start = self.options.first_paint
-        if isinstance(start, FirstPaintStart):
-            if not isinstance(start.outcome, QuickSkip):
-                start.outcome.close()  # idempotent; normally closed as soon as the first paint was built
-        elif start is not None:
-            start.close()  # idempotent: ends and reaps a forked reader still running
+        if self.options.first_paint is not None:
+            self.options.first_paint.close()  # idempotent: ends and reaps a forked reader still running
         if self.boot is not None:
             self.boot.close()
 
@@ -259,8 +255,28 @@ def _preload(names: Sequence[str]) -> None:
         log.error("preloading failed: %s", type(error).__name__)
 
 
+def skip_feature_import() -> bool:
+    """Take PySide6's `__feature__` machinery out of this process's imports; whether it was there.
+
+    Why: importing PySide6 replaces `builtins.__import__` with a hook that, for every module imported after
+    it, reads that module's source (`inspect.getsource`, looking for "PySide6") to decide whether the module
+    may switch on `from __feature__ import snake_case, true_property` (docs/PERFORMANCE.md, "GUI"). fieldapp
+    uses no such feature (tests/gui/test_launcher_imports.py checks no module asks for one), and the hook
+    made importing the rest of the app after the first paint ~25 % slower. The import PySide6 itself chains
+    to, `__orig_import__` (its lazy creation of Qt classes), stays in place.
+    """
+    import builtins
+
+    chained = getattr(builtins, "__orig_import__", None)
+    if chained is None or builtins.__import__ is chained:
+        return False
+    builtins.__import__ = chained
+    return True
+
+
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
     """The `fieldapp run` entry point."""
+    skip_feature_import()  # before anything else is imported
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
     app = make_application(argv)
     assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.service import ContactService, StoredContact
+from fieldapp.app.texts import last_sync_words, pending_words
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Caseload, ContactState
 from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
@@ -54,7 +55,6 @@ from fieldapp.gui.models import (
 )
 from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
 from fieldapp.gui.ops import _qt_alive as _alive
-from fieldapp.gui.texts import last_sync_words, pending_words
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QStandardItemModel
 
 from fieldapp.app.service import StoredContact
-from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import Case, Caseload, Contact, Matter, Person
-from fieldapp.gui.first_paint import CONTACT_ID_ROLE as CONTACT_ID_ROLE
-from fieldapp.gui.first_paint import MATTER_ID_ROLE as MATTER_ID_ROLE
-from fieldapp.gui.first_paint import PERSON_ID_ROLE as PERSON_ID_ROLE
-from fieldapp.gui.first_paint import fill_caseload, index_of_matter
-from fieldapp.gui.texts import (
+from fieldapp.app.texts import (
     deadline_of,
     matter_words,
     names_words,
@@ -31,9 +25,15 @@ from fieldapp.gui.texts import (
     time_left_words,
     when_words,
 )
+from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.records import Case, Caseload, Contact, Matter, Person
+from fieldapp.gui.first_paint import CONTACT_ID_ROLE as CONTACT_ID_ROLE
+from fieldapp.gui.first_paint import MATTER_ID_ROLE as MATTER_ID_ROLE
+from fieldapp.gui.first_paint import PERSON_ID_ROLE as PERSON_ID_ROLE
+from fieldapp.gui.first_paint import fill_caseload, index_of_matter
 
 # --------------------------------------------------------------------------- what a worker reads
-# The words themselves live in fieldapp.gui.texts (shared with the first paint); these adapt the records.
+# The words themselves live in fieldapp.app.texts (shared with the first paint); these adapt the records.
 
 
 def roles_text(person: Person) -> str:

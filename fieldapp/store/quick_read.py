@@ -28,7 +28,8 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickPerson, QuickRead, QuickSkip
+from fieldapp.app.first_paint import QuickContact, QuickMatter, QuickPerson, QuickRead
+from fieldapp.app.first_paint_view import QuickSkip
 from fieldapp.store import keys
 from fieldapp.store.location import DB_FILE, SETTINGS_FILE, resolve_profile_dir
 from fieldapp.store.revisions import HEAD

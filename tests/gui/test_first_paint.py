@@ -20,10 +20,11 @@ from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QStandardItemModel
 from shiboken6 import isValid
 
-from fieldapp.app.first_paint import QuickRead, QuickSkip
+from fieldapp.app.first_paint import QuickRead
+from fieldapp.app.first_paint_view import QuickSkip
 from fieldapp.app.launch import open_for_gui
 from fieldapp.app.session import OpenedProfile
-from fieldapp.commands.run import begin_first_paint
+from fieldapp.commands.run import begin_first_paint, start_first_paint
 from fieldapp.domain.records import ContactKind
 from fieldapp.gui.app import Bootstrap
 from fieldapp.gui.first_paint import FirstPaintWindow
@@ -89,7 +90,7 @@ def launch(qtbot):
     made: list[Launcher] = []
 
     def make(directory: Path, clock: Clock, *, quick: bool = True) -> Launcher:
-        start = begin_first_paint(directory, clock) if quick else None
+        start = start_first_paint(directory, clock, fork=False) if quick else None
         launcher = Launcher(
             StartOptions(directory, demo=False, opener=open_for_gui, clock=clock, first_paint=start),
             interactive=False,
@@ -337,10 +338,10 @@ def test_the_first_paint_imports_no_sqlalchemy_pydantic_alembic_or_full_window(o
     script = f"""
 import sys
 from datetime import datetime
-from fieldapp.commands.run import begin_first_paint
+from fieldapp.commands.run import start_first_paint
 def clock():
     return datetime.fromisoformat({clock().isoformat()!r})
-start = begin_first_paint({str(opened.directory)!r}, clock)
+start = start_first_paint({str(opened.directory)!r}, clock, fork=False)
 from fieldapp.gui.launcher import Launcher, StartOptions, make_application
 app = make_application()
 launcher = Launcher(StartOptions(None, False, None, clock=clock, first_paint=start))

@@ -16,7 +16,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from fieldapp.app import forked_read
-from fieldapp.app.first_paint import FirstPaintRead, QuickSkip, complete_first_paint
+from fieldapp.app.first_paint import complete_first_paint, view_of
+from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
 from fieldapp.app.forked_read import ForkedRead
 from fieldapp.app.launch import open_for_gui
 from fieldapp.commands.run import begin_first_paint, read_first_paint
@@ -38,11 +39,16 @@ def _forked(directory: Path, clock, **kw) -> ForkedRead:  # type: ignore[no-unty
 # --------------------------------------------------------------------------- the same read
 
 
+def _in_process(directory: Path, clock, matter_id: str | None) -> FirstPaintView | QuickSkip:  # type: ignore[no-untyped-def]
+    return view_of(complete_first_paint(begin_first_paint(directory, clock), matter_id), clock())
+
+
 def test_forked_read_is_exactly_the_in_process_read_of_a_real_profile(opened, clock):
     _fill(opened)
-    in_process = complete_first_paint(begin_first_paint(opened.directory, clock), "C-2001")
-    assert isinstance(in_process, FirstPaintRead)
-    assert in_process.read.drafts and len(in_process.read.recent) == 3 and in_process.read.pending == 2
+    in_process = _in_process(opened.directory, clock, "C-2001")
+    assert isinstance(in_process, FirstPaintView)
+    assert in_process.drafts and len(in_process.recent) == 3
+    assert in_process.pending == "2 contacts waiting to sync"
     pending = _forked(opened.directory, clock)
     pid = pending.pid
     pending.ask("C-2001")
@@ -54,10 +60,10 @@ def test_forked_read_is_exactly_the_in_process_read_of_a_real_profile(opened, cl
 
 def test_forked_read_without_a_remembered_matter_reads_the_first_one(opened, clock):
     _fill(opened)
-    in_process = complete_first_paint(begin_first_paint(opened.directory, clock), None)
+    in_process = _in_process(opened.directory, clock, None)
     pending = _forked(opened.directory, clock)
     assert pending.result() == in_process  # never asked: the parent says "none" itself
-    assert isinstance(in_process, FirstPaintRead) and in_process.read.recent_matter_id is not None
+    assert isinstance(in_process, FirstPaintView) and in_process.recent_matter_id is not None
 
 
 def test_forked_read_keeps_the_refusals_schema_and_wrong_key(opened, clock):
@@ -76,25 +82,24 @@ def test_forked_read_keeps_the_refusals_schema_and_wrong_key(opened, clock):
 
 def test_fieldapp_run_forks_before_qt_and_the_parent_never_sees_the_key(opened, clock):
     """In a fresh process, as `fieldapp run` does it: the read is forked while nothing heavy is imported,
-    and the parent gets the read without ever importing keyring or SQLCipher (the key stays in the child)."""
+    and the parent gets the read without ever importing keyring or SQLCipher (the key stays in the child),
+    nor what wording it takes (the child words it: zoneinfo, tomllib, the records' plain dataclasses)."""
     _fill(opened)
     directory = opened.directory
     opened.close()
     script = f"""
 import sys
 from datetime import datetime
-from fieldapp.app.first_paint import FirstPaintStart, InProcessFirstPaint
 from fieldapp.commands.run import start_first_paint
 def clock():
     return datetime.fromisoformat({clock().isoformat()!r})
 pending = start_first_paint({str(directory)!r}, clock)
 print(type(pending).__name__, sorted(m for m in ("PySide6", "keyring", "sqlcipher3") if m in sys.modules))
-if isinstance(pending, FirstPaintStart):
-    pending = InProcessFirstPaint(pending)
 pending.ask("C-2001")
 got = pending.result()
-print(type(got).__name__, len(got.read.recent), got.read.pending)
+print(type(got).__name__, len(got.recent), got.pending)
 print(sorted(m for m in ("PySide6", "keyring", "sqlcipher3") if m in sys.modules))
+print(sorted(m for m in ("fieldapp.app.first_paint", "zoneinfo", "tomllib") if m in sys.modules))
 """
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop(forked_read.IN_PROCESS, None)
@@ -102,7 +107,12 @@ print(sorted(m for m in ("PySide6", "keyring", "sqlcipher3") if m in sys.modules
         [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines() == ["ForkedRead []", "FirstPaintRead 3 2", "[]"]
+    assert done.stdout.splitlines() == [
+        "ForkedRead []",
+        "FirstPaintView 3 2 contacts waiting to sync",
+        "[]",
+        "[]",
+    ]
     in_process = subprocess.run(
         [sys.executable, "-c", script],
         cwd=REPO,
@@ -113,9 +123,10 @@ print(sorted(m for m in ("PySide6", "keyring", "sqlcipher3") if m in sys.modules
     )
     assert in_process.returncode == 0, in_process.stderr[-2000:]
     assert in_process.stdout.splitlines() == [
-        "FirstPaintStart ['keyring', 'sqlcipher3']",
-        "FirstPaintRead 3 2",
+        "InProcessFirstPaint ['keyring', 'sqlcipher3']",
+        "FirstPaintView 3 2 contacts waiting to sync",
         "['keyring', 'sqlcipher3']",
+        "['fieldapp.app.first_paint', 'tomllib', 'zoneinfo']",
     ]
 
 
