@@ -23,7 +23,7 @@ from fieldapp.app.texts import (
     matter_words,
     names_words,
     pending_words,
-    roles_words,
+    person_words,
     state_words,
     time_left_words,
     when_words,
@@ -205,9 +205,7 @@ def _matter_line(m: QuickMatter) -> MatterLine:
     return MatterLine(
         m.id,
         matter_words(m.name, m.context, m.id, m.program, m.ends_on),
-        tuple(
-            PersonLine(p.id, f"{p.full_name} — {roles_words(p.roles, p.collateral_type)}") for p in m.people
-        ),
+        tuple(PersonLine(p.id, person_words(p.full_name, p.roles, p.collateral_type)) for p in m.people),
     )
 
 

@@ -31,6 +31,11 @@ def roles_words(roles: Iterable[str], collateral_type: str | None) -> str:
     return ", ".join(words)
 
 
+def person_words(full_name: str, roles: Iterable[str], collateral_type: str | None) -> str:
+    """A person under their referral or case in the caseload tree: "Name — roles"."""
+    return f"{full_name} — {roles_words(roles, collateral_type)}"
+
+
 def matter_words(name: str, context: str, matter_id: str, program: str, ends_on: date | None) -> str:
     kind = "Case" if context == "case" else "Referral"
     closed = f", closed {ends_on:%b %d, %Y}" if ends_on else ""

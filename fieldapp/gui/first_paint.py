@@ -48,12 +48,9 @@ LOADING = "Loading… New contact, drafts and sync are ready in a moment."
 DRAFT_COLUMNS = ("Referral / case", "Kind", "Participants", "Started", "Time left today")
 RECENT_COLUMNS = ("Date", "Kind", "Participants", "Method", "Status", "State")
 
-Person = tuple[str, str]  # (person ID, "Name — roles")
-MatterRow = tuple[str, str, Sequence[Person]]  # (matter ID, matter text, people)
-
 
 def fill_caseload(
-    model: QStandardItemModel, groups: Iterable[tuple[str, Sequence[MatterRow]]]
+    model: QStandardItemModel, groups: Iterable[tuple[str, Sequence[MatterLine]]]
 ) -> dict[str, QStandardItem]:
     """The caseload tree's items: "Referrals (n)" / "Cases (n)", each referral or case, its people and roles.
     The full window's CaseloadModel builds its tree with this too, so both trees are the same. Returns the

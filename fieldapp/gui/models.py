@@ -15,18 +15,19 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItemModel
 
+from fieldapp.app.first_paint_view import MatterLine, PersonLine
 from fieldapp.app.service import StoredContact
 from fieldapp.app.texts import (
     deadline_of,
     matter_words,
     names_words,
-    roles_words,
+    person_words,
     state_words,
     time_left_words,
     when_words,
 )
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.records import Case, Caseload, Contact, Matter, Person
+from fieldapp.domain.records import Case, Caseload, Contact, Matter
 from fieldapp.gui.first_paint import CONTACT_ID_ROLE as CONTACT_ID_ROLE
 from fieldapp.gui.first_paint import MATTER_ID_ROLE as MATTER_ID_ROLE
 from fieldapp.gui.first_paint import PERSON_ID_ROLE as PERSON_ID_ROLE
@@ -34,10 +35,6 @@ from fieldapp.gui.first_paint import fill_caseload, index_of_matter
 
 # --------------------------------------------------------------------------- what a worker reads
 # The words themselves live in fieldapp.app.texts (shared with the first paint); these adapt the records.
-
-
-def roles_text(person: Person) -> str:
-    return roles_words(person.roles, person.collateral_type)
 
 
 def matter_text(matter: Matter) -> str:
@@ -95,7 +92,14 @@ class CaseloadModel(QStandardItemModel):
                 (
                     title,
                     [
-                        (m.id, matter_text(m), [(p.id, f"{p.full_name} — {roles_text(p)}") for p in m.people])
+                        MatterLine(
+                            m.id,
+                            matter_text(m),
+                            tuple(
+                                PersonLine(p.id, person_words(p.full_name, p.roles, p.collateral_type))
+                                for p in m.people
+                            ),
+                        )
                         for m in matters
                     ],
                 )
