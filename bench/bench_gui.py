@@ -111,7 +111,7 @@ def timed_process(args: list[str], env: dict[str, str], ready_file: Path | None 
         name, _, value = line.partition(" ")
         if name in ("ready", "shown", "painted", "menus"):
             events[name] = float(value) - started
-        elif name in ("stall_ms", "new_contact", "skipped", "bare_painted"):
+        elif name in ("stall_ms", "new_contact", "skipped", "bare_painted", "first_paint_painted"):
             events[name] = value
     if "ready" not in events:
         raise RuntimeError(
@@ -154,6 +154,8 @@ def cold_start(directory: Path, runs: int) -> dict[str, Any]:
         quick = _app_run(directory, env, f"quick-{i}", [])
         if "painted" not in quick:
             skipped.add(str(quick.get("skipped", "?")))
+        else:
+            assert quick.get("first_paint_painted") == "1", "the first paint must have painted when reported"
         rows["painted"].append(quick.get("painted", float("nan")))
         rows["ready"].append(quick["ready"])
         rows["stall"].append(float(quick.get("stall_ms", "nan")))

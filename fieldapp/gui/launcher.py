@@ -93,10 +93,12 @@ def system_now() -> datetime:
 
 
 class Launcher(QObject):
-    """Runs the two steps. Signals (for the test hook and bench): `first_painted(window)` once the first
-    paint is on screen, then Bootstrap's `window_shown`, `window_ready`, `window_usable` and `failed`,
+    """Runs the two steps. Signals (for the test hook and bench): `first_shown(window)` when the first paint
+    is shown (it paints in the event-loop turn after), `first_painted(window)` one turn later, once it is on
+    screen, then Bootstrap's `window_shown`, `window_ready`, `window_usable` and `failed`,
     forwarded."""
 
+    first_shown = Signal(object)
     first_painted = Signal(object)
     menus_ready = Signal(object)
     """The first paint's menu items and shortcuts (Lock, Quit) are in place: the next event-loop turn."""
@@ -159,6 +161,7 @@ class Launcher(QObject):
         self.first_paint = window
         self.quick = True
         window.show()
+        self.first_shown.emit(window)
         return window
 
     def _skip(self, skip: QuickSkip) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:  # imported before the first paint: it must stay light
@@ -77,9 +77,11 @@ class _Driver(QObject):
 
 class _ReadyReporter(QObject):
     """Scenario "report_ready" (bench/bench_gui.py): one `<event> <epoch seconds>` line per step, written
-    when the full window is usable, then quit. Each is reported from the next event-loop turn, i.e. once the
-    window is painted and the loop responds:
-    - `painted`: the first paint shows the caseload, today's drafts and the sync count (quick path only);
+    when the full window is usable, then quit. Each is reported one event-loop turn after its window was
+    shown, i.e. once the window is painted and the loop responds, as the bench's bare window reports:
+    - `painted`: the first paint shows the caseload, today's drafts and the sync count (quick path only),
+      reported when the launcher's `first_painted` comes (itself one turn after the show), with
+      `first_paint_painted 1` when the caseload had received its paint event by then (the bench checks);
     - `menus`: its menu items and shortcuts (Lock, Quit) are in place too;
     - `shown`: the full main window is on screen (empty while opening on the normal path);
     - `ready`: the full window shows the caseload and New contact is enabled (`new_contact=1`);
@@ -96,16 +98,28 @@ class _ReadyReporter(QObject):
         self._probe = QTimer(self)
         self._probe.setInterval(10)
         self._probe.timeout.connect(self._tick)
-        boot.first_painted.connect(lambda _w: QTimer.singleShot(0, self._painted))
+        self._caseload_painted = False
+        boot.first_shown.connect(self._watch_first_paint)
+        boot.first_painted.connect(lambda _w: self._painted())
         boot.menus_ready.connect(lambda _w: QTimer.singleShot(0, lambda: self._mark("menus")))
         boot.window_shown.connect(lambda _w: QTimer.singleShot(0, lambda: self._mark("shown")))
         boot.window_usable.connect(lambda w: QTimer.singleShot(0, lambda: self._usable(w)))
+
+    def _watch_first_paint(self, window: Any) -> None:
+        window.caseload_view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._caseload_painted = True
+            watched.removeEventFilter(self)
+        return False
 
     def _mark(self, event: str) -> None:
         self.lines.append(f"{event} {time.time()}")
 
     def _painted(self) -> None:
         self._mark("painted")
+        self.lines.append(f"first_paint_painted {int(self._caseload_painted)}")
         self._last = time.monotonic()
         self._probe.start()
 

@@ -399,5 +399,7 @@ def test_fieldapp_run_paints_the_caseload_first_then_hands_over_to_the_full_wind
     lines = dict(line.split(" ", 1) for line in events.read_text(encoding="utf-8").splitlines())
     assert "skipped" not in lines, lines.get("skipped")
     assert float(lines["painted"]) < float(lines["menus"]) <= float(lines["ready"])
+    # reported one turn after the show, like the bench's bare start, and painted by then
+    assert lines["first_paint_painted"] == "1"
     assert lines["new_contact"] == "1"
     assert float(lines["stall_ms"]) < 1000
