@@ -5,10 +5,13 @@ Sub-commands live in fieldapp.commands.*; this module only wires them so `fielda
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing before the first paint's read starts
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 COMMANDS = ("run", "validate", "audit", "compliance", "sync")
 
@@ -16,6 +19,8 @@ COMMANDS = ("run", "validate", "audit", "compliance", "sync")
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """All sub-commands, or with `only` just that one (opening the app must not pay for importing the
     others: validate, sync and compliance pull in modules the window does not need at start)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="fieldapp", description="Child-welfare contact recording, offline first."
     )
@@ -30,6 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0].startswith("--profile") or args_list[0] == "--demo":
         args_list = ["run", *args_list]  # plain `fieldapp` opens the app
+    if args_list[0] == "run":
+        from fieldapp.commands.run import open_app, plain_run
+
+        plain = plain_run(args_list[1:])
+        if plain is not None:  # the usual start, without building argparse's parser (see plain_run)
+            return open_app(plain)
     parser = build_parser(only="run" if args_list[0] == "run" and "-h" not in args_list else None)
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)

@@ -7,19 +7,24 @@ says how to get one.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# What is imported before the first paint's read is forked delays the read: typing.TYPE_CHECKING without
+# importing typing, and argparse, datetime and typing only where they are used.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+    from typing import Any
+
     from fieldapp.app.first_paint import FirstPaintStart, PendingFirstPaint
     from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
     from fieldapp.app.session import OpenedProfile
 
 
 def register(subparsers: Any) -> None:
+    """The argparse form of `run`; `plain_run` reads the same options without it (keep both in step)."""
     parser = subparsers.add_parser(
         "run",
         help="open the app (default)",
@@ -46,20 +51,51 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    return open_app((args.profile, bool(args.demo), not args.no_first_paint))
+
+
+def plain_run(args: Sequence[str]) -> tuple[Path | None, bool, bool] | None:
+    """`fieldapp run`'s options as (profile, demo, first paint) when `args` (after `run`) are only the plain
+    forms `--profile DIR`, `--profile=DIR`, `--demo` and `--no-first-paint`; else None, and argparse
+    parses them (help, abbreviations, errors). It takes nothing argparse would read otherwise
+    (tests/test_cli_plain_run.py checks both against each other).
+
+    Why not always argparse: importing it (with gettext, locale and shutil, which its help formatter loads
+    while the parser is built) and building the parser took ~6 ms before the first paint's read could even
+    be forked, on every start (docs/PERFORMANCE.md, "GUI")."""
+    profile: Path | None = None
+    demo, first_paint = False, True
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg == "--demo":
+            demo = True
+        elif arg == "--no-first-paint":
+            first_paint = False
+        elif arg == "--profile" and at + 1 < len(args) and not args[at + 1].startswith("-"):
+            at += 1
+            profile = Path(args[at])
+        elif arg.startswith("--profile=") and len(arg) > len("--profile="):
+            profile = Path(arg[len("--profile=") :])
+        else:
+            return None
+        at += 1
+    return profile, demo, first_paint
+
+
+def open_app(options: tuple[Path | None, bool, bool]) -> int:
+    """Open the window on (profile, demo, first paint), as parsed by `plain_run` or argparse."""
+    profile, demo, first_paint = options
     # The first paint's read starts first, before anything heavy is imported: on POSIX in a forked child
     # that reads while this process imports Qt and builds the window (fieldapp.app.forked_read; fork now,
     # while no thread exists), elsewhere in-process before Qt, because PySide6 replaces the import function
     # with one that reads the source of every module imported after it, which doubles the cost of importing
     # keyring and SQLCipher later (docs/PERFORMANCE.md, "GUI"). Qt is imported only below, so `fieldapp
     # validate` and `fieldapp audit` never load it; the store's SQLAlchemy side loads after the first paint.
-    first = None if args.no_first_paint else start_first_paint(args.profile)
+    first = start_first_paint(profile) if first_paint else None
     from fieldapp.gui.launcher import StartOptions, main
 
-    return main(
-        options=StartOptions(
-            profile_dir=args.profile, demo=bool(args.demo), opener=open_profile, first_paint=first
-        )
-    )
+    return main(options=StartOptions(profile_dir=profile, demo=demo, opener=open_profile, first_paint=first))
 
 
 def start_first_paint(
@@ -118,7 +154,7 @@ def begin_first_paint(
 
 
 def _now() -> datetime:
-    from datetime import UTC
+    from datetime import UTC, datetime
 
     return datetime.now(tz=UTC)
 
