@@ -22,25 +22,28 @@ What keeps it safe:
   forked before Qt is imported) and touches the profile only through fieldapp.store.quick_read's read-only
   opening.
 
-The payload is a pickle of plain named tuples (fieldapp.app.first_paint_view): both ends are this program,
-forked from one process a moment earlier, and the pipe is reachable by no one else. The child words the
-read itself (dates, labels, time left), so the parent imports none of what that takes before it paints.
+The payload is the read as plain tuples of strings (fieldapp.app.first_paint_view.to_plain) in `marshal`'s
+format, length-prefixed: both ends are this program, forked from one process a moment earlier, and the pipe
+is reachable by no one else. `marshal` is built into the interpreter, where `pickle` (with `struct` and
+`threading`, which this module no longer needs before the fork) cost the window's process ~4 ms of imports
+before its first paint; and it can only rebuild data, never call anything. The child words the read itself
+(dates, labels, time left), so the parent imports none of what that takes before it paints.
 """
 
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
-import pickle
 import select
-import struct
 import sys
-import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing before the fork
 if TYPE_CHECKING:  # imported after the fork (`_receive`): nothing to copy into the child
+    from collections.abc import Callable
+    from typing import Any
+
     from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
 
 DEFAULT_TIMEOUT = 5.0  # seconds the parent waits for the read after asking
@@ -48,18 +51,21 @@ ASK_TIMEOUT = 30.0  # seconds the child waits for the parent's question before g
 IN_PROCESS = "FIELDAPP_FIRST_PAINT_IN_PROCESS"
 """Set to "1" to read in-process as on platforms without fork (bench/bench_gui.py compares both)."""
 
-_LENGTH = struct.Struct("!Q")
+_LENGTH_SIZE = 8  # the payload's length, big-endian, before it
 _NO_MATTER = b"\x00"  # the parent remembers no referral or case; else b"\x01" + its ID in UTF-8
 
-Work = Callable[[Callable[[], "str | None"]], "FirstPaintView | QuickSkip"]
-"""What the child does: given `ask` (blocks until the parent says which referral or case to read the recent
-contacts of), the worded read or why not."""
+if TYPE_CHECKING:
+    Work = Callable[[Callable[[], str | None]], FirstPaintView | QuickSkip]
+    """What the child does: given `ask` (blocks until the parent says which referral or case to read the
+    recent contacts of), the worded read or why not."""
 
 
 def can_fork() -> bool:
     """POSIX, no thread started yet (a forked child of a threaded process may inherit a held lock), and not
-    switched off."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and os.environ.get(IN_PROCESS) != "1"
+    switched off. Python threads need `threading`: while it is not even imported, none was started."""
+    threading = sys.modules.get("threading")
+    alone = threading is None or threading.active_count() == 1
+    return hasattr(os, "fork") and alone and os.environ.get(IN_PROCESS) != "1"
 
 
 class ForkedRead:
@@ -112,7 +118,7 @@ class ForkedRead:
         self._finish(kill=True)
 
     def _receive(self) -> FirstPaintView | QuickSkip:
-        from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
+        from fieldapp.app.first_paint_view import QuickSkip, from_plain
 
         data = self._read_all()
         status = self._finish(kill=data is None)
@@ -120,16 +126,16 @@ class ForkedRead:
             return QuickSkip("the first-paint reader did not answer in time")
         if status != 0:
             return QuickSkip(f"the first-paint reader failed (exit status {status})")
-        if len(data) < _LENGTH.size or _LENGTH.unpack_from(data)[0] != len(data) - _LENGTH.size:
+        if len(data) < _LENGTH_SIZE or int.from_bytes(data[:_LENGTH_SIZE]) != len(data) - _LENGTH_SIZE:
             return QuickSkip("the first-paint reader's answer was incomplete")
         try:
-            # S301: only our own forked child holds the pipe's write end (see the module docstring)
-            value = pickle.loads(data[_LENGTH.size :])  # noqa: S301
+            # only our own forked child holds the pipe's write end (see the module docstring)
+            value = from_plain(marshal.loads(data[_LENGTH_SIZE:]))  # noqa: S302
         except Exception:
             return QuickSkip("the first-paint reader's answer could not be decoded")
-        if isinstance(value, FirstPaintView | QuickSkip):
-            return value
-        return QuickSkip("the first-paint reader's answer was not a read")
+        if value is None:
+            return QuickSkip("the first-paint reader's answer was not a read")
+        return value
 
     def _read_all(self) -> bytes | None:
         """Everything the child writes until it ends (end of file), or None on the timeout."""
@@ -201,8 +207,16 @@ def _child(work: Work, question: int, results: int, parents: tuple[int, ...]) ->
 
 
 def encode(value: FirstPaintView | QuickSkip) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(payload)) + payload
+    """The child's answer on the pipe: length, then the read as plain tuples in marshal's format. Anything
+    but a read or skip is sent as it is (if marshal takes it), and the parent refuses it."""
+    from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip, to_plain
+
+    plain: Any = to_plain(value) if isinstance(value, FirstPaintView | QuickSkip) else value
+    return frame(marshal.dumps(plain))
+
+
+def frame(payload: bytes) -> bytes:
+    return len(payload).to_bytes(_LENGTH_SIZE) + payload
 
 
 def _silence() -> None:

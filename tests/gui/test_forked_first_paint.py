@@ -5,6 +5,7 @@ hanging, and the child prints nothing."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from PySide6.QtCore import QSettings
 
 from fieldapp.app import forked_read
 from fieldapp.app.first_paint import complete_first_paint, view_of
-from fieldapp.app.first_paint_view import FirstPaintView, QuickSkip
+from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine, PersonLine, QuickSkip
 from fieldapp.app.forked_read import ForkedRead
 from fieldapp.app.launch import open_for_gui
 from fieldapp.commands.run import begin_first_paint, read_first_paint
@@ -175,7 +176,7 @@ def test_a_failing_child_gives_a_skip_at_once_and_is_reaped(work, reason, capfd)
 
 
 def test_garbage_from_the_child_gives_a_skip(monkeypatch):
-    monkeypatch.setattr(forked_read, "encode", lambda _v: forked_read._LENGTH.pack(7) + b"garbage")
+    monkeypatch.setattr(forked_read, "encode", lambda _v: forked_read.frame(b"garbage"))
     got = ForkedRead.start(lambda _ask: QuickSkip("never sent")).result()
     assert isinstance(got, QuickSkip) and "could not be decoded" in got.reason
 
@@ -265,3 +266,37 @@ def test_launcher_falls_back_to_the_normal_start_when_the_child_fails(qtbot, ope
         assert window.drafts_model.rowCount() == 1 and window.new_contact_button.isEnabled()
     finally:
         _close(launcher)
+
+
+# --------------------------------------------------------------------------- the pipe's format
+
+
+def test_a_read_crosses_the_pipe_as_it_was_sent():
+    """The view goes through marshal as plain tuples and comes back as the same named tuples."""
+    view = FirstPaintView(
+        "Ana Brightfield",
+        "2 contacts waiting to sync",
+        "Last sync: never",
+        (MatterLine("R-1", "Referral R-1 — Ortiz", (PersonLine("P-1", "Maria Ortiz — child"),)),),
+        (MatterLine("C-1", "Case C-1 — Lee", ()),),
+        (ContactLine(("R-1", "Child", "Maria", "09:10", "0:40"), True),),
+        "R-1",
+        (ContactLine(("Jun 2", "Child", "Maria", "In-Person", "Completed", "final"), False),),
+    )
+    got = ForkedRead.start(lambda _ask: view).result()
+    assert got == view
+    assert isinstance(got, FirstPaintView) and isinstance(got.referrals[0].people[0], PersonLine)
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        ("view", ("only", "three", "fields")),
+        ("view", ("n", "p", "l", ((1, "text", ()),), (), (), None, ())),
+        ("skip", 3),
+    ],
+)
+def test_a_misshapen_answer_gives_a_skip(monkeypatch, plain):
+    monkeypatch.setattr(forked_read, "encode", lambda _v: forked_read.frame(marshal.dumps(plain)))
+    got = ForkedRead.start(lambda _ask: QuickSkip("never sent")).result()
+    assert isinstance(got, QuickSkip) and ("could not be decoded" in got.reason or "not a read" in got.reason)
