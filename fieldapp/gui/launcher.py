@@ -77,8 +77,9 @@ class StartOptions:
     first_paint: PendingFirstPaint | None = None
 
 
-def make_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The one QApplication, with the app's name (for QSettings) and style sheet."""
+def make_application(argv: Sequence[str] | None = None, *, styled: bool = True) -> QApplication:
+    """The one QApplication, with the app's name (for QSettings) and, unless `styled` is False, its style
+    sheet (then `style_application` must come before a window is shown)."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         # Qt's own `-style` option rather than setStyle(), which returns the QStyle: PySide6 then builds
@@ -89,8 +90,22 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("fieldapp")
-    app.setStyleSheet(load_style("app"))
+    if styled:
+        style_application(app)
     return app
+
+
+def style_application(app: QApplication) -> None:
+    """The app's style sheet (ui/style/app.qss), unless it is already set.
+
+    Why `fieldapp run` sets it only once the first paint's window is built, just before it is shown: with a
+    style sheet in force, Qt's style-sheet style works out every widget's rules again as the form creates it
+    and gives it its parent, and once more when it is shown; set late, it does so once, at the show. That
+    is ~6 ms less before the first paint (docs/PERFORMANCE.md, "GUI"), for the same pixels
+    (tests/gui/test_first_paint.py)."""
+    sheet = load_style("app")
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
 
 
 def system_now() -> datetime:
@@ -131,6 +146,7 @@ class Launcher(QObject):
     def start(self) -> None:
         window = self.show_first_paint()
         if window is None:
+            _style()
             self._start_full()  # today's path, on this thread
             return
         # One event-loop turn first, so the window is painted before the loader thread takes the lock.
@@ -165,6 +181,7 @@ class Launcher(QObject):
         window.show_view(got)
         self.first_paint = window
         self.quick = True
+        _style()
         window.show()
         self.first_shown.emit(window)
         return window
@@ -240,6 +257,12 @@ class Launcher(QObject):
             self.boot.close()
 
 
+def _style() -> None:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        style_application(app)
+
+
 def _import_full_stack() -> BaseException | None:
     try:
         _import_modules(FULL_STACK)
@@ -286,7 +309,7 @@ def main(argv: Sequence[str] | None = None, options: StartOptions | None = None)
     """The `fieldapp run` entry point."""
     skip_feature_import()  # before anything else is imported
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
-    app = make_application(argv)
+    app = make_application(argv, styled=False)  # styled by the Launcher before it shows a window
     assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"
     launcher = Launcher(options)
     outcome: dict[str, int] = {"code": 0}

@@ -403,3 +403,49 @@ def test_fieldapp_run_paints_the_caseload_first_then_hands_over_to_the_full_wind
     assert lines["first_paint_painted"] == "1"
     assert lines["new_contact"] == "1"
     assert float(lines["stall_ms"]) < 1000
+
+
+def test_the_style_sheet_set_after_the_form_is_built_gives_the_same_pixels(tmp_path):
+    """`fieldapp run` builds the first paint's window before the app's style sheet is set (it is set just
+    before the show, fieldapp.gui.launcher.style_application: ~6 ms less). A window styled that way looks
+    exactly like one built under the style sheet, and not like an unstyled one."""
+    lines = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"""
+from PySide6.QtCore import QSettings
+from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine, PersonLine
+from fieldapp.gui.first_paint import FirstPaintWindow
+from fieldapp.gui.launcher import make_application, style_application
+app = make_application(styled=False)
+settings = QSettings({str(tmp_path / "settings.ini")!r}, QSettings.Format.IniFormat)
+view = FirstPaintView(
+    "Ana Brightfield", "2 contacts waiting to sync", "Last sync: never",
+    (MatterLine("R-1", "Referral R-1 — Ortiz", (PersonLine("P-1", "Maria Ortiz — child"),)),),
+    (MatterLine("C-1", "Case C-1 — Lee", ()),),
+    (ContactLine(("Referral R-1", "Child", "Maria Ortiz", "09:10", "0:40"), True),),
+    "R-1",
+    (ContactLine(("Jun 2", "Child", "Maria Ortiz", "In-Person", "Completed", "final"), False),),
+)
+def window():
+    made = FirstPaintWindow(settings)
+    made.show_view(view)
+    made.resize(1366, 768)
+    return made
+def picture(made):
+    return made.grab().toImage()
+unstyled = picture(window())
+late = window()  # built unstyled, styled afterwards: as fieldapp run does
+style_application(app)
+print("late equals early", picture(late) == picture(window()))
+print("styled differs from unstyled", picture(late) != unstyled)
+""",
+        ],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.splitlines()
+    assert lines == ["late equals early True", "styled differs from unstyled True"]
