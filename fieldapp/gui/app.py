@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -26,11 +26,14 @@ from fieldapp.gui.launcher import APPLICATION as APPLICATION
 from fieldapp.gui.launcher import ORGANIZATION as ORGANIZATION
 from fieldapp.gui.launcher import StartOptions as StartOptions
 from fieldapp.gui.launcher import make_application as make_application
-from fieldapp.gui.launcher import system_now
 from fieldapp.gui.main_window import MainWindow, WindowEnv
 from fieldapp.gui.ops import Op, OpRunner
 
 log = logging.getLogger(__name__)
+
+
+def system_now() -> datetime:
+    return datetime.now(tz=UTC)
 
 
 class Bootstrap(QObject):

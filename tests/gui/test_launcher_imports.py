@@ -61,7 +61,8 @@ print("after", "json.tool" in read, builtins.__import__ is builtins.__orig_impor
 
 def test_the_painting_process_imports_no_wording_modules(opened, clock):
     """With the read forked, the window's process paints from plain lines: no zoneinfo, tomllib, code-table
-    or first-paint dataclasses, words or records before the paint."""
+    or first-paint dataclasses, words or records before the paint, nor pickle or dataclasses, which PySide6
+    does not import either (the read crosses the pipe with marshal; StartOptions is a named tuple)."""
     _fill(opened)
     directory = opened.directory
     opened.close()
@@ -81,7 +82,8 @@ window = launcher.show_first_paint()
 assert window is not None, launcher.skip_reason
 print(type(pending).__name__, window.drafts_model.rowCount(), window.pending_label.text())
 wording = ("zoneinfo", "tomllib", "fieldapp.app.first_paint", "fieldapp.app.texts",
-           "fieldapp.domain.first_paint_tables", "fieldapp.domain.agency_time", "pydantic", "keyring")
+           "fieldapp.domain.first_paint_tables", "fieldapp.domain.agency_time", "pydantic", "keyring",
+           "pickle", "dataclasses")
 print(sorted(m for m in wording if m in sys.modules))
 """
     )
