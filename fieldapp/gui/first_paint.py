@@ -14,10 +14,10 @@ SQLAlchemy, pydantic or Alembic, and no zoneinfo, tomllib or dataclasses either 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSettings
-from PySide6.QtGui import QCloseEvent, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -31,6 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine
+
+if (
+    TYPE_CHECKING
+):  # a QCloseEvent would make PySide6 build QEvent's ~180-member enum (~1.7 ms) before the paint
+    from PySide6.QtGui import QCloseEvent
 from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
 
 # Qt.ItemDataRole values as plain ints: touching PySide6's `Qt` namespace makes it create its ~100 Python

@@ -3,6 +3,7 @@ only right while no form declares a custom widget, and it must leave Qt's plugin
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTreeView, QWidget
 
@@ -27,3 +28,12 @@ def test_loading_a_form_keeps_qts_library_paths_and_builds_the_widgets(qapp):
         assert QCoreApplication.libraryPaths() == before
     finally:
         parent.deleteLater()
+
+
+def test_a_missing_or_broken_form_is_a_form_error_naming_the_file(qapp, tmp_path, monkeypatch):
+    (tmp_path / "broken.ui").write_text("<ui version='4.0'><widget class=", encoding="utf-8")
+    monkeypatch.setattr(forms, "ui_dir", lambda: tmp_path)
+    with pytest.raises(forms.FormError, match=r"missing\.ui: cannot open form"):
+        forms.load_form("missing")
+    with pytest.raises(forms.FormError, match=r"broken\.ui: not a valid Qt Designer form"):
+        forms.load_form("broken")
