@@ -7,6 +7,7 @@ says how to get one.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 # What is imported before the first paint's read is forked delays the read: typing.TYPE_CHECKING without
@@ -86,6 +87,11 @@ def plain_run(args: Sequence[str]) -> tuple[Path | None, bool, bool] | None:
 def open_app(options: tuple[Path | None, bool, bool]) -> int:
     """Open the window on (profile, demo, first paint), as parsed by `plain_run` or argparse."""
     profile, demo, first_paint = options
+    # No cyclic garbage collection until the first paint is on screen (the launcher switches it back on,
+    # StartOptions.gc_paused): what the start allocates (PySide6's classes and their enums, our modules,
+    # the window) lives as long as the app, and the collector scanned it ~40 times before the first
+    # paint, ~5 ms (docs/PERFORMANCE.md, "GUI"). The forked reader inherits this and ends a moment later.
+    gc.disable()
     # The first paint's read starts first, before anything heavy is imported: on POSIX in a forked child
     # that reads while this process imports Qt and builds the window (fieldapp.app.forked_read; fork now,
     # while no thread exists), elsewhere in-process before Qt, because PySide6 replaces the import function
@@ -95,7 +101,7 @@ def open_app(options: tuple[Path | None, bool, bool]) -> int:
     first = start_first_paint(profile) if first_paint else None
     from fieldapp.gui.launcher import StartOptions, main
 
-    return main(options=StartOptions(profile_dir=profile, demo=demo, opener=open_profile, first_paint=first))
+    return main(options=StartOptions(profile, demo, open_profile, first_paint=first, gc_paused=True))
 
 
 def start_first_paint(

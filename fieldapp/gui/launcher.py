@@ -21,6 +21,7 @@ opens the profile, with its dialogs and messages.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -75,6 +76,9 @@ class StartOptions(NamedTuple):
     opener: ProfileOpener
     clock: Callable[[], datetime] | None = None
     first_paint: PendingFirstPaint | None = None
+    gc_paused: bool = False
+    """`fieldapp run` switched the cyclic garbage collector off for the start; the launcher freezes what
+    the start made and switches it back on once the first paint is on screen (or when there is none)."""
 
 
 def make_application(argv: Sequence[str] | None = None, *, styled: bool = True) -> QApplication:
@@ -140,8 +144,13 @@ class Launcher(QObject):
         self._stack_loaded.connect(self._full_stack_loaded)
 
     def start(self) -> None:
-        window = self.show_first_paint()
+        try:
+            window = self.show_first_paint()
+        except BaseException:
+            self._resume_gc()
+            raise
         if window is None:
+            self._resume_gc()
             _style()
             self._start_full()  # today's path, on this thread
             return
@@ -194,6 +203,7 @@ class Launcher(QObject):
     def _complete(self, window: Any) -> None:
         window.complete_menus()
         self.menus_ready.emit(window)
+        self._resume_gc()
         if os.environ.get(LOAD_ON_GUI_THREAD) == "1":
             self._stack_loaded.emit(_import_full_stack())
             return
@@ -245,8 +255,18 @@ class Launcher(QObject):
     def _forget_first_paint(self, _window: Any) -> None:
         self.first_paint = None  # the full window took its place (Bootstrap released it)
 
+    def _resume_gc(self) -> None:
+        """The collector back on after the start (StartOptions.gc_paused). What the start made (PySide6's
+        classes and enums, the modules, the first paint) lives as long as the app: frozen, later
+        collections do not scan it again, and the first one does not scan the whole start at once on the
+        GUI thread. Only cycles made during the start and dropped later are never collected."""
+        if self.options.gc_paused and not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
     def close(self) -> None:
         self._closed = True
+        self._resume_gc()
         if self.options.first_paint is not None:
             self.options.first_paint.close()  # idempotent: ends and reaps a forked reader still running
         if self.boot is not None:

@@ -9,6 +9,7 @@ and report `saved <contact id>` when the wizard's own autosave has stored it (no
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from pathlib import Path
@@ -81,10 +82,12 @@ class _ReadyReporter(QObject):
     shown, i.e. once the window is painted and the loop responds, as the bench's bare window reports:
     - `painted`: the first paint shows the caseload, today's drafts and the sync count (quick path only),
       reported when the launcher's `first_painted` comes (itself one turn after the show), with
-      `first_paint_painted 1` when the caseload had received its paint event by then (the bench checks);
+      `first_paint_painted 1` when the caseload had received its paint event by then (the bench checks),
+      and `gc_paused_at_paint 1` while `fieldapp run` has the garbage collector off for the start;
     - `menus`: its menu items and shortcuts (Lock, Quit) are in place too;
     - `shown`: the full main window is on screen (empty while opening on the normal path);
-    - `ready`: the full window shows the caseload and New contact is enabled (`new_contact=1`);
+    - `ready`: the full window shows the caseload and New contact is enabled (`new_contact=1`), and the
+      garbage collector is on again (`gc_enabled_when_ready 1`);
     plus `stall_ms <longest gap>` of a 10 ms timer between the first paint and `ready` (how long the event
     loop could not answer while the rest loaded), and `skipped <reason>` when the quick path was refused."""
 
@@ -120,6 +123,7 @@ class _ReadyReporter(QObject):
     def _painted(self) -> None:
         self._mark("painted")
         self.lines.append(f"first_paint_painted {int(self._caseload_painted)}")
+        self.lines.append(f"gc_paused_at_paint {int(not gc.isenabled())}")
         self._last = time.monotonic()
         self._probe.start()
 
@@ -132,6 +136,7 @@ class _ReadyReporter(QObject):
         self._probe.stop()
         self._mark("ready")
         self.lines.append(f"new_contact {int(window.new_contact_button.isEnabled())}")
+        self.lines.append(f"gc_enabled_when_ready {int(gc.isenabled())}")
         self.lines.append(f"stall_ms {self._stall * 1000:.1f}")
         if self.boot.skip_reason:
             self.lines.append(f"skipped {self.boot.skip_reason}")

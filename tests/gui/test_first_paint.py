@@ -5,6 +5,7 @@ unchanged; no temporary files), keeps the lock's guarantee, and loads neither SQ
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -401,6 +402,9 @@ def test_fieldapp_run_paints_the_caseload_first_then_hands_over_to_the_full_wind
     assert float(lines["painted"]) < float(lines["menus"]) <= float(lines["ready"])
     # reported one turn after the show, like the bench's bare start, and painted by then
     assert lines["first_paint_painted"] == "1"
+    # the collector is off for the start only (fieldapp.commands.run.open_app), and on again after it
+    assert lines["gc_paused_at_paint"] == "1"
+    assert lines["gc_enabled_when_ready"] == "1"
     assert lines["new_contact"] == "1"
     assert float(lines["stall_ms"]) < 1000
 
@@ -449,3 +453,14 @@ print("styled differs from unstyled", picture(late) != unstyled)
         timeout=120,
     ).stdout.splitlines()
     assert lines == ["late equals early True", "styled differs from unstyled True"]
+
+
+def test_a_launcher_not_started_by_fieldapp_run_leaves_the_garbage_collector_alone(opened, clock, launch):
+    """Only `fieldapp run` pauses the collector for its start; any other start (tests, the screenshot
+    script) neither switches it nor freezes objects."""
+    frozen = gc.get_freeze_count()
+    launcher = launch(opened.directory, clock)
+    launcher.start()
+    launcher.close()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
