@@ -132,7 +132,9 @@ class FirstPaintWindow(QMainWindow):
         self.caseload_view.setModel(self.caseload_model)
         self.caseload_view.setHeaderHidden(True)
         self.drafts_model = QStandardItemModel(self)
+        self.drafts_model.setHorizontalHeaderLabels(list(DRAFT_COLUMNS))
         self.recent_model = QStandardItemModel(self)
+        self.recent_model.setHorizontalHeaderLabels(list(RECENT_COLUMNS))
         for view, model in ((self.drafts_view, self.drafts_model), (self.recent_view, self.recent_model)):
             view.setModel(model)
             view.verticalHeader().setVisible(False)
@@ -237,8 +239,13 @@ class FirstPaintWindow(QMainWindow):
     def _set_rows(
         self, model: QStandardItemModel, columns: Sequence[str], rows: Iterable[ContactLine]
     ) -> None:
-        model.clear()
-        model.setHorizontalHeaderLabels(list(columns))
+        """The table's rows, under headers set once (in __init__, before the model had a view): setting them
+        again with the view attached cost ~0.5 ms each time, on the way to the first paint."""
+        if model.columnCount() != len(columns):
+            model.clear()
+            model.setHorizontalHeaderLabels(list(columns))
+        else:
+            model.removeRows(0, model.rowCount())
         for row in rows:
             items = []
             for title, text in zip(columns, row.cells, strict=True):
