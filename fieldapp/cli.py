@@ -36,11 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or args_list[0].startswith("--profile") or args_list[0] == "--demo":
         args_list = ["run", *args_list]  # plain `fieldapp` opens the app
     if args_list[0] == "run":
-        from fieldapp.commands.run import open_app, plain_run
-
-        plain = plain_run(args_list[1:])
+        run = importlib.import_module("fieldapp.commands.run")  # by name, as build_parser loads commands
+        plain = run.plain_run(args_list[1:])
         if plain is not None:  # the usual start, without building argparse's parser (see plain_run)
-            return open_app(plain)
+            return int(run.open_app(plain))
     parser = build_parser(only="run" if args_list[0] == "run" and "-h" not in args_list else None)
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
