@@ -464,3 +464,15 @@ def test_a_launcher_not_started_by_fieldapp_run_leaves_the_garbage_collector_alo
     launcher.close()
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen
+
+
+def test_the_test_hook_reads_its_json_file_without_importing_json_when_it_can():
+    """The bench's hook file is read as a Python literal (no json import in the timed process); JSON's own
+    literals still work."""
+    from fieldapp.gui import testhook
+
+    spec = {"scenario": "report_ready", "events": "/tmp/events — ü.txt"}
+    assert testhook._read_spec(json.dumps(spec)) == spec
+    assert testhook._read_spec('{"a": true, "b": null}') == {"a": True, "b": None}
+    with pytest.raises(ValueError, match="JSON object"):
+        testhook._read_spec('["not", "an", "object"]')
