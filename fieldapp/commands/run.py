@@ -99,6 +99,9 @@ def open_app(options: tuple[Path | None, bool, bool]) -> int:
     # keyring and SQLCipher later (docs/PERFORMANCE.md, "GUI"). Qt is imported only below, so `fieldapp
     # validate` and `fieldapp audit` never load it; the store's SQLAlchemy side loads after the first paint.
     first = start_first_paint(profile) if first_paint else None
+    from fieldapp.gui.pyside_import import import_pyside
+
+    import_pyside()  # without PySide6's import hook before the launcher's modules are imported
     from fieldapp.gui.launcher import StartOptions, main
 
     return main(options=StartOptions(profile, demo, open_profile, first_paint=first, gc_paused=True))

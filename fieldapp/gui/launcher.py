@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldapp.app.first_paint_view import QuickSkip
 from fieldapp.gui.forms import load_style
+from fieldapp.gui.pyside_import import skip_feature_import
 
 if TYPE_CHECKING:  # the first paint imports neither datetime nor (at all) the modules below
     from datetime import datetime
@@ -302,28 +303,9 @@ def _preload(names: Sequence[str]) -> None:
         log.error("preloading failed: %s", type(error).__name__)
 
 
-def skip_feature_import() -> bool:
-    """Take PySide6's `__feature__` machinery out of this process's imports; whether it was there.
-
-    Why: importing PySide6 replaces `builtins.__import__` with a hook that, for every module imported after
-    it, reads that module's source (`inspect.getsource`, looking for "PySide6") to decide whether the module
-    may switch on `from __feature__ import snake_case, true_property` (docs/PERFORMANCE.md, "GUI"). fieldapp
-    uses no such feature (tests/gui/test_launcher_imports.py checks no module asks for one), and the hook
-    made importing the rest of the app after the first paint ~25 % slower. The import PySide6 itself chains
-    to, `__orig_import__` (its lazy creation of Qt classes), stays in place.
-    """
-    import builtins
-
-    chained = getattr(builtins, "__orig_import__", None)
-    if chained is None or builtins.__import__ is chained:
-        return False
-    builtins.__import__ = chained
-    return True
-
-
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
     """The `fieldapp run` entry point."""
-    skip_feature_import()  # before anything else is imported
+    skip_feature_import()  # `fieldapp run` took it out already (import_pyside); any other caller here
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
     app = make_application(argv, styled=False)  # styled by the Launcher before it shows a window
     assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"

@@ -43,7 +43,7 @@ def test_skipping_the_feature_hook_keeps_lazy_qt_classes_and_stops_reading_sourc
         """
 import builtins, inspect
 import PySide6.QtWidgets
-from fieldapp.gui.launcher import skip_feature_import
+from fieldapp.gui.pyside_import import skip_feature_import
 read = []
 real = inspect.getsource
 inspect.getsource = lambda obj: read.append(getattr(obj, "__name__", "?")) or real(obj)
@@ -107,3 +107,22 @@ print(app.style().name())
 """
     )
     assert lines == ["QStyle built False", "fusion"]
+
+
+def test_fieldapp_run_imports_pyside_without_the_hook_before_the_launchers_modules():
+    """import_pyside (what `fieldapp run` does before importing the launcher) leaves no hook that reads the
+    source of the launcher, the forms module or the first paint's (~1.5 ms before the first paint)."""
+    lines = _run(
+        """
+import builtins, inspect
+read = []
+real = inspect.getsource
+inspect.getsource = lambda obj: read.append(getattr(obj, "__name__", "?")) or real(obj)
+from fieldapp.gui.pyside_import import import_pyside
+import_pyside()
+print(builtins.__import__ is builtins.__orig_import__)
+import fieldapp.gui.launcher, fieldapp.gui.first_paint
+print(sorted(name for name in read if name.startswith("fieldapp")))
+"""
+    )
+    assert lines == ["True", "[]"]
