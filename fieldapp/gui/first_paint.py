@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from fieldapp.app.first_paint_view import ContactLine, FirstPaintView, MatterLine
 
-if (
-    TYPE_CHECKING
-):  # a QCloseEvent would make PySide6 build QEvent's ~180-member enum (~1.7 ms) before the paint
+# For annotations only: a QCloseEvent would make PySide6 build QEvent's ~180-member enum (~1.7 ms) before
+# the paint.
+if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
 
