@@ -90,7 +90,7 @@ def make_application(argv: Sequence[str] | None = None, *, styled: bool = True) 
         # Qt's own `-style` option rather than setStyle(), which returns the QStyle: PySide6 then builds
         # that class's eleven Python enums (~5 ms, measured) on the way to the first paint
         app = QApplication([*(argv if argv is not None else sys.argv[:1]), "-style", STYLE])
-    elif app.style().name().casefold() != STYLE.casefold():
+    else:
         app.setStyle(STYLE)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -305,7 +305,7 @@ def _preload(names: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None, options: StartOptions | None = None) -> int:
     """The `fieldapp run` entry point."""
-    skip_feature_import()  # `fieldapp run` took it out already (import_pyside); any other caller here
+    skip_feature_import()  # done already by `fieldapp run` (import_pyside); here for any other caller
     logging.basicConfig(level=os.environ.get("FIELDAPP_LOG", "WARNING"))
     app = make_application(argv, styled=False)  # styled by the Launcher before it shows a window
     assert options is not None, "fieldapp.commands.run builds the StartOptions (with the profile opener)"
