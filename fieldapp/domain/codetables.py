@@ -82,11 +82,17 @@ class PresenceCue:
 class Agency:
     name: str
     time_zone: ZoneInfo
-    narrative_max_chars: int
+    narrative_record_chars: int
+    narrative_continuation_chars: int
     privilege_line: str
     consultation_sentence: str
     urgent_consultation_sentence: str
     idle_lock_minutes: int
+
+    @property
+    def narrative_max_chars(self) -> int:
+        """NAR-LENGTH: the state record's narrative field and its continuation together."""
+        return self.narrative_record_chars + self.narrative_continuation_chars
 
 
 @dataclass(frozen=True)
@@ -237,16 +243,20 @@ class _Parser:
             tz = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise self.fail("[agency] time_zone", f"unknown time zone {tz_name!r}") from exc
-        max_chars = agency_raw.get("narrative_max_chars", 32700)
+        record_chars = agency_raw.get("narrative_record_chars", 32700)
+        continuation_chars = agency_raw.get("narrative_continuation_chars", 32700)
         lock = agency_raw.get("idle_lock_minutes", 15)
-        if not isinstance(max_chars, int) or max_chars < 100:
-            raise self.fail("[agency] narrative_max_chars", "must be a whole number of at least 100")
+        if not isinstance(record_chars, int) or record_chars < 100:
+            raise self.fail("[agency] narrative_record_chars", "must be a whole number of at least 100")
+        if not isinstance(continuation_chars, int) or continuation_chars < 0:
+            raise self.fail("[agency] narrative_continuation_chars", "must be a whole number, 0 or more")
         if not isinstance(lock, int) or lock < 1:
             raise self.fail("[agency] idle_lock_minutes", "must be a whole number of minutes, at least 1")
         agency = Agency(
             name=self._str("[agency]", agency_raw, "name"),
             time_zone=tz,
-            narrative_max_chars=max_chars,
+            narrative_record_chars=record_chars,
+            narrative_continuation_chars=continuation_chars,
             privilege_line=self._str("[agency]", agency_raw, "privilege_line"),
             consultation_sentence=self._str("[agency]", agency_raw, "consultation_sentence"),
             urgent_consultation_sentence=self._str("[agency]", agency_raw, "urgent_consultation_sentence"),

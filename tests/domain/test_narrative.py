@@ -26,10 +26,23 @@ def test_nar_required_empty_or_blank_narrative_blocks() -> None:
     assert_breaks(K.SCP_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative=" \n\t ")
 
 
-def test_nar_required_narrative_over_the_state_limit_blocks() -> None:
-    """NAR-REQUIRED: a narrative longer than the CWS/CMS limit cannot be saved as one contact."""
-    f = assert_breaks(K.CHILD_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative="x" * 32_701)
-    assert "32,700" in f.message
+# --------------------------------------------------------------------------- NAR-LENGTH
+
+
+def test_nar_length_narrative_filling_the_record_and_its_continuation_is_accepted() -> None:
+    """NAR-LENGTH: CWS/CMS holds 32,700 characters plus a 32,700-character continuation; a narrative
+    that fills both is a narrative like any other (no NAR-LENGTH, no NAR-REQUIRED)."""
+    full = valid_contact(K.CHILD_CASE, narrative="x" * 65_400)
+    assert of_rule(full, "NAR-LENGTH") == [] and of_rule(full, "NAR-REQUIRED") == []
+
+
+def test_nar_length_narrative_beyond_the_record_blocks_with_the_limit_stated() -> None:
+    """NAR-LENGTH: a longer narrative is refused under its own rule, stating the limit; it is not an empty
+    narrative, and it is not sent to a subsequent contact (the seeds keep that for the next day)."""
+    f = assert_breaks(K.CHILD_CASE, "NAR-LENGTH", BLOCK, "narrative", narrative="x" * 65_401)
+    assert "65,400" in f.message and "32,700" in f.message
+    assert "subsequent" not in f.message
+    assert of_rule(valid_contact(K.CHILD_CASE, narrative="x" * 65_401), "NAR-REQUIRED") == []
 
 
 # --------------------------------------------------------------------------- NAR-SAMEDAY

@@ -49,6 +49,7 @@ CATALOG = frozenset(
         "SEL-OTHERS",
         "SEL-MEDIUM",
         "NAR-REQUIRED",
+        "NAR-LENGTH",
         "NAR-SAMEDAY",
         "NAR-IMMUTABLE",
         "NAR-AMEND",

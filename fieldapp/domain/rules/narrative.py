@@ -174,18 +174,25 @@ def begins_with_privilege_line(narrative: str, tables: CodeTables) -> bool:
 
 
 def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    """NAR-REQUIRED: no final save without a narrative (and it fits the state system's limit)."""
+    """NAR-REQUIRED: no final save without a narrative."""
     if not contact.narrative.strip():
         yield block(
             "NAR-REQUIRED", "narrative", "Write the narrative: no contact is saved as final without one."
         )
-    elif len(contact.narrative) > ctx.tables.agency.narrative_max_chars:
+
+
+def nar_length(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """NAR-LENGTH: the narrative fits the state system's contact record (the narrative and its
+    continuation); a longer one is refused with the limit stated, never treated as missing."""
+    agency = ctx.tables.agency
+    if len(contact.narrative) > agency.narrative_max_chars:
+        over = len(contact.narrative) - agency.narrative_max_chars
         yield block(
-            "NAR-REQUIRED",
+            "NAR-LENGTH",
             "narrative",
-            f"The narrative has {len(contact.narrative):,} characters; the limit is "
-            f"{ctx.tables.agency.narrative_max_chars:,}. Shorten it, or continue in a subsequent contact "
-            "linked to this one.",
+            f"The narrative has {len(contact.narrative):,} characters, {over:,} more than the state "
+            f"record holds: at most {agency.narrative_max_chars:,} ({agency.narrative_record_chars:,} "
+            f"plus a {agency.narrative_continuation_chars:,}-character continuation). Shorten it.",
         )
 
 

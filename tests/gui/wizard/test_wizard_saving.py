@@ -159,7 +159,7 @@ def test_long_narrative_rechecks_when_typing_pauses_and_before_next(qtbot, open_
     page.editor.setFocus()
     page.editor.moveCursor(page.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(page.editor, " She seemed drunk.")
-    assert "of 32,700 characters" in page.count.text()  # the count follows at once
+    assert "of 65,400 characters" in page.count.text()  # the count follows at once
     qtbot.waitUntil(lambda: any(f.rule_id == "NAR-STYLE" for f in wizard.findings), timeout=3_000)
     assert "NAR-STYLE" in page.finding_labels["narrative"].text()
     qtbot.keyClicks(page.editor, " x")
