@@ -33,10 +33,17 @@ def plan_is_stale(plan: CasePlan, day: date) -> bool:
 
 def plan_in_force(case: Case, day: date) -> CasePlan | None:
     """The approved, not stale, plan covering `day` (the latest approved one if several overlap)."""
-    candidates = [
-        p for p in approved_plans(case) if p.covers_from <= day <= p.covers_to and not plan_is_stale(p, day)
-    ]
-    return max(candidates, key=lambda p: (p.approved_on or date.min, p.covers_from), default=None)
+    best: CasePlan | None = None
+    for plan in case.case_plans:  # the period first: most plans of a long case cover other days
+        if (
+            plan.approved_on is None
+            or not plan.covers_from <= day <= plan.covers_to
+            or plan_is_stale(plan, day)
+        ):
+            continue
+        if best is None or (plan.approved_on, plan.covers_from) > (best.approved_on, best.covers_from):
+            best = plan
+    return best
 
 
 def _problem_kind(case: Case, day: date) -> str | None:

@@ -11,14 +11,15 @@ In-Person contact with no block finding. Days and months are the agency's (agenc
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from fieldapp.domain.agency_time import Month, add_working_days, business_day
 from fieldapp.domain.caseplans import (
+    PlanCoverage,
     describe_exceptions,
     icpc_only_scp,
     month_coverage,
@@ -28,7 +29,6 @@ from fieldapp.domain.caseplans import (
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
-from fieldapp.domain.findings import Severity
 from fieldapp.domain.records import (
     Case,
     Caseload,
@@ -52,16 +52,23 @@ def _days(contacts: Sequence[tuple[date, Contact]]) -> str:
     return ", ".join(_fmt(d) for d in sorted({d for d, _ in contacts}))
 
 
-@dataclass(frozen=True, slots=True)
-class _Seen:
-    day: date
-    contact: Contact
+def _about_whom(contact: Contact) -> tuple[str, ...]:
+    """Everyone a contact can count toward a measure for, or show as seen: its participants, and for a child
+    contact in a case the on-behalf-of children too (one not seen gets a verdict saying so). On-behalf-of
+    children of other kinds only say whom the contact was for; no measure of theirs reads it."""
+    if contact.kind is ContactKind.CHILD_CASE:
+        return tuple(dict.fromkeys((*contact.participant_ids, *contact.on_behalf_of_child_ids)))
+    return tuple(dict.fromkeys(contact.participant_ids))
 
 
 class ContactIndex:
-    """The final contacts of a caseload, judged once: what each counts toward, and who was seen when.
+    """The final contacts of a caseload, each judged at most once: what it counts toward, and who was seen.
 
-    Built once per report; every measure reads from it.
+    A contact is judged (block findings of the rules engine, then its counts-toward verdicts, as of its
+    final save) only when a measure first asks about a window that holds it: a month's report looks back
+    twelve months for a child's visits at home but only at the month itself for most measures, so most old
+    contacts are never judged. One index serves every month a caller builds (`build_report`), and a
+    contact judged for one month is not judged again for the next.
     """
 
     def __init__(self, caseload: Caseload, contacts: Iterable[Contact], tables: CodeTables, now: datetime):
@@ -70,45 +77,87 @@ class ContactIndex:
         self.tz = tables.agency.time_zone
         self.now = now
         self.today = business_day(now, self.tz)
+        self.matters: dict[str, Matter] = {}
+        known: list[Matter] = [*caseload.referrals, *caseload.cases]
+        for each in known:
+            self.matters.setdefault(each.id, each)  # the first of an ID, as Caseload.matter finds it
         self.all: list[Contact] = []
+        """Every contact with a start in a known referral or case, drafts included (CMP-TIMELY)."""
         self.final: list[tuple[date, Contact]] = []
-        self.counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
-        self.seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
-        self.clean: set[str] = set()
+        """Final contacts (final-saved by `now`) with their agency day, in the order given."""
+        self._about: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        """(matter, person) -> the final contacts the person took part in or was the subject of, by day."""
+        self._unjudged: set[str] = set()
+        self._counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self._seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self._clean: set[str] = set()
         for contact in contacts:
-            self._add(contact)
+            matter = self.matters.get(contact.context_id)
+            if matter is None or contact.started_at is None:
+                continue
+            self.all.append(contact)
+            if contact.finalized_at is None or contact.finalized_at > now:
+                continue
+            entry = (business_day(contact.started_at, self.tz), contact)
+            self.final.append(entry)
+            for person_id in _about_whom(contact):
+                self._about[(matter.id, person_id)].append(entry)
+            self._unjudged.add(contact.id)
+        for entries in self._about.values():
+            entries.sort(key=lambda e: e[0])
 
-    def _add(self, contact: Contact) -> None:
-        matter = self.caseload.matter(contact.context_id)
-        if matter is None or contact.started_at is None:
+    def _judge_window(self, matter_id: str, person_id: str, start: date, end: date) -> None:
+        """Judge the final contacts about the person in [start, end] that no earlier question needed.
+
+        A contact can count toward a measure for a person, or show them seen, only if the person is one of
+        its participants or on-behalf-of children, so no other contact can change the answer.
+        """
+        entries = self._about.get((matter_id, person_id))
+        if not entries or not self._unjudged:
             return
-        self.all.append(contact)
-        if contact.finalized_at is None or contact.finalized_at > self.now:
-            return
-        day = business_day(contact.started_at, self.tz)
-        self.final.append((day, contact))
+        lo = bisect_left(entries, start, key=lambda e: e[0])
+        hi = bisect_right(entries, end, key=lambda e: e[0])
+        for day, contact in entries[lo:hi]:
+            if contact.id in self._unjudged:
+                self._unjudged.discard(contact.id)
+                self._judge(day, contact)
+
+    def _judge(self, day: date, contact: Contact) -> None:
+        matter = self.matters[contact.context_id]
+        assert contact.finalized_at is not None
         ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
-        findings = engine.check(contact, ctx)
-        for verdict in cnt.verdicts(contact, ctx, findings=findings):
+        blocking = engine.blocking(contact, ctx)
+        for verdict in cnt.verdicts(contact, ctx, findings=blocking):
             if verdict.counts and verdict.person_id is not None:
-                self.counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
-        if any(f.severity is Severity.BLOCK for f in findings):
+                self._counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
+        if blocking:
             return
-        self.clean.add(contact.id)
+        self._clean.add(contact.id)
         method = self.tables.methods.get(contact.method or "")
         if contact.status == cnt.COMPLETED and method is not None and method.in_person:
             for person_id in contact.participant_ids:
-                self.seen[(matter.id, person_id)].append((day, contact))
+                self._seen[(matter.id, person_id)].append((day, contact))
 
     def counted_in(
         self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
     ) -> list[tuple[date, Contact]]:
-        return [
-            (d, c) for d, c in self.counted.get((matter_id, measure_id, person_id), []) if start <= d <= end
-        ]
+        """Contacts of [start, end] that count toward `measure_id` for `person_id`, by day."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._counted.get((matter_id, measure_id, person_id), [])
+        return sorted(((d, c) for d, c in found if start <= d <= end), key=lambda e: e[0])
 
     def seen_in(self, matter_id: str, person_id: str, start: date, end: date) -> list[tuple[date, Contact]]:
-        return [(d, c) for d, c in self.seen.get((matter_id, person_id), []) if start <= d <= end]
+        """Clean, Completed, In-Person contacts of [start, end] `person_id` took part in, by day."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._seen.get((matter_id, person_id), [])
+        return sorted(((d, c) for d, c in found if start <= d <= end), key=lambda e: e[0])
+
+    def is_clean(self, day: date, contact: Contact) -> bool:
+        """Whether a final contact has no block finding (judging it if nothing asked before)."""
+        if contact.id in self._unjudged:
+            self._unjudged.discard(contact.id)
+            self._judge(day, contact)
+        return contact.id in self._clean
 
 
 def _open_in(matter: Matter, start: date, end: date) -> bool:
@@ -197,11 +246,11 @@ class _Builder:
 
     # ------------------------------------------------------------------ cases, monthly
 
-    def case(self, case: Case) -> Iterator[MeasureResult]:
+    def case(self, case: Case, coverage: PlanCoverage | None) -> Iterator[MeasureResult]:
+        """The case's measures; `coverage` is CLS-CASEPLAN for the month, None when the case is not open."""
         month = self.month
-        if _open_in(case, month.first, month.last):
+        if coverage is not None:
             due_by = min(month.last, case.ends_on or month.last)
-            coverage = month_coverage(case, month)
             for child in people_with_role(case, PersonRole.CHILD):
                 yield self._monthly(
                     case, child, cnt.CHILD_MONTH, due_by, coverage.problems, coverage.fully_uncovered
@@ -565,8 +614,7 @@ class _Builder:
             day = business_day(contact.started_at, tz)
             if not month.contains(day):
                 continue
-            matter = self.ix.caseload.matter(contact.context_id)
-            assert matter is not None
+            matter = self.ix.matters[contact.context_id]
             who = (
                 ", ".join(
                     p.full_name for pid in contact.participant_ids for p in matter.people if p.id == pid
@@ -612,8 +660,7 @@ def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
     for day, contact in index.final:
         if not month.contains(day):
             continue
-        matter = index.caseload.matter(contact.context_id)
-        assert matter is not None
+        matter = index.matters[contact.context_id]
         method = index.tables.methods.get(contact.method or "")
         out.append(
             ContactActivity(
@@ -623,7 +670,7 @@ def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
                 kind=contact.kind.value,
                 staff_person_id=contact.staff_person_id or matter.primary_worker_id,
                 day=day,
-                completed=contact.status == cnt.COMPLETED and contact.id in index.clean,
+                completed=contact.status == cnt.COMPLETED and index.is_clean(day, contact),
                 in_person=method is not None and method.in_person,
             )
         )
@@ -656,9 +703,10 @@ def build_report(index: ContactIndex, month: Month) -> MonthReport:
             results.extend(builder.referral(referral))
     coverage = []
     for case in index.caseload.cases:
-        results.extend(builder.case(case))
-        if _open_in(case, month.first, month.last):
-            coverage.append(month_coverage(case, month))
+        covered = month_coverage(case, month) if _open_in(case, month.first, month.last) else None
+        results.extend(builder.case(case, covered))
+        if covered is not None:
+            coverage.append(covered)
     results.extend(builder.timely())
     return MonthReport(
         month=month,
