@@ -52,15 +52,6 @@ def _days(contacts: Sequence[tuple[date, Contact]]) -> str:
     return ", ".join(_fmt(d) for d in sorted({d for d, _ in contacts}))
 
 
-def _about_whom(contact: Contact) -> tuple[str, ...]:
-    """Everyone a contact can count toward a measure for, or show as seen: its participants, and for a child
-    contact in a case the on-behalf-of children too (one not seen gets a verdict saying so). On-behalf-of
-    children of other kinds only say whom the contact was for; no measure of theirs reads it."""
-    if contact.kind is ContactKind.CHILD_CASE:
-        return tuple(dict.fromkeys((*contact.participant_ids, *contact.on_behalf_of_child_ids)))
-    return tuple(dict.fromkeys(contact.participant_ids))
-
-
 class ContactIndex:
     """The final contacts of a caseload, each judged at most once: what it counts toward, and who was seen.
 
@@ -86,7 +77,7 @@ class ContactIndex:
         self.final: list[tuple[date, Contact]] = []
         """Final contacts (final-saved by `now`) with their agency day, in the order given."""
         self._about: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
-        """(matter, person) -> the final contacts the person took part in or was the subject of, by day."""
+        """(matter, person) -> the final contacts the person took part in, by day."""
         self._unjudged: set[str] = set()
         self._counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
         self._seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
@@ -100,17 +91,18 @@ class ContactIndex:
                 continue
             entry = (business_day(contact.started_at, self.tz), contact)
             self.final.append(entry)
-            for person_id in _about_whom(contact):
+            for person_id in dict.fromkeys(contact.participant_ids):
                 self._about[(matter.id, person_id)].append(entry)
             self._unjudged.add(contact.id)
         for entries in self._about.values():
             entries.sort(key=lambda e: e[0])
 
     def _judge_window(self, matter_id: str, person_id: str, start: date, end: date) -> None:
-        """Judge the final contacts about the person in [start, end] that no earlier question needed.
+        """Judge the person's final contacts of [start, end] that no earlier question needed.
 
-        A contact can count toward a measure for a person, or show them seen, only if the person is one of
-        its participants or on-behalf-of children, so no other contact can change the answer.
+        A contact counts toward a measure for a person, or shows them seen, only if the person is one of
+        its participants (an on-behalf-of child who was not seen gets a verdict saying so), so no other
+        contact can change the answer.
         """
         entries = self._about.get((matter_id, person_id))
         if not entries or not self._unjudged:

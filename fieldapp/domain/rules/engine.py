@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = (
 NEVER_BLOCK: frozenset[Rule] = frozenset(
     {selections.sel_others, narrative.nar_rp, narrative.nar_style, narrative.nar_le, closure.cls_caseplan}
 )
-"""Rules every finding of which is a warning (tests/domain/test_engine_blocking.py reads their source to
+"""Rules every finding of which is a warning (tests/compliance/test_index.py reads their source to
 hold this true). They never stop a final save nor a contact counting, and they are the ones that scan the
 narrative's text or walk the case plans, so `blocking` skips them."""
 
