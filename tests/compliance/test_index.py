@@ -42,16 +42,8 @@ class ReferenceIndex(ContactIndex):
             assert contact.finalized_at is not None
             ctx = RuleContext(caseload, matter, self.tables, contact.finalized_at)
             findings = check_contact(contact, ctx)
-            for v in counts_toward(contact, ctx):
-                if v.counts and v.person_id is not None:
-                    self._counted[(matter.id, v.measure_id, v.person_id)].append((day, contact))
-            if any(f.severity is Severity.BLOCK for f in findings):
-                continue
-            self._clean.add(contact.id)
-            method = self.tables.methods.get(contact.method or "")
-            if contact.status == "COMPLETED" and method is not None and method.in_person:
-                for person_id in contact.participant_ids:
-                    self._seen[(matter.id, person_id)].append((day, contact))
+            blocked = any(f.severity is Severity.BLOCK for f in findings)
+            self.file(day, contact, counts_toward(contact, ctx), clean=not blocked)
 
 
 @st.composite

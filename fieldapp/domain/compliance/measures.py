@@ -29,6 +29,7 @@ from fieldapp.domain.caseplans import (
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
+from fieldapp.domain.findings import CountVerdict
 from fieldapp.domain.records import (
     Case,
     Caseload,
@@ -81,6 +82,9 @@ class ContactIndex:
         self._unjudged: set[str] = set()
         self._counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
         self._seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self._refused: dict[tuple[str, str, str], list[tuple[date, Contact, CountVerdict]]] = defaultdict(
+            list
+        )
         self._clean: set[str] = set()
         for contact in contacts:
             matter = self.matters.get(contact.context_id)
@@ -119,16 +123,35 @@ class ContactIndex:
         assert contact.finalized_at is not None
         ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
         blocking = engine.blocking(contact, ctx)
-        for verdict in cnt.verdicts(contact, ctx, findings=blocking):
-            if verdict.counts and verdict.person_id is not None:
-                self._counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
-        if blocking:
+        self.file(day, contact, cnt.verdicts(contact, ctx, findings=blocking), clean=not blocking)
+
+    def file(self, day: date, contact: Contact, verdicts: Iterable[CountVerdict], *, clean: bool) -> None:
+        """Record a judged contact: what it counts toward, what it was refused for a person it was with
+        (so a measure can say what happened), and, when nothing blocks it, who it shows seen."""
+        matter_id = contact.context_id
+        for verdict in verdicts:
+            if verdict.person_id is None:
+                continue
+            key = (matter_id, verdict.measure_id, verdict.person_id)
+            if verdict.counts:
+                self._counted[key].append((day, contact))
+            elif verdict.person_id in contact.participant_ids:
+                self._refused[key].append((day, contact, verdict))
+        if not clean:
             return
         self._clean.add(contact.id)
         method = self.tables.methods.get(contact.method or "")
         if contact.status == cnt.COMPLETED and method is not None and method.in_person:
             for person_id in contact.participant_ids:
-                self._seen[(matter.id, person_id)].append((day, contact))
+                self._seen[(matter_id, person_id)].append((day, contact))
+
+    def refused_in(
+        self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
+    ) -> list[tuple[date, Contact, CountVerdict]]:
+        """Contacts of [start, end] with `person_id` that do not count toward `measure_id`, and why."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._refused.get((matter_id, measure_id, person_id), [])
+        return sorted(((d, c, v) for d, c, v in found if start <= d <= end), key=lambda e: (e[0], e[1].id))
 
     def counted_in(
         self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
@@ -684,6 +707,19 @@ def evaluate_month(
     """
     index = ContactIndex(caseload, contacts, tables, now)
     return build_report(index, month)
+
+
+def evaluate_months(
+    caseload: Caseload,
+    contacts: Iterable[Contact],
+    months: Iterable[Month],
+    *,
+    tables: CodeTables,
+    now: datetime,
+) -> list[MonthReport]:
+    """`evaluate_month` for several months over one index: a contact two months need is judged once."""
+    index = ContactIndex(caseload, contacts, tables, now)
+    return [build_report(index, month) for month in months]
 
 
 def build_report(index: ContactIndex, month: Month) -> MonthReport:
