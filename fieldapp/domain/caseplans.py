@@ -59,22 +59,29 @@ def _problem_kind(case: Case, day: date) -> str | None:
 
 
 def _problem_text(case: Case, kind: str, start: date, end: date) -> str:
+    """The sentence for days without a plan in force; a draft or stale plan is named with its own period,
+    which is what the worker must get approved, not only the days it leaves uncovered."""
     span = _fmt(start) if start == end else f"{_fmt(start)} to {_fmt(end)}"
     if kind == "stale":
-        approved = max(
-            (
-                p.approved_on
-                for p in approved_plans(case)
-                if p.approved_on is not None and p.covers_from <= start <= p.covers_to
-            ),
+        plan = max(
+            (p for p in approved_plans(case) if p.covers_from <= start <= p.covers_to),
+            key=lambda p: p.approved_on or date.min,
             default=None,
         )
-        when = f" (approved {_fmt(approved)})" if approved else ""
+        if plan is None or plan.approved_on is None:
+            return f"The case plan for {span} needs a new approval."
         return (
-            f"The case plan for {span} was approved more than {PLAN_MAX_AGE_MONTHS} months earlier{when}; "
-            "it needs a new approval."
+            f"The case plan {plan.id} ({_fmt(plan.covers_from)} to {_fmt(plan.covers_to)}) was approved "
+            f"more than {PLAN_MAX_AGE_MONTHS} months before {span} (approved {_fmt(plan.approved_on)}); it "
+            "needs a new approval."
         )
     if kind == "draft":
+        draft = next((p for p in case.case_plans if p.covers_from <= start <= p.covers_to), None)
+        if draft is not None:
+            return (
+                f"The case plan {draft.id} ({_fmt(draft.covers_from)} to {_fmt(draft.covers_to)}) is not "
+                "approved yet."
+            )
         return f"The case plan for {span} is not approved yet."
     return f"No approved case plan covers {span}."
 

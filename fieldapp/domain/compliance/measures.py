@@ -49,6 +49,24 @@ def _fmt(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int, unit: str) -> str:
+    """'one day', 'seven months', '12 days': small numbers in words, as a sentence says them."""
+    word = _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+    return f"{word} {unit}" if n == 1 else f"{word} {unit}s"
+
+
+def _late(day: date, deadline: date) -> str:
+    return f"{_count((day - deadline).days, 'day')} late"
+
+
+def _months_between(earlier: date, later: date) -> int:
+    """Calendar months from `earlier`'s month to `later`'s (April to November: seven)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def _days(contacts: Sequence[tuple[date, Contact]]) -> str:
     return ", ".join(_fmt(d) for d in sorted({d for d, _ in contacts}))
 
@@ -332,7 +350,33 @@ class _Builder:
                 contact_ids=_ids(found),
                 due_by=due_by,
             )
+        tried = self.ix.refused_in(case.id, measure_id, person.id, month.first, month.last)
+        planless = [(d, v) for d, _, v in tried if v.blocking_rule_id == "CLS-CASEPLAN"]
+        if planless:  # the visit happened: the case plan is what is missing
+            days = ", ".join(_fmt(d) for d in sorted({d for d, _ in planless}))
+            met_with = "contacted" if measure_id == cnt.SCP_MONTH else "visited"
+            return self._result(
+                measure_id,
+                case,
+                person,
+                **base,
+                status=self._timed(due_by),
+                detail=(
+                    f"{person.full_name} was {met_with} on {days}, but it does not count as {month.name}'s "
+                    f"{what} while the case plan is missing: "
+                    + (" ".join(plan_problems) if plan_problems else planless[0][1].reason)
+                ),
+                due_by=due_by,
+                reason_rule_id="CLS-CASEPLAN",
+                contact_ids=tuple(
+                    dict.fromkeys(c.id for _, c, v in tried if v.blocking_rule_id == "CLS-CASEPLAN")
+                ),
+            )
         detail = f"{person.full_name} still needs {month.name}'s {what}."
+        if tried:
+            day, _, refusal = tried[0]
+            more = f" (and {len(tried) - 1} more)" if len(tried) > 1 else ""
+            detail += f" The contact of {_fmt(day)}{more} does not count: {refusal.reason}"
         reason = None
         if plan_problems:
             reason = "CLS-CASEPLAN"
@@ -414,6 +458,8 @@ class _Builder:
     def _scp_6month(self, case: Case, scp: Person, due_by: date) -> MeasureResult:
         month = self.month
         plan = plan_in_force(case, due_by)
+        if plan is not None and plan.scp_in_person_visits_per_month is not None:
+            return self._scp_per_month(case, scp, due_by, plan.scp_in_person_visits_per_month)
         every = plan.scp_in_person_every_months if plan else 6
         window_start = max(month.plus(-(every - 1)).first, case.start_date)
         base: dict[str, Any] = dict(period_start=window_start, period_end=month.last, window="period")
@@ -447,16 +493,74 @@ class _Builder:
             )
         first_due = Month.of(case.start_date).plus(every - 1).last
         needed_by = max(due_by, first_due)
+        earlier = self.ix.counted_in(
+            case.id, cnt.SCP_6MONTH, scp.id, case.start_date, window_start - timedelta(days=1)
+        )
+        as_of = min(self.today, month.last)
+        if earlier:  # say how long it has been, not only this window's deadline
+            last = max(d for d, _ in earlier)
+            since = (
+                f"{scp.full_name} was last visited in person on {_fmt(last)}, "
+                f"{_count(_months_between(last, as_of), 'month')} ago"
+            )
+        else:
+            since = (
+                f"{scp.full_name} has not been visited in person since the case began on "
+                f"{_fmt(case.start_date)} ({_count(_months_between(case.start_date, as_of), 'month')})"
+            )
         return self._result(
             cnt.SCP_6MONTH,
             case,
             scp,
             **base,
             status=self._timed(needed_by),
-            detail=(
-                f"{scp.full_name} needs an in-person visit (at least every {every} months) by {_fmt(needed_by)}."
-            ),
+            detail=f"{since}; a visit is needed at least every {every} months, by {_fmt(needed_by)}.",
             due_by=needed_by,
+            contact_ids=_ids(earlier[-1:]) if earlier else (),
+        )
+
+    def _scp_per_month(self, case: Case, scp: Person, due_by: date, needed: int) -> MeasureResult:
+        """A case plan that sets in-person SCP visits more often than monthly (000: 'as determined in the
+        child's case plan'): `needed` visits in the calendar month."""
+        month = self.month
+        base: dict[str, Any] = dict(period_start=month.first, period_end=month.last, window="period")
+        why = self._exempt(case, scp, cnt.SCP_6MONTH, month.first, month.last)
+        if why is not None:
+            return self._result(
+                cnt.SCP_6MONTH,
+                case,
+                scp,
+                **base,
+                status=MeasureStatus.EXEMPT,
+                detail=f"No in-person visit is required of {scp.full_name}: {why}.",
+                reason_rule_id="CLS-SCHEDULE",
+            )
+        found = self.ix.counted_in(case.id, cnt.SCP_6MONTH, scp.id, month.first, month.last)
+        ids = _ids(found)
+        made = f"{len(ids)} of {needed}" + (f" (on {_days(found)})" if found else "")
+        if len(ids) >= needed:
+            status = MeasureStatus.MET
+            detail = (
+                f"{scp.full_name} was visited in person {len(ids)} times in {month.name} (the case plan sets "
+                f"{needed} a month): {_days(found)}."
+            )
+        else:
+            status = self._timed(due_by)
+            detail = (
+                f"{scp.full_name} needs {needed} in-person visits in {month.name}, as the case plan sets; "
+                f"{made} made, by {_fmt(due_by)}."
+            )
+        return self._result(
+            cnt.SCP_6MONTH,
+            case,
+            scp,
+            **base,
+            status=status,
+            detail=detail,
+            due_by=due_by,
+            contact_ids=ids,
+            numerator=len(ids),
+            denominator=needed,
         )
 
     # ------------------------------------------------------------------ cases, event driven
@@ -551,14 +655,36 @@ class _Builder:
                     detail=f"{person.full_name} was seen {event} on {_days(found)}.",
                     contact_ids=_ids(found),
                 )
-            else:
+            elif deadline >= self.today:
                 yield self._result(
                     measure_id,
                     case,
                     person,
                     **base,
-                    status=self._timed(deadline),
+                    status=MeasureStatus.DUE,
                     detail=f"{person.full_name} must be seen in person {event}, by {_fmt(deadline)}.",
+                )
+            else:  # say what happened after the deadline, not only what was required
+                later = self.ix.seen_in(case.id, person.id, deadline + timedelta(days=1), self.today)
+                if later:
+                    first = later[0][0]
+                    detail = (
+                        f"{person.full_name} was seen on {_fmt(first)}, {_late(first, deadline)} (needed "
+                        f"{event}, by {_fmt(deadline)})."
+                    )
+                else:
+                    detail = (
+                        f"{person.full_name} has not been seen in person since the deadline: needed {event}, "
+                        f"by {_fmt(deadline)} ({_count((self.today - deadline).days, 'day')} ago)."
+                    )
+                yield self._result(
+                    measure_id,
+                    case,
+                    person,
+                    **base,
+                    status=MeasureStatus.MISSED,
+                    detail=detail,
+                    contact_ids=_ids(later[:1]),
                 )
 
     def _placements(self, case: Case) -> Iterator[MeasureResult]:

@@ -313,6 +313,9 @@ def _counts_sentence(measure_id: str, name: str, facts: _Facts, matter: Matter) 
         every = 6
         if isinstance(matter, Case) and facts.day is not None:
             plan = plan_in_force(matter, facts.day)
+            if plan is not None and plan.scp_in_person_visits_per_month is not None:
+                n = plan.scp_in_person_visits_per_month
+                return f"Counts toward the {n} in-person visits a month the case plan sets for {name}."
             every = plan.scp_in_person_every_months if plan else 6
         return f"Counts as the in-person visit {name} needs at least every {every} months."
     if measure_id == REF_CHILD:
