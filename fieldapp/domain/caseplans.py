@@ -28,7 +28,15 @@ def approved_plans(case: Case) -> tuple[CasePlan, ...]:
 
 def plan_is_stale(plan: CasePlan, day: date) -> bool:
     """True when, on `day`, the plan's approval is more than six months old."""
-    return plan.approved_on is None or day > add_months(plan.approved_on, PLAN_MAX_AGE_MONTHS)
+    if plan.approved_on is None:
+        return True
+    if (day - plan.approved_on).days <= _SURELY_FRESH_DAYS:
+        return False  # asked for every contact and every day of a month: skip the calendar when it is clear
+    return day > add_months(plan.approved_on, PLAN_MAX_AGE_MONTHS)
+
+
+_SURELY_FRESH_DAYS = 181
+"""Six calendar months are never shorter than 181 days (31 Aug to 28 Feb)."""
 
 
 def plan_in_force(case: Case, day: date) -> CasePlan | None:

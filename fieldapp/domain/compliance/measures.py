@@ -91,8 +91,9 @@ class ContactIndex:
         known: list[Matter] = [*caseload.referrals, *caseload.cases]
         for each in known:
             self.matters.setdefault(each.id, each)  # the first of an ID, as Caseload.matter finds it
-        self.all: list[Contact] = []
-        """Every contact with a start in a known referral or case, drafts included (CMP-TIMELY)."""
+        self.all: list[tuple[date, Contact]] = []
+        """Every contact with a start in a known referral or case, drafts included (CMP-TIMELY), with
+        its agency day."""
         self.final: list[tuple[date, Contact]] = []
         """Final contacts (final-saved by `now`) with their agency day, in the order given."""
         self._about: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
@@ -108,10 +109,10 @@ class ContactIndex:
             matter = self.matters.get(contact.context_id)
             if matter is None or contact.started_at is None:
                 continue
-            self.all.append(contact)
+            entry = (business_day(contact.started_at, self.tz), contact)
+            self.all.append(entry)
             if contact.finalized_at is None or contact.finalized_at > now:
                 continue
-            entry = (business_day(contact.started_at, self.tz), contact)
             self.final.append(entry)
             for person_id in dict.fromkeys(contact.participant_ids):
                 self._about[(matter.id, person_id)].append(entry)
@@ -750,10 +751,9 @@ class _Builder:
     def timely(self) -> Iterator[MeasureResult]:
         month = self.month
         tz = self.ix.tz
-        for contact in self.ix.all:
-            assert contact.started_at is not None
-            day = business_day(contact.started_at, tz)
-            if not month.contains(day):
+        first, last = month.first, month.last
+        for day, contact in self.ix.all:
+            if not first <= day <= last:
                 continue
             matter = self.ix.matters[contact.context_id]
             who = (

@@ -326,11 +326,13 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-SOP: child and parent contacts record the SOP components used, from the program's checklist."""
     tables = ctx.tables
     program = str(ctx.matter.program)
-    checklist = {e.code: e for e in tables.sop_checklist(program)}
-    known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
-    for extras in tables.sop_extras.values():
-        known |= {e.code for e in extras}
+    checklist = {e.code for e in tables.sop_checklist(program)}
     for code in dict.fromkeys(contact.sop_components):
+        if code in checklist:
+            continue  # the usual case: every checklist code is a known one, so nothing more to look up
+        known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
+        for extras in tables.sop_extras.values():
+            known |= {e.code for e in extras}
         if code not in known:
             yield block(
                 "NAR-SOP",
@@ -338,7 +340,7 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
                 f"'{code}' is not a Safety Organized Practice component the agency knows; choose from the "
                 f"{program} checklist.",
             )
-        elif code not in checklist:
+        else:
             yield warn(
                 "NAR-SOP",
                 "sop_components",
