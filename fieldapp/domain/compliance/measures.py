@@ -798,8 +798,9 @@ class _Builder:
 
 def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
     out = []
+    first, last = month.first, month.last
     for day, contact in index.final:
-        if not month.contains(day):
+        if not first <= day <= last:
             continue
         matter = index.matters[contact.context_id]
         method = index.tables.methods.get(contact.method or "")
