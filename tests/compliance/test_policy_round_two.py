@@ -322,3 +322,27 @@ def test_scp_plan_frequency_reaches_the_counts_toward_sentence() -> None:
         verdict.reason
         == "Counts toward the 3 in-person visits a month the case plan sets for Morgan Thistledown."
     )
+
+
+def test_sup_alerts_a_rolling_look_back_is_not_both_overdue_and_due() -> None:
+    """SUP-ALERTS with CMP-SCP-6MONTH: Morgan's every-3-months visit missed in October and due in November
+    is one obligation: listed as November judges it (due), not also as October's miss.
+
+    Seed 000: "In-person contact between the social worker and SCP is required as determined in the child's
+    case plan, but not less than 1x (once) every 6 (six) calendar months."
+    """
+    october, november = evaluate_months(
+        demo_caseload(), [], alert_months(NOW.date()), tables=tables(), now=NOW
+    )
+    assert october.result("CMP-SCP-6MONTH", "p-morgan").status is S.MISSED
+    assert november.result("CMP-SCP-6MONTH", "p-morgan").status is S.DUE
+    alerts = supervisor_alerts([october, november])
+    assert not [i for i in alerts.items if i.source_id == "CMP-SCP-6MONTH"]
+    due = worker_due_list(november, "w-ana")
+    assert [i.person_name for i in due.items if i.measure_id == "CMP-SCP-6MONTH"] == [
+        "Morgan Thistledown",
+        "Sol Brambleton",
+    ]
+    # October's monthly visits are October's own: still overdue next to November's
+    october_children = {i.person_name for i in alerts.items if i.source_id == "CMP-CHILD-MONTH"}
+    assert {"Kit Quillfeather", "Nova Quillfeather"} <= october_children
