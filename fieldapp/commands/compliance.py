@@ -142,9 +142,7 @@ def _text(
     lines = [f"{name}, {month.label} (as of {report.as_of.isoformat()})"]
     if alerts.court_dates:
         lines += ["", "Approve before court (SUP-REVIEW):"]
-        for court in alerts.court_dates:
-            left = "due today" if court.days_left == 0 else f"{_days(court.days_left)} left"
-            lines.append(f"  [{left}] {court.message}")
+        lines += [f"  {court.message}" for court in alerts.court_dates]  # the message says how long is left
     lines += ["", "Overdue:"]
     lines += [
         f"  [{_days(i.days_overdue)} overdue] {i.message}" if i.days_overdue else f"  {i.message}"

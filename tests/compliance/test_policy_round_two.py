@@ -89,7 +89,10 @@ def test_sup_review_court_date_ahead_is_first_in_the_supervisors_alerts(tmp_path
     assert (
         text.index("Approve before court (SUP-REVIEW):") < text.index("Overdue:") < text.index("Still due:")
     )
-    assert "[14 days left] Before court (SUP-REVIEW): 1 of 1 entries of Quillfeather (C-2001)" in text
+    assert (
+        "  Before court (SUP-REVIEW): 1 of 1 entries of Quillfeather (C-2001) are not approved before the "
+        "court date 8 Dec 2026; approve them by 7 Dec 2026 (within 14 days)." in text
+    )
 
 
 def test_sup_review_nearest_court_date_first_and_the_dashboard_window() -> None:
