@@ -164,6 +164,7 @@ class ContactSheet:
     entries: tuple[SheetEntry, ...]
     withheld_count: int = 0
     notices: tuple[str, ...] = field(default=())
+    single_contact: bool = False
 
     @property
     def mark(self) -> str:
@@ -183,12 +184,16 @@ class ContactSheet:
 
     @property
     def summary_rows(self) -> tuple[tuple[str, str], ...]:
+        matter = (self.matter_label, f"{self.matter_id} — {self.matter_name} ({self.program})")
+        prepared = ("Prepared", f"{_moment(self.prepared_at)} by {self.prepared_by}")
+        if self.single_contact:
+            return (matter, ("Primary worker", self.primary_worker), prepared)
         return (
-            (self.matter_label, f"{self.matter_id} — {self.matter_name} ({self.program})"),
+            matter,
             ("Primary worker", self.primary_worker),
             ("Period", self.period.label),
             ("Entries", str(len(self.entries))),
-            ("Prepared", f"{_moment(self.prepared_at)} by {self.prepared_by}"),
+            prepared,
         )
 
 
@@ -225,6 +230,7 @@ def build_sheet(
     prepared_at: datetime,
     prepared_by: str,
     title: str = "Contact sheet",
+    single_contact: bool = False,
 ) -> ContactSheet:
     """The sheet of `matter` for `period`: drafts never appear (they are not records yet); a release
     passes through the privilege filter first and never shows what it withheld."""
@@ -267,6 +273,7 @@ def build_sheet(
         entries=entries,
         withheld_count=withheld,
         notices=tuple(notices),
+        single_contact=single_contact,
     )
 
 
