@@ -11,6 +11,7 @@ The page is built only from the domain's ContactSheet: this module decides how i
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -43,6 +45,7 @@ _MUTED = colors.HexColor("#555555")
 _RULE = colors.HexColor("#9a9a9a")
 _SHADE = colors.HexColor("#efefef")
 _MARGIN = 0.85 * inch
+_LABEL_WIDTH = 1.45 * inch
 
 
 @cache
@@ -92,29 +95,139 @@ def _p(text: str, style: str) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
 
 
-def _narrative(text: str) -> list[Flowable]:
-    """Each paragraph of the narrative as its own flowable, so a long narrative breaks between pages."""
-    parts = [part for part in text.split("\n") if part.strip()] or ["(no narrative recorded)"]
-    style = ParagraphStyle("narr", parent=_styles()["body"], spaceAfter=3)
-    return [Paragraph(escape(part), style) for part in parts]
+@dataclass(frozen=True, slots=True)
+class _Face:
+    font: str
+    size: float
+    leading: float
+    color: colors.Color = _INK
+    space_before: float = 0.0
 
 
-def _grid(rows: list[tuple[str, str]], widths: tuple[float, float]) -> Table:
-    table = Table(
-        [[_p(label, "label"), _p(value, "value")] for label, value in rows], colWidths=widths, hAlign="LEFT"
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
-    return table
+@cache
+def _faces() -> dict[str, _Face]:
+    regular, bold = _fonts()
+    return {
+        "label": _Face(regular, 8, 11.5, _MUTED),
+        "value": _Face(regular, 9, 11.5),
+        "text": _Face(regular, 9.5, 12.5),
+        "section": _Face(bold, 8.5, 11.5, _INK, space_before=5),
+        "note": _Face(regular, 8.5, 11, _MUTED),
+    }
+
+
+class _Lines(Flowable):
+    """Plain text rows, each with an optional label in a left column, wrapped and broken between lines.
+
+    Most of a long sheet is plain text (fields, narratives, approvals); ReportLab's Paragraph parses
+    markup and measures every fragment, which made a 500-contact release take seconds. This keeps
+    Paragraph for the few styled blocks and lays plain text out with simpleSplit.
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str]], label_width: float = 0.0) -> None:
+        super().__init__()
+        self.rows = rows  # (label, text, face)
+        self.label_width = label_width
+        self._laid: list[tuple[str, str, _Face, float]] = []  # (label, line, face, baseline from top)
+        self._laid_for: float | None = None
+
+    def _layout(self, width: float) -> None:
+        faces = _faces()
+        laid: list[tuple[str, str, _Face, float]] = []
+        y = 0.0
+        text_width = width - self.label_width
+        for label, text, face_name in self.rows:
+            face = faces[face_name]
+            y += face.space_before if laid else 0.0
+            for number, paragraph in enumerate(text.split("\n")):
+                lines = simpleSplit(paragraph, face.font, face.size, text_width) or [""]
+                for i, line in enumerate(lines):
+                    y += face.leading
+                    laid.append((label if number == 0 and i == 0 else "", line, face, y))
+        self._laid = laid
+        self.height = y + 2.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth != self._laid_for:  # KeepTogether and split ask again with the same width
+            self._layout(availWidth)
+            self._laid_for = availWidth
+        self.width = availWidth
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        fits = sum(1 for *_, y in self._laid if y + 2.0 <= availHeight)
+        if fits == 0 or fits >= len(self._laid):
+            return [] if fits == 0 else [self]
+        return [_Laid(self._laid[:fits], self.label_width), _Laid(self._laid[fits:], self.label_width)]
+
+    def draw(self) -> None:
+        text = self.canv.beginText()
+        label_face = _faces()["label"]
+        current: _Face | None = None
+        for label, line, face, y in self._laid:
+            baseline = self.height - y + (face.leading - face.size) / 2 + 1.0
+            if label:
+                text.setTextOrigin(0, baseline)
+                text.setFont(label_face.font, label_face.size)
+                text.setFillColor(label_face.color)
+                text.textOut(label)
+                current = None
+            if face is not current:
+                text.setFont(face.font, face.size)
+                text.setFillColor(face.color)
+                current = face
+            text.setTextOrigin(self.label_width, baseline)
+            text.textOut(line)
+        self.canv.drawText(text)
+
+
+class _Laid(_Lines):
+    """A part of a split _Lines: its lines already laid out, moved to the top of the next frame."""
+
+    def __init__(self, laid: list[tuple[str, str, _Face, float]], label_width: float) -> None:
+        super().__init__([], label_width)
+        offset = laid[0][3] - laid[0][2].leading
+        self._fixed = [(label, line, face, y - offset) for label, line, face, y in laid]
+
+    def _layout(self, width: float) -> None:
+        self._laid = self._fixed
+        self.height = self._fixed[-1][3] + 2.0
+
+
+class _Head(Flowable):
+    """An entry's heading: a rule above, the date and kind on the left, the record's state on the right."""
+
+    def __init__(self, title: str, state: str) -> None:
+        super().__init__()
+        self.title = title
+        self.state = state
+        self._lines: list[str] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        _regular, bold = _fonts()
+        self.width = availWidth
+        regular, _bold = _fonts()
+        state_width = pdfmetrics.stringWidth(self.state, regular, 8.5)
+        self._lines = simpleSplit(self.title, bold, 10.5, availWidth - state_width - 14) or [""]
+        self.height = 6 + 13 * len(self._lines) + 3
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        regular, bold = _fonts()
+        canvas = self.canv
+        canvas.setStrokeColor(_INK)
+        canvas.setLineWidth(1.2)
+        canvas.line(0, self.height, self.width, self.height)
+        canvas.setFillColor(_INK)
+        canvas.setFont(bold, 10.5)
+        y = self.height - 6 - 10
+        for line in self._lines:
+            canvas.drawString(0, y, line)
+            y -= 13
+        canvas.setFont(regular, 8.5)
+        canvas.setFillColor(_MUTED)
+        canvas.drawRightString(self.width, self.height - 6 - 10, self.state)
 
 
 def _boxed(flowables: list[Flowable], width: float, *, shade: bool = False, rule: bool = True) -> Table:
@@ -134,36 +247,20 @@ def _boxed(flowables: list[Flowable], width: float, *, shade: bool = False, rule
 
 
 def _entry(entry: SheetEntry, number: int, width: float) -> list[Flowable]:
-    head = Table(
-        [[_p(f"{number}. {entry.heading}", "entry"), _p(entry.state, "state")]],
-        colWidths=[width * 0.7, width * 0.3],
-        hAlign="LEFT",
-    )
-    head.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ("LINEABOVE", (0, 0), (-1, 0), 1.2, _INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
+    fields = _Lines([(label, value, "value") for label, value in entry.fields], label_width=_LABEL_WIDTH)
     out: list[Flowable] = [
         CondPageBreak(1.6 * inch),
-        KeepTogether([head, Spacer(1, 3), _grid(list(entry.fields), (1.45 * inch, width - 1.45 * inch))]),
+        KeepTogether([_Head(f"{number}. {entry.heading}", entry.state), fields]),
     ]
+    body: list[tuple[str, str, str]] = []
     if entry.note:
-        out.append(_p(entry.note, "state"))
-    out.append(_p("Narrative", "section"))
-    out.extend(_narrative(entry.narrative))
-    out.append(_p("Supervisor approval", "section"))
-    if entry.approvals:
-        out.extend(_p(a.line, "value") for a in entry.approvals)
-    else:
-        out.append(_p("Not yet approved.", "value"))
+        body.append(("", entry.note, "note"))
+    body.append(("", "Narrative", "section"))
+    paragraphs = [part for part in entry.narrative.split("\n") if part.strip()]
+    body.extend(("", part, "text") for part in paragraphs or ["(no narrative recorded)"])
+    body.append(("", "Supervisor approval", "section"))
+    body.extend(("", line, "value") for line in [a.line for a in entry.approvals] or ["Not yet approved."])
+    out.append(_Lines(body))
     for amendment in entry.amendments:
         out.append(Spacer(1, 4))
         out.append(
@@ -187,7 +284,7 @@ def _story(sheet: ContactSheet, width: float) -> list[Flowable]:
     story: list[Flowable] = [
         _p(sheet.agency, "agency"),
         _p(sheet.title, "title"),
-        _grid(list(sheet.summary_rows), (1.45 * inch, width - 1.45 * inch)),
+        _Lines([(label, value, "value") for label, value in sheet.summary_rows], label_width=_LABEL_WIDTH),
         Spacer(1, 8),
     ]
     if sheet.notices:
