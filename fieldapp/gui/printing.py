@@ -55,7 +55,7 @@ _BAND_PT = 16.0  # the header and footer bands, in points, inside the margins
 
 def _rows(rows: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<tr><td width="24%" style="color:#555555; font-size:8pt; padding:1px 8px 1px 0">{escape(label)}</td>'
+        f'<tr><td width="24%" style="color:#555555; font-size:8pt; padding:3px 8px 0 0">{escape(label)}</td>'
         f'<td style="padding:1px 0">{escape(value)}</td></tr>'
         for label, value in rows
     )

@@ -86,7 +86,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "section": ParagraphStyle(
             "section", parent=base, fontName=bold, fontSize=8.5, leading=11, spaceBefore=5, spaceAfter=1
         ),
-        "notice": ParagraphStyle("notice", parent=base, fontSize=9.5, leading=13),
+        "notice": ParagraphStyle("notice", parent=base, fontSize=9.5, leading=13, spaceAfter=4),
         "amend": ParagraphStyle("amend", parent=base, fontSize=9, leading=12),
     }
 
@@ -110,7 +110,7 @@ def _faces() -> dict[str, _Face]:
     return {
         "label": _Face(regular, 8, 11.5, _MUTED),
         "value": _Face(regular, 9, 11.5),
-        "text": _Face(regular, 9.5, 12.5),
+        "text": _Face(regular, 9.5, 12.5, space_before=2.5),
         "section": _Face(bold, 8.5, 11.5, _INK, space_before=5),
         "note": _Face(regular, 8.5, 11, _MUTED),
     }
@@ -124,10 +124,13 @@ class _Lines(Flowable):
     Paragraph for the few styled blocks and lays plain text out with simpleSplit.
     """
 
-    def __init__(self, rows: list[tuple[str, str, str]], label_width: float = 0.0) -> None:
+    def __init__(
+        self, rows: list[tuple[str, str, str]], label_width: float = 0.0, continued: str = ""
+    ) -> None:
         super().__init__()
         self.rows = rows  # (label, text, face)
         self.label_width = label_width
+        self.continued = continued  # heads the part carried to the next page
         self._laid: list[tuple[str, str, _Face, float]] = []  # (label, line, face, baseline from top)
         self._laid_for: float | None = None
 
@@ -157,9 +160,20 @@ class _Lines(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.wrap(availWidth, availHeight)
         fits = sum(1 for *_, y in self._laid if y + 2.0 <= availHeight)
+        section = _faces()["section"]
+        while 0 < fits < len(self._laid) and self._laid[fits - 1][2] is section:
+            fits -= 1  # a heading ("Narrative") never ends a page without its first line
         if fits == 0 or fits >= len(self._laid):
             return [] if fits == 0 else [self]
-        return [_Laid(self._laid[:fits], self.label_width), _Laid(self._laid[fits:], self.label_width)]
+        head, tail = self._laid[:fits], self._laid[fits:]
+        if self.continued:
+            note = _faces()["note"]
+            tail = [("", self.continued, note, tail[0][3] - tail[0][2].leading + note.leading), *tail]
+            tail = [
+                (label, line, face, y + (note.leading if i else 0))
+                for i, (label, line, face, y) in enumerate(tail)
+            ]
+        return [_Laid(head, self.label_width), _Laid(tail, self.label_width, self.continued)]
 
     def draw(self) -> None:
         text = self.canv.beginText()
@@ -185,8 +199,10 @@ class _Lines(Flowable):
 class _Laid(_Lines):
     """A part of a split _Lines: its lines already laid out, moved to the top of the next frame."""
 
-    def __init__(self, laid: list[tuple[str, str, _Face, float]], label_width: float) -> None:
-        super().__init__([], label_width)
+    def __init__(
+        self, laid: list[tuple[str, str, _Face, float]], label_width: float, continued: str = ""
+    ) -> None:
+        super().__init__([], label_width, continued)
         offset = laid[0][3] - laid[0][2].leading
         self._fixed = [(label, line, face, y - offset) for label, line, face, y in laid]
 
@@ -260,7 +276,7 @@ def _entry(entry: SheetEntry, number: int, width: float) -> list[Flowable]:
     body.extend(("", part, "text") for part in paragraphs or ["(no narrative recorded)"])
     body.append(("", "Supervisor approval", "section"))
     body.extend(("", line, "value") for line in [a.line for a in entry.approvals] or ["Not yet approved."])
-    out.append(_Lines(body))
+    out.append(_Lines(body, continued=f"{number}. {entry.heading} (continued)"))
     for amendment in entry.amendments:
         out.append(Spacer(1, 4))
         out.append(
