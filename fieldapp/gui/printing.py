@@ -137,6 +137,8 @@ def paint_sheet(sheet: ContactSheet, device: QPagedPaintDevice) -> int:
     mark_font = QFont(font)
     mark_font.setPointSizeF(7.5)
     painter = QPainter(device)
+    if not painter.isActive():
+        raise OSError("the printer or file could not be opened for writing")
     try:
         for page in range(pages):
             if page:
@@ -262,7 +264,13 @@ def deliver(parent: QWidget, sheet: ContactSheet, choice: int) -> str | None:
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        save_pdf(sheet, path)
+        try:
+            save_pdf(sheet, path)
+        except OSError:
+            QMessageBox.warning(
+                parent, "Save as PDF", f"Could not write {path}: choose a folder you can write to."
+            )
+            return None
         return path
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
@@ -332,7 +340,9 @@ class PrintActions:
     def print_sheet(self) -> None:
         matter_id = self._matter_id()
         env = self.window.env
-        if matter_id is None or self.window.is_locked():
+        if self.window.is_locked():
+            return
+        if matter_id is None:
             QMessageBox.information(self.window, "Print contact sheet", "Select a referral or case first.")
             return
         dialog = PrintSheetDialog(
@@ -349,7 +359,9 @@ class PrintActions:
 
     def print_contact(self) -> None:
         contact_id = self._contact_id()
-        if contact_id is None or self.window.is_locked():
+        if self.window.is_locked():
+            return
+        if contact_id is None:
             QMessageBox.information(
                 self.window, "Print contact", "Select a contact under Recent contacts first."
             )
@@ -367,6 +379,10 @@ def _run(parent: QWidget, env: Any, build: Callable[[], ContactSheet], choice: i
         QMessageBox.warning(parent, title, str(error))
 
     def ready(sheet: ContactSheet) -> None:
+        window = parent.window()
+        locked = getattr(window, "is_locked", None)
+        if not parent.isVisible() or (callable(locked) and locked()):
+            return  # locked (or closed) while the sheet was read: nothing is shown over the lock screen
         path = deliver(parent, sheet, choice)
         if path:
             status = getattr(parent, "statusBar", None)

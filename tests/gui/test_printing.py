@@ -117,3 +117,20 @@ def test_a_draft_is_not_printed_as_a_record(qtbot, window: MainWindow, opened, m
     draft = opened.service.start_contact(template.context_id, template.kind, template.on_behalf_of_child_ids)
     with pytest.raises(ServiceError, match="print the contact once it is final"):
         contact_sheets.contact_record(opened.service, window.env.tables, draft.contact.id, now=NOW)
+
+
+def test_an_unwritable_pdf_path_says_so_and_writes_nothing(
+    qtbot, window: MainWindow, opened, monkeypatch, tmp_path
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    stored = _finalize(opened.service, ContactKind.CHILD_CASE)
+    missing = tmp_path / "no-such-folder" / "contact.pdf"
+    monkeypatch.setattr(printing.PrintSheetDialog, "exec", lambda d: (d.pdf_button.click(), 1)[1])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(missing), "PDF (*.pdf)"))
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    printing.print_contact(window, window.env, stored.contact.id)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert warnings == [f"Could not write {missing}: choose a folder you can write to."]
+    assert not missing.parent.exists()
