@@ -47,9 +47,9 @@ def push_all(db: Database, tables: CodeTables, caller: Caller, contacts: tuple[C
     assert not refused, refused
 
 
-def make_sheet_org(tmp_path: Path) -> SheetOrg:
-    """Build the database; the caller disposes of `org.db`."""
-    db = Database(str(tmp_path / "server.db"))
+def make_sheet_org(tmp_path: Path, database: str | None = None) -> SheetOrg:
+    """Build the database (a SQLite file in `tmp_path` unless a URL is given); the caller disposes of `org.db`."""
+    db = Database(database or str(tmp_path / "server.db"))
     migrate.upgrade(db)
     load_caseload(db, Caseload.model_validate_json((resources_dir() / "demo_caseload.json").read_text()))
     add_staff(

@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from fieldapp.server import cli
 from fieldapp.server.contact_sheets import (
@@ -21,7 +22,7 @@ from fieldapp.server.contact_sheets import (
     releases_of,
 )
 from fieldapp.server.db import verify_audit_chain
-from fieldapp.server.models import AuditEntry
+from fieldapp.server.models import AuditEntry, ReleaseRow
 from fieldapp.server.supervision import Invalid, NotFound, Refused
 from tests.server.sheet_fixtures import (
     AMEND_INFO,
@@ -90,7 +91,18 @@ def test_release_shows_amendments_beside_their_originals(sheet_org: SheetOrg) ->
     assert "The original entry above stands as recorded (NAR-AMEND)" in after
 
 
-def test_every_release_is_in_the_audit_chain_with_who_and_counts(sheet_org: SheetOrg) -> None:
+def test_every_release_is_in_the_audit_chain_with_who_and_counts(
+    tmp_path: Path, server_database: str
+) -> None:
+    """On SQLite and PostgreSQL: the release, its counts and its audit entry are stored, and append-only."""
+    sheet_org = make_sheet_org(tmp_path, server_database)
+    try:
+        _release_is_audited(sheet_org)
+    finally:
+        sheet_org.db.dispose()
+
+
+def _release_is_audited(sheet_org: SheetOrg) -> None:
     release = release_case(
         sheet_org.db, CLERK, "R-1001", sheet_org.tables, start=date(2026, 11, 21), end=date(2026, 11, 30)
     )
@@ -103,6 +115,9 @@ def test_every_release_is_in_the_audit_chain_with_who_and_counts(sheet_org: Shee
         entry = session.execute(select(AuditEntry).where(AuditEntry.action == "release")).scalar_one()
     assert (entry.actor_id, entry.record_kind, entry.record_id) == ("admin:clerk", "release", release.id)
     assert verify_audit_chain(sheet_org.db)[0]
+    with pytest.raises(DBAPIError), sheet_org.db.write() as w:
+        w.session.execute(update(ReleaseRow).values(withheld_count=0))
+    assert releases_of(sheet_org.db, "R-1001")[0].withheld_count == 1
 
 
 def test_only_managers_release_from_the_console(sheet_org: SheetOrg) -> None:
