@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt, QThread, Signal
 from PySide6.QtGui import (
     QAction,
     QFont,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid as _qt_alive
 
 from fieldapp.app import contact_sheets
 from fieldapp.domain.agency_time import Month
@@ -255,8 +256,77 @@ def recent_months(now: datetime, count: int = 13) -> list[Month]:
     return [current.plus(-n) for n in range(count)]
 
 
+class _PdfJob(QThread):
+    """Writes one PDF on a thread of its own: laying out a month of contacts takes a noticeable fraction of
+    a second, which must not freeze the window (the print preview, by contrast, paints as Qt asks it to).
+    A QThread rather than a Python thread: the text layout starts Qt timers, which need its event dispatcher.
+    Unparented, so closing the window never destroys a running writer; quitting waits for it."""
+
+    written = Signal(str, str)  # path, error ("" once written)
+
+    def __init__(self, parent: QWidget, sheet: ContactSheet, path: str) -> None:
+        super().__init__()
+        self.sheet = sheet
+        self.path = path
+        self.setObjectName("fieldapp-pdf")
+        self.written.connect(lambda path, error: _pdf_done(parent, path, error))
+        self.finished.connect(self._forget)
+        self._status_to = parent
+
+    def start_writing(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None and not app.property("fieldappPdfQuitHook"):
+            app.aboutToQuit.connect(_wait_for_jobs)
+            app.setProperty("fieldappPdfQuitHook", True)
+        _JOBS.add(self)
+        _status(self._status_to, f"Saving {self.path}…")
+        self.start()
+
+    def run(self) -> None:
+        try:
+            save_pdf(self.sheet, self.path)
+            error = ""
+        except OSError as exc:
+            error = str(exc)
+        self.written.emit(self.path, error)
+
+    def _forget(self) -> None:
+        _JOBS.discard(self)
+        self.deleteLater()
+
+
+_JOBS: set[_PdfJob] = set()
+
+
+def _wait_for_jobs() -> None:
+    for job in list(_JOBS):
+        job.wait()
+
+
+def busy() -> bool:
+    """A PDF is still being written (tests wait for this; so could a quit confirmation)."""
+    return bool(_JOBS)
+
+
+def _status(widget: Any, message: str) -> None:
+    status = getattr(widget, "statusBar", None)
+    if callable(status):
+        status().showMessage(message, 8000)
+
+
+def _pdf_done(parent: QWidget, path: str, error: str) -> None:
+    if not _qt_alive(parent):
+        return  # the window closed while the file was written
+    if error:
+        QMessageBox.warning(
+            parent, "Save as PDF", f"Could not write {path}: choose a folder you can write to."
+        )
+    else:
+        _status(parent, f"Saved {path}")
+
+
 def deliver(parent: QWidget, sheet: ContactSheet, choice: int) -> str | None:
-    """Preview and print, or ask for a PDF path and write there; returns the path written, if any."""
+    """Preview and print, or ask for a PDF path and start writing there; returns that path, if any."""
     if choice == PrintSheetDialog.SAVE:
         suggested = f"{sheet.matter_id} {sheet.title.lower()} {sheet.period.label}.pdf".replace("/", "-")
         path, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", suggested, "PDF (*.pdf)")
@@ -264,13 +334,7 @@ def deliver(parent: QWidget, sheet: ContactSheet, choice: int) -> str | None:
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        try:
-            save_pdf(sheet, path)
-        except OSError:
-            QMessageBox.warning(
-                parent, "Save as PDF", f"Could not write {path}: choose a folder you can write to."
-            )
-            return None
+        _PdfJob(parent, sheet, path).start_writing()
         return path
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
@@ -280,18 +344,6 @@ def deliver(parent: QWidget, sheet: ContactSheet, choice: int) -> str | None:
     preview.paintRequested.connect(lambda device: paint_sheet(sheet, device))
     preview.exec()
     return None
-
-
-def print_directly(parent: QWidget, sheet: ContactSheet) -> bool:
-    """The system print dialog without preview (for a keyboard user who knows what they print)."""
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    printer = _printer()
-    dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    paint_sheet(sheet, printer)
-    return True
 
 
 # --------------------------------------------------------------------------- wiring
@@ -373,7 +425,7 @@ class PrintActions:
 
 
 def _run(parent: QWidget, env: Any, build: Callable[[], ContactSheet], choice: int, title: str) -> None:
-    """Read the sheet on the database thread, then render it here on the GUI thread."""
+    """Read the sheet on the database thread, then preview it here or write the PDF on its own thread."""
 
     def failed(error: BaseException) -> None:
         QMessageBox.warning(parent, title, str(error))
@@ -383,11 +435,7 @@ def _run(parent: QWidget, env: Any, build: Callable[[], ContactSheet], choice: i
         locked = getattr(window, "is_locked", None)
         if not parent.isVisible() or (callable(locked) and locked()):
             return  # locked (or closed) while the sheet was read: nothing is shown over the lock screen
-        path = deliver(parent, sheet, choice)
-        if path:
-            status = getattr(parent, "statusBar", None)
-            if callable(status):
-                status().showMessage(f"Saved {path}", 8000)
+        deliver(parent, sheet, choice)
 
     Op(env.runner, build, label=title, parent=parent).success(ready).failure(failed).run()
 

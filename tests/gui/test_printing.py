@@ -64,7 +64,7 @@ def test_internal_month_sheet_prints_every_contact_with_its_amendment_and_marks_
     window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("C-2001"))
 
     window.print_actions.sheet_action.trigger()
-    qtbot.waitUntil(target.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: target.exists() and not printing.busy(), timeout=10_000)
     assert asked == ["Print contact sheet"]
     text = pdf_text(target)
     assert (
@@ -101,7 +101,7 @@ def test_one_contact_prints_from_the_read_only_view_with_ctrl_p(qtbot, window: M
     action = next(a for a in view.actions() if a.text() == "Print contact…")
     assert action.shortcut().toString() == "Ctrl+P"
     action.trigger()
-    qtbot.waitUntil(target.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: target.exists() and not printing.busy(), timeout=10_000)
     assert asked == ["Print contact"]
     text = pdf_text(target)
     assert "Contact record" in text and stored.contact.id in text
