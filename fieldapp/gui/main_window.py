@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
         from fieldapp.gui import printing  # File → Print contact sheet…, Contact → Print contact… (Ctrl+P)
 
         self.print_actions = printing.PrintActions(
-            self, self.selected_matter_id, lambda: printing.current_contact_id(self.recent_view)
+            self, self.selected_matter_id, lambda: printing.current_contact(self.recent_view)
         )
 
     def _build_status(self) -> None:

@@ -45,7 +45,9 @@ from shiboken6 import isValid as _qt_alive
 
 from fieldapp.app import contact_sheets
 from fieldapp.domain.agency_time import Month
+from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.contact_sheet import ContactSheet, SheetEntry
+from fieldapp.domain.records import Contact
 from fieldapp.gui.ops import Op
 
 _MARGINS_MM = QMarginsF(20, 18, 20, 18)
@@ -349,17 +351,17 @@ def deliver(parent: QWidget, sheet: ContactSheet, choice: int) -> str | None:
 # --------------------------------------------------------------------------- wiring
 
 
-def current_contact_id(view: Any) -> str | None:
+def current_contact(view: Any) -> Contact | None:
     """The contact under the cursor of a contact table (the main window's recent contacts)."""
     index = view.currentIndex()
     stored = view.model().contact_at(index.row()) if index.isValid() else None
-    return None if stored is None else str(stored.contact.id)
+    return None if stored is None else stored.contact
 
 
 class PrintActions:
     """The main window's print items: File → Print contact sheet…, Contact → Print contact…
 
-    `matter_id()` and `contact_id()` say what is selected; the window's env supplies the service, the op
+    `matter_id()` and `contact()` say what is selected; the window's env supplies the service, the op
     runner, the code tables and the agency clock.
     """
 
@@ -367,11 +369,11 @@ class PrintActions:
         self,
         window: Any,
         matter_id: Callable[[], str | None],
-        contact_id: Callable[[], str | None],
+        contact: Callable[[], Contact | None],
     ) -> None:
         self.window = window
         self._matter_id = matter_id
-        self._contact_id = contact_id
+        self._contact = contact
         self.sheet_action = QAction("&Print contact sheet…", window)
         self.sheet_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.sheet_action.setStatusTip(
@@ -397,8 +399,10 @@ class PrintActions:
         if matter_id is None:
             QMessageBox.information(self.window, "Print contact sheet", "Select a referral or case first.")
             return
+        matter = self.window.caseload.matter(matter_id) if self.window.caseload is not None else None
+        named = f"{matter_id} — {matter.name}" if matter is not None else matter_id
         dialog = PrintSheetDialog(
-            self.window, "Print contact sheet", f"Contact sheet of {matter_id}.", recent_months(env.now())
+            self.window, "Print contact sheet", f"Contact sheet of {named}.", recent_months(env.now())
         )
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.month is None:
             return
@@ -410,15 +414,16 @@ class PrintActions:
         )
 
     def print_contact(self) -> None:
-        contact_id = self._contact_id()
+        contact = self._contact()
         if self.window.is_locked():
             return
-        if contact_id is None:
+        if contact is None:
             QMessageBox.information(
                 self.window, "Print contact", "Select a contact under Recent contacts first."
             )
             return
-        print_contact(self.window, self.window.env, contact_id)
+        env = self.window.env
+        print_contact(self.window, env, contact.id, describe_contact(contact, env.tables))
 
     def _run(self, build: Callable[[], ContactSheet], choice: int, title: str) -> None:
         _run(self.window, self.window.env, build, choice, title)
@@ -440,8 +445,16 @@ def _run(parent: QWidget, env: Any, build: Callable[[], ContactSheet], choice: i
     Op(env.runner, build, label=title, parent=parent).success(ready).failure(failed).run()
 
 
-def print_contact(parent: QWidget, env: Any, contact_id: str) -> None:
-    dialog = PrintSheetDialog(parent, "Print contact", f"Contact record {contact_id}.", None)
+def describe_contact(contact: Contact, tables: CodeTables) -> str:
+    """How the print dialog names a contact: its kind, day and referral/case, as the worker knows it."""
+    kind = tables.kinds.get(contact.kind)
+    when = contact.started_at.astimezone(tables.agency.time_zone) if contact.started_at else None
+    day = f" of {when:%B} {when.day}, {when.year}" if when else ""
+    return f"The {kind.label if kind else 'contact'}{day} in {contact.context_id}."
+
+
+def print_contact(parent: QWidget, env: Any, contact_id: str, subject: str = "This contact.") -> None:
+    dialog = PrintSheetDialog(parent, "Print contact", subject, None)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
     choice = dialog.choice
@@ -469,7 +482,7 @@ def attach_contact_print(view: QWidget, env: Any) -> QAction:
                 view, "Print contact", "A draft is not a record yet: print it once it is final."
             )
             return
-        print_contact(view, env, str(stored.contact.id))
+        print_contact(view, env, str(stored.contact.id), describe_contact(stored.contact, env.tables))
 
     action.triggered.connect(triggered)
     view.addAction(action)

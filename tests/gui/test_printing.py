@@ -119,18 +119,33 @@ def test_a_draft_is_not_printed_as_a_record(qtbot, window: MainWindow, opened, m
         contact_sheets.contact_record(opened.service, window.env.tables, draft.contact.id, now=NOW)
 
 
-def test_an_unwritable_pdf_path_says_so_and_writes_nothing(
+def test_contact_menu_prints_the_selected_recent_contact_and_names_it(
     qtbot, window: MainWindow, opened, monkeypatch, tmp_path
 ):
-    from PySide6.QtWidgets import QMessageBox
+    """Contact → Print contact… (Ctrl+P): the dialog names the contact as the worker knows it; an
+    unwritable PDF path is said so, and nothing is written."""
+    from PySide6.QtWidgets import QLabel, QMessageBox
 
     stored = _finalize(opened.service, ContactKind.CHILD_CASE)
+    window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("C-2001"))
+    qtbot.waitUntil(lambda: window.recent_model.rowCount() == 1, timeout=10_000)
+    window.recent_view.setCurrentIndex(window.recent_model.index(0, 0))
     missing = tmp_path / "no-such-folder" / "contact.pdf"
-    monkeypatch.setattr(printing.PrintSheetDialog, "exec", lambda d: (d.pdf_button.click(), 1)[1])
+    subjects: list[str] = []
+
+    def exec_dialog(dialog: printing.PrintSheetDialog) -> int:
+        subjects.append(dialog.findChild(QLabel).text())
+        dialog.pdf_button.click()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(printing.PrintSheetDialog, "exec", exec_dialog)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(missing), "PDF (*.pdf)"))
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
-    printing.print_contact(window, window.env, stored.contact.id)
+    assert window.print_actions.contact_action.shortcut().toString() == "Ctrl+P"
+    window.print_actions.contact_action.trigger()
     qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert subjects[0].startswith("The Child contact (case) of November 23, 2026 in C-2001.")
     assert warnings == [f"Could not write {missing}: choose a folder you can write to."]
     assert not missing.parent.exists()
+    assert stored.contact.id == window.recent_model.contact_at(0).contact.id
