@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from fieldapp.domain.caseplans import PLAN_MAX_AGE_MONTHS, approved_plans, plan_problem
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Case, ClosureExceptionKind, Contact, Initiator, PersonRole
-from fieldapp.domain.rules.common import block, contact_day, local_text, people_by_id, warn, where
+from fieldapp.domain.rules.common import block, contact_day, people_by_id, warn, where
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -36,7 +36,7 @@ def _after_the_end(contact: Contact, ctx: RuleContext) -> str | None:
     if isinstance(matter, Case) and matter.jurisdiction_terminated_on == ends_on:
         hearing = matter.jurisdiction_terminated_at
         if day > ends_on:
-            at = f" at the hearing of {local_text(hearing, tz)}" if hearing is not None else ""
+            at = f" (hearing at {hearing.astimezone(tz):%H:%M})" if hearing is not None else ""
             return f"after the court terminated jurisdiction on {ends_on.isoformat()}{at}"
         if hearing is not None and day == ends_on and contact.started_at >= hearing:
             return (
