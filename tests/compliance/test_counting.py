@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fieldapp.domain.findings import CountVerdict, Severity
 from fieldapp.domain.records import CasePlan, ContactKind, PrimaryWorkerException
 from fieldapp.domain.rules import counts_toward, engine
 from tests.compliance.helpers import case, with_case
-from tests.factories import context_for, demo_caseload, valid_contact
+from tests.factories import NOW, context_for, demo_caseload, valid_contact
 
 K = ContactKind
 
@@ -291,3 +294,30 @@ def test_cls_caseplan_sw_plan_contact_must_be_set_up_for_the_person_in_the_plan(
     assert not v.counts and v.blocking_rule_id == "CLS-CASEPLAN"
     assert v.reason == "The approved case plan CP-2001-2 has no SW Plan Contact set up for Kit Quillfeather."
     assert verdict(valid_contact(K.CHILD_CASE), "CMP-CHILD-MONTH", "p-nova", caseload=cl).counts
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    staff=st.sampled_from(["w-ben", "s-lee", "m-kim"]),
+    approver=st.one_of(st.none(), st.sampled_from(["w-ana", "w-ben", "s-lee", "m-kim", "x"])),
+    approved_on=st.one_of(st.none(), st.dates(min_value=date(2026, 11, 1), max_value=date(2026, 12, 31))),
+)
+def test_sel_primary_exception_counts_exactly_when_the_bureau_program_manager_approved_in_time(
+    staff: str, approver: str | None, approved_on: date | None
+) -> None:
+    """SEL-PRIMARY (count part), as a property: the visit by someone else counts if and only if the
+    approver is the bureau program manager (m-kim), is not who made the contact, and approved no later
+    than the final save (23 Nov)."""
+    contact = valid_contact(
+        K.CHILD_CASE,
+        staff_person_id=staff,
+        primary_exception=PrimaryWorkerException(approver_id=approver, approved_on=approved_on),
+        finalized_at=NOW.replace(hour=12),
+    )
+    expected = (
+        approver == "m-kim" and staff != "m-kim" and approved_on is not None and approved_on <= NOW.date()
+    )
+    v = verdict(contact, "CMP-CHILD-MONTH", "p-nova")
+    assert v.counts is expected, v.reason
+    if not expected:
+        assert v.blocking_rule_id == "SEL-PRIMARY"
