@@ -247,7 +247,8 @@ class Case(Record):
         default=None,
         exclude_if=_unset,
         description="Time of the hearing at which the court terminated jurisdiction: no contact is made after "
-        "it, even the same day (CLS-CLOSED). Falls on jurisdiction_terminated_on.",
+        "it, even the same day (CLS-CLOSED). Written with the agency's local offset; falls on "
+        "jurisdiction_terminated_on.",
     )
     planned_closure_on: date | None = Field(
         default=None, description="Date the case is to close (CMP-CLOSE-30)."
@@ -273,7 +274,8 @@ class Case(Record):
         if at is not None and at.date() != self.jurisdiction_terminated_on:
             raise ValueError(
                 "jurisdiction_terminated_at must fall on jurisdiction_terminated_on (the hearing's day, "
-                f"{at.date().isoformat()}), and that date must be recorded too"
+                f"{at.date().isoformat()} as written), and that date must be recorded too; write the time with "
+                "the agency's local offset, e.g. 2026-10-28T09:30:00-07:00"
             )
         return self
 
