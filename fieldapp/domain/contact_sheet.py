@@ -28,6 +28,7 @@ from fieldapp.domain.records import (
     Caseload,
     Contact,
     ContactState,
+    Initiator,
     Matter,
     Person,
     PersonRole,
@@ -49,6 +50,10 @@ _ROLE_WORDS = {
     PersonRole.ALLEGED_PERPETRATOR: "alleged perpetrator",
     PersonRole.REPORTING_PARTY: "reporting party",
     PersonRole.COLLATERAL: "collateral",
+}
+_INITIATOR_WORDS = {
+    Initiator.WORKER: "the worker",
+    Initiator.CLIENT: "the client (called, wrote or came in)",
 }
 _STATE_WORDS = {
     ContactState.DRAFT: "Draft (not a final record)",
@@ -333,6 +338,7 @@ def _entry(
     add("Method", tables.label("methods", c.method) if c.method else "")
     add("Location", tables.label("locations", c.location) if c.location else "")
     add("Status", tables.label("statuses", c.status) if c.status else "")
+    add("Initiated by", _INITIATOR_WORDS.get(c.initiated_by, "") if c.initiated_by else "")
     add("Services", "; ".join(tables.label("services", s) for s in c.services))
     add("Others present", "; ".join(text(f"{o.name} ({o.role})") for o in c.others_present))
     sop = _sop_labels(tables, str(matter.program))
@@ -348,8 +354,11 @@ def _entry(
             text(f"{c.law_enforcement.assessment}. Supporting facts: {c.law_enforcement.supporting_facts}"),
         )
     if c.primary_exception is not None:
-        on = _day(c.primary_exception.approved_on) if c.primary_exception.approved_on else "date not given"
-        add("Primary worker exception", f"approved by {c.primary_exception.approver_name} on {on}")
+        exception = c.primary_exception
+        on = _day(exception.approved_on) if exception.approved_on else "date not given"
+        approver = find_staff(exception.approver_id) if exception.approver_id else None
+        who = _staff_words(approver, exception.approver_name or exception.approver_id or "not named")
+        add("Primary worker exception", f"approved by {who} on {on}")
     if c.closure_exception is not None:
         add(
             "After closure",

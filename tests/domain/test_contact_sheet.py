@@ -146,6 +146,12 @@ def test_sheet_lists_final_contacts_of_the_period_in_date_order_in_plain_words()
     )
     fields = dict(sheet.entries[1].fields)
     assert fields["Method"] == "In-Person" and fields["Participants"] == "Maya Brightwater (child)"
+    assert "Initiated by" not in fields  # only said when recorded
+    called = valid_contact(
+        ContactKind.COLLATERAL, context_id="R-1001", initiated_by="client", method="TELEPHONE"
+    )
+    [entry] = _sheet([called], Audience.INTERNAL).entries
+    assert dict(entry.fields)["Initiated by"] == "the client (called, wrote or came in)"
     assert (
         sheet.footer(2, 3)
         == "Confidential – internal · Referral R-1001 · Page 2 of 3 · Printed November 23, 2026"
