@@ -7,7 +7,7 @@ the reporting party as participant and named in a narrative, an amendment, the m
 data as tests/server/test_contact_sheets.py — and renders:
 - the release copy (fieldapp-server release), as the requester receives it;
 - the supervisor's review sheet (server, ReportLab);
-- the agency's internal sheet as the app prints it (Qt, QPdfWriter).
+- the agency's internal sheet as the app prints it (Qt, QPdfWriter), and the app's print preview of it.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 OUT = REPO / "docs" / "screenshots" / "print"
 
-from PySide6.QtGui import QGuiApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from fieldapp.domain.agency_time import Month  # noqa: E402
 from fieldapp.domain.contact_sheet import Audience, Period, build_sheet  # noqa: E402
+from fieldapp.gui import printing  # noqa: E402
 from fieldapp.gui.printing import save_pdf  # noqa: E402
 from fieldapp.server.contact_sheets import (  # noqa: E402
     Releaser,
@@ -44,8 +46,26 @@ def pages_to_png(pdf: Path, stem: str, last: int) -> None:
     )
 
 
+def preview_shot(sheet: object, path: Path) -> None:
+    """The print preview the worker sees (File → Print contact sheet… → Preview and print…)."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    printer = printing._printer()  # kept alive: the dialog does not own it
+    preview = QPrintPreviewDialog(printer)
+    preview.setWindowTitle("Print — Contact sheet, Referral R-1001")
+    preview.paintRequested.connect(lambda device: printing.paint_sheet(sheet, device))  # type: ignore[arg-type]
+    preview.resize(1100, 740)
+    preview.open()
+    loop = QEventLoop()
+    QTimer.singleShot(1000, loop.quit)
+    loop.exec()
+    preview.grab().save(str(path))
+    preview.close()
+
+
 def main() -> int:
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setStyle("Fusion")
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()
@@ -75,6 +95,7 @@ def main() -> int:
         internal = Path(tmp) / "internal.pdf"
         save_pdf(sheet, internal)
         pages_to_png(internal, "3_app_internal_sheet", 2)
+        preview_shot(sheet, OUT / "4_app_print_preview.png")
         org.db.dispose()
     del app
     print("\n".join(sorted(p.name for p in OUT.glob("*.png"))))

@@ -149,3 +149,35 @@ def test_contact_menu_prints_the_selected_recent_contact_and_names_it(
     assert warnings == [f"Could not write {missing}: choose a folder you can write to."]
     assert not missing.parent.exists()
     assert stored.contact.id == window.recent_model.contact_at(0).contact.id
+
+
+def test_preview_and_print_paints_the_sheet_on_the_printer(
+    qtbot, window: MainWindow, opened, monkeypatch, tmp_path
+):
+    """Preview and print: what the preview's printer receives is the same marked sheet (printed to a PDF
+    file here, as a print dialog's "print to file" would)."""
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+    stored = _finalize(opened.service, ContactKind.CHILD_CASE)
+    out = tmp_path / "printed.pdf"
+    shown: list[str] = []
+
+    def exec_dialog(dialog: printing.PrintSheetDialog) -> int:
+        dialog.print_button.click()
+        return QDialog.DialogCode.Accepted
+
+    def exec_preview(preview: QPrintPreviewDialog) -> int:
+        shown.append(preview.windowTitle())
+        printer = preview.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        preview.paintRequested.emit(printer)
+        return 0
+
+    monkeypatch.setattr(printing.PrintSheetDialog, "exec", exec_dialog)
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", exec_preview)
+    printing.print_contact(window, window.env, stored.contact.id)
+    qtbot.waitUntil(lambda: bool(shown) and out.exists(), timeout=10_000)
+    assert shown == ["Print — Contact record, Case C-2001"]
+    text = pdf_text(out)
+    assert stored.contact.id in text and "Confidential – internal · Case C-2001 · Page 1 of 1" in text
