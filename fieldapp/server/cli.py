@@ -443,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
         "release",
         parents=[common],
         help="PDF copy of a case file's contacts for release outside the agency (privileged entries withheld)",
+        description="Write a copy of a referral's or case's contacts for someone outside the agency. County "
+        "Counsel entries are withheld (NAR-PRIVILEGE) and counted on the first page; the reporting party is "
+        "never identified. The release (who, which case, released and withheld counts) is recorded in the "
+        "audit log before the file is written.",
     )
     p.add_argument("--case", required=True, metavar="ID", help="the case (or referral) ID, e.g. C-2001")
     p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day, YYYY-MM-DD")
