@@ -73,6 +73,13 @@ def add_months(day: date, n: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+"""English month names: the product's sentences are English whatever the machine's locale."""
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class Month:
     """A calendar month of the agency's calendar: the period every monthly measure is judged in."""
@@ -108,7 +115,7 @@ class Month:
     @property
     def name(self) -> str:
         """'November' (for sentences like "Counts as November's monthly visit")."""
-        return calendar.month_name[self.month]
+        return _MONTH_NAMES[self.month - 1]
 
     @property
     def label(self) -> str:

@@ -182,7 +182,23 @@ class CasePlan(Record):
     scp_in_person_every_months: int = Field(
         default=6, ge=1, le=6, description="SCP in-person frequency set by the plan; never less than every 6."
     )
+    scp_in_person_visits_per_month: int | None = Field(
+        default=None,
+        ge=1,
+        le=31,
+        description="In-person SCP visits the plan requires in every calendar month, when it sets them more "
+        "often than monthly (000: 'as determined in the child's case plan'); replaces the every-N-months "
+        "frequency.",
+    )
     ends_reunification: bool = Field(default=False, description="Plan changed to terminate reunification.")
+
+
+class CourtHearing(Record):
+    """A hearing of a court-involved case: every contact sheet entry made before it must be approved before
+    it (SUP-REVIEW). Hearings held stay on the case, so whether they were prepared in time stays known."""
+
+    held_on: date
+    note: str = ""
 
 
 class VisitationRequirement(Record):
@@ -261,6 +277,9 @@ class Case(Record):
     )
     court_involved: bool = False
     next_court_date: date | None = None
+    court_hearings: tuple[CourtHearing, ...] = Field(
+        default=(), description="Hearings held (and scheduled); SUP-REVIEW judges each one's approvals."
+    )
     six_month_review_on: date | None = Field(
         default=None, description="Next six-month status review hearing."
     )

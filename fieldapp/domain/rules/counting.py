@@ -77,10 +77,7 @@ class _Facts:
     contact: Contact
     ctx: RuleContext
     day: date | None
-
-    @property
-    def month(self) -> Month | None:
-        return None if self.day is None else Month.of(self.day)
+    month: Month | None
 
     @property
     def matter(self) -> Matter:
@@ -96,7 +93,7 @@ def verdicts(
     them (the compliance index does), so the engine does not run twice.
     """
     day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
-    facts = _Facts(contact, ctx, day)
+    facts = _Facts(contact, ctx, day, None if day is None else Month.of(day))
     candidates = list(_candidates(facts))
     if not candidates:
         return []
@@ -119,6 +116,8 @@ def verdicts(
             )
         elif pre is not None:
             out.append(pre)
+        elif measure_id == RESIDENCE and out and out[-1].measure_id == CHILD_MONTH:
+            out.append(_at_home(facts, person, out[-1]))  # _candidates yields it right after the visit
         else:
             out.append(_judge(facts, measure_id, person))
     return out
@@ -259,14 +258,29 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
                 "CLS-SCHEDULE",
                 f"{name} cares for a child placed through ICPC; the receiving state makes the visits.",
             )
-    if measure_id == RESIDENCE and contact.location not in tables.child_residence_locations:
+    if measure_id == RESIDENCE:
+        return _at_home(facts, person, _judge(facts, CHILD_MONTH, person))
+    return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
+
+
+def _at_home(facts: _Facts, child: Person, visit: CountVerdict) -> CountVerdict:
+    """CMP-RESIDENCE: the child's monthly visit (`visit`, its CMP-CHILD-MONTH verdict) made in the child's
+    residence. Every gate before the location is the monthly visit's, so its verdict is not judged again."""
+    if not visit.counts:
+        return CountVerdict(RESIDENCE, child.id, False, visit.reason, visit.blocking_rule_id)
+    contact, tables = facts.contact, facts.ctx.tables
+    if contact.location not in tables.child_residence_locations:
         where = tables.label("locations", contact.location) if contact.location else "no location"
-        return no(
+        return _no(
+            RESIDENCE,
+            child,
             "SEL-LOCATION",
             f"It took place at '{where}', not in the child's residence: it counts as the monthly visit "
-            f"but not toward the share of {name}'s visits at home.",
+            f"but not toward the share of {child.full_name}'s visits at home.",
         )
-    return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
+    return CountVerdict(
+        RESIDENCE, child.id, True, _counts_sentence(RESIDENCE, child.full_name, facts, facts.matter)
+    )
 
 
 def _what(measure_id: str) -> str:
@@ -293,6 +307,9 @@ def _counts_sentence(measure_id: str, name: str, facts: _Facts, matter: Matter) 
         every = 6
         if isinstance(matter, Case) and facts.day is not None:
             plan = plan_in_force(matter, facts.day)
+            if plan is not None and plan.scp_in_person_visits_per_month is not None:
+                n = plan.scp_in_person_visits_per_month
+                return f"Counts toward the {n} in-person visits a month the case plan sets for {name}."
             every = plan.scp_in_person_every_months if plan else 6
         return f"Counts as the in-person visit {name} needs at least every {every} months."
     if measure_id == REF_CHILD:

@@ -327,11 +327,13 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-SOP: child and parent contacts record the SOP components used, from the program's checklist."""
     tables = ctx.tables
     program = str(ctx.matter.program)
-    checklist = {e.code: e for e in tables.sop_checklist(program)}
-    known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
-    for extras in tables.sop_extras.values():
-        known |= {e.code for e in extras}
+    checklist = {e.code for e in tables.sop_checklist(program)}
     for code in dict.fromkeys(contact.sop_components):
+        if code in checklist:
+            continue  # the usual case: every checklist code is a known one, so nothing more to look up
+        known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
+        for extras in tables.sop_extras.values():
+            known |= {e.code for e in extras}
         if code not in known:
             problem = unknown_code(tables, "sop", "sop_components", code)
             yield block(
@@ -339,7 +341,7 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
                 "sop_components",
                 f"{problem.message() if problem else code} Choose from the {program} checklist.",
             )
-        elif code not in checklist:
+        else:
             yield warn(
                 "NAR-SOP",
                 "sop_components",
