@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.app.overview import Overview, open_overview, read_overview
 from fieldapp.app.service import ContactService, StoredContact
 from fieldapp.app.texts import last_sync_words, pending_words
 from fieldapp.domain.codetables import CodeTables
@@ -97,18 +98,6 @@ class WindowEnv:
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Overview:
-    """One consistent read of what the window shows, made on the worker thread."""
-
-    caseload: Caseload
-    drafts: list[StoredContact]
-    outbox: int
-    due: list[tuple[str, str, str]]
-    closed: list[StoredContact] = field(default_factory=list)
-    sync: Any = None  # fieldapp.sync.status.SyncStatus when enrolled
 
 
 class DraftOfferDialog(QDialog):
@@ -355,36 +344,28 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ opening and refreshing
 
-    def start(self) -> None:
-        """Close drafts whose business day ended (NAR-SAMEDAY), show the caseload, offer open drafts."""
+    def start(self, overview: Overview | None = None) -> None:
+        """Show the caseload: `overview` when it was read behind the unlock screen (fieldapp.app.start),
+        else read it now (closing drafts whose business day ended, NAR-SAMEDAY); then offer open drafts."""
         self._offer_drafts_pending = True
-        self.statusBar().showMessage(OPENING)
-        service = self.env.service
-
-        def opening() -> Overview:
-            closed = service.close_ended_days()
-            return self._read_overview(closed)
-
-        Op(self.env.runner, opening, label="Opening caseload", parent=self).success(
-            self._show_overview
-        ).failure(self._show_error_exc).run()
         self.idle.start()
         self._clock.start()
+        if overview is not None:
+            self._show_overview(overview)
+            return
+        self.statusBar().showMessage(OPENING)
+        service, status = self.env.service, self.env.sync_status
+        Op(
+            self.env.runner, lambda: open_overview(service, status), label="Opening caseload", parent=self
+        ).success(self._show_overview).failure(self._show_error_exc).run()
 
     def refresh(self) -> None:
         if self._locked or self._closed:
             return
-        Op(self.env.runner, lambda: self._read_overview([]), label="Refreshing", parent=self).success(
+        service, status = self.env.service, self.env.sync_status
+        Op(self.env.runner, lambda: read_overview(service, status), label="Refreshing", parent=self).success(
             self._show_overview
         ).failure(self._show_error_exc).run()
-
-    def _read_overview(self, closed: list[StoredContact]) -> Overview:
-        """Runs on the worker thread."""
-        service = self.env.service
-        caseload = service.caseload()
-        due: list[tuple[str, str, str]] = []  # computed after the window is usable: _load_due
-        sync = self.env.sync_status() if self.env.sync_status is not None else None
-        return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed, sync)
 
     def _show_overview(self, overview: Overview) -> None:
         if self._locked or self._closed:

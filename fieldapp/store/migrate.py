@@ -11,9 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from fieldapp.app.profile import ProfileDamaged, ProfileTooNew
-from fieldapp.store.revisions import HEAD as HEAD
-from fieldapp.store.revisions import KNOWN_REVISIONS as KNOWN_REVISIONS
+from fieldapp.domain.errors import ProfileDamaged, ProfileTooNew
+
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+"""The schema revisions this app knows, oldest first; the last is the one it writes."""
+HEAD = KNOWN_REVISIONS[-1]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
