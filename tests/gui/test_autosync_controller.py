@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from types import SimpleNamespace
 
 from fieldapp.domain.records import ContactKind
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.ops import Op
 from fieldapp.gui.sync_status import ReachabilityMonitor
+from fieldapp.sync.client import SyncReport
 from tests.factories import valid_contact
 from tests.gui.fakes import StallingSyncClient
 
@@ -129,14 +129,11 @@ def test_a_refused_token_stops_automatic_tries(qtbot, make_window, opened):
     class Revoked(ProbedClient):
         def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
             self.syncs += 1
-            return SimpleNamespace(
+            return SyncReport(
                 cancelled=False,
                 error="This laptop's enrollment was refused.",
                 needs_enrollment=True,
                 unreachable=False,
-                pushed=0,
-                refused=(),
-                conflicts=(),
             )
 
     client = Revoked()
@@ -178,14 +175,11 @@ def test_a_failing_server_is_not_retried_at_every_probe(qtbot, make_window, open
     class Failing(ProbedClient):
         def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
             self.syncs += 1
-            return SimpleNamespace(
+            return SyncReport(
                 cancelled=False,
                 error="Gave up after 8 attempts: server error 503.",
                 needs_enrollment=False,
                 unreachable=False,
-                pushed=0,
-                refused=(),
-                conflicts=(),
             )
 
     client = Failing()
