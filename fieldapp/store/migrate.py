@@ -1,6 +1,6 @@
 """Bring a profile's schema to this app's version on open, or refuse a profile from a newer app.
 
-Opening is on the worker's critical path (target ≤ 50 ms), so the common case, a profile already at
+Opening is on the worker's way to the caseload, so the common case, a profile already at
 HEAD, costs one SELECT and never imports Alembic. tests/store/test_migrations.py checks that KNOWN_REVISIONS
 matches the migration scripts.
 """
