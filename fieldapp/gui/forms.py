@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from fieldapp.domain.resources import resources_dir
 
@@ -95,19 +95,3 @@ def restore_layout(window: QWidget, splitter: QSplitter, tabs: QTabWidget, setti
     else:
         splitter.setSizes([420, 860])
     tabs.setCurrentIndex(int(str(settings.value("window/tab", 0))))
-
-
-def sync_status_labels(window: QWidget) -> tuple[QLabel, QLabel, QLabel]:
-    """The status bar's connection, waiting-to-sync and last-sync labels (tests and screen readers find them
-    by these names)."""
-    labels = []
-    for name, accessible in (
-        ("connectionLabel", "Connection"),
-        ("pendingLabel", "Contacts waiting to sync"),
-        ("lastSyncLabel", "Last sync"),
-    ):
-        label = QLabel(window)
-        label.setObjectName(name)
-        label.setAccessibleName(accessible)
-        labels.append(label)
-    return labels[0], labels[1], labels[2]

@@ -19,6 +19,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signa
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.operations import check_passphrase
 from fieldapp.gui.ops import OpRunner
 
 _ACTIVITY = {
@@ -116,12 +117,9 @@ class LockScreen(QWidget):
         self.passphrase.setEnabled(False)
         self.unlock_button.setEnabled(False)
         self.error.setText("Checking…")
-        self._runner.call(
-            lambda: self._verify(attempt),
-            on_success=self._checked,
-            on_failure=self._failed,
-            label="Checking unlock passphrase",
-        )
+        check_passphrase(self._runner, self._verify, attempt).success(self._checked).failure(
+            self._failed
+        ).run()
 
     def _checked(self, ok: bool) -> None:
         self._checking = False
