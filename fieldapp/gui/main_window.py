@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from typing import Any, Protocol
@@ -78,7 +78,8 @@ class WindowEnv:
     enroll: Callable[[str, str], None] | None = None
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    sync_probe_seconds: float = 30.0
+    """How often the office server is asked whether it answers (fieldapp.gui.sync_status)."""
 
 
 class MainWindow(QMainWindow):
@@ -387,8 +388,7 @@ class MainWindow(QMainWindow):
             return
         from fieldapp.gui.sync_status import AutoSyncController
 
-        interval = float(self.env.extra.get("sync_probe_seconds", 30.0))
-        self._auto_sync = AutoSyncController(self, probe, interval)
+        self._auto_sync = AutoSyncController(self, probe, self.env.sync_probe_seconds)
         self._auto_sync.start()
 
     def _show_status(self, pending: int | None, sync: Any = None) -> None:

@@ -39,7 +39,7 @@ class ProbedClient(StallingSyncClient):
 def _open(qtbot, make_window, client: ProbedClient, opened=None) -> MainWindow:  # type: ignore[no-untyped-def]
     """The window on the real profile with `client` as its sync side; with `opened`, one final contact
     waits in the outbox first."""
-    window = make_window(extra={"sync_probe_seconds": PROBE_SECONDS})
+    window = make_window(sync_probe_seconds=PROBE_SECONDS)
     window.show()
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         window.start()

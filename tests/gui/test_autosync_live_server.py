@@ -71,7 +71,7 @@ def _enroll_through_dialog(qtbot, window: MainWindow, server: ServerProcess) -> 
 def live_window(qtbot, make_window) -> MainWindow:  # type: ignore[no-untyped-def]
     from fieldapp.app.launch import _connect_sync, _enroll
 
-    window = make_window(enroll=_enroll, extra={"sync_probe_seconds": PROBE_SECONDS})
+    window = make_window(enroll=_enroll, sync_probe_seconds=PROBE_SECONDS)
     window.env.connect_sync = lambda: _connect_sync(window.env.service)  # type: ignore[arg-type]
     window.resize(1366, 768)
     window.show()
