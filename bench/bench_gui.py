@@ -44,6 +44,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.test_keyring.FileKeyring"
 os.environ["PYTHONPATH"] = str(REPO)
 UNLOCK = "bench-unlock-pass"
 TYPE_AFTER = 0.5
+SLOW_TYPIST = 2.0
+"""For comparison: a passphrase typed in 2 s (what blocks the 0.5 s case is what loads meanwhile)."""
 
 BARE = r"""
 import sys, time
@@ -113,7 +115,7 @@ def bare_start() -> float:
     return float(proc.stdout.split()[1]) - started
 
 
-def app_start(directory: Path, tag: str) -> dict[str, float]:
+def app_start(directory: Path, tag: str, type_after: float = TYPE_AFTER) -> dict[str, float]:
     """One `fieldapp run` driven by tests/support/app_driver.py: seconds to the unlock screen, and from the
     typed passphrase to the caseload."""
     events = _TMP / f"events-{tag}.txt"
@@ -124,7 +126,7 @@ def app_start(directory: Path, tag: str) -> dict[str, float]:
                 "scenario": "unlock_and_quit",
                 "profile": str(directory),
                 "passphrase": UNLOCK,
-                "type_after": TYPE_AFTER,
+                "type_after": type_after,
                 "events": str(events),
             }
         ),
@@ -146,6 +148,7 @@ def app_start(directory: Path, tag: str) -> dict[str, float]:
     return {
         "unlock_s": float(got["unlock"]) - started,
         "caseload_ms": (float(got["ready"]) - float(got["typed"])) * 1000,
+        "prepared_ms": (float(got["prepared"]) - float(got["unlock"])) * 1000,
     }
 
 
@@ -158,12 +161,17 @@ def cold_start(directory: Path, runs: int) -> dict[str, Any]:
             bare, app = bare_start(), app_start(directory, f"run-{i}")
         else:
             app, bare = app_start(directory, f"run-{i}"), bare_start()
+        slow = app_start(directory, f"slow-{i}", SLOW_TYPIST)
         ratio = app["unlock_s"] / bare
-        rows.append((bare, app["unlock_s"], ratio, app["caseload_ms"]))
+        rows.append(
+            (bare, app["unlock_s"], ratio, app["caseload_ms"], app["prepared_ms"], slow["caseload_ms"])
+        )
         first = "bare" if i % 2 == 0 else "app"
         print(
             f"  run {i + 1} ({first} first): bare {bare * 1000:.0f} ms, unlock screen {app['unlock_s'] * 1000:.0f} ms"
-            f" ({ratio:.2f}x), passphrase -> caseload {app['caseload_ms']:.0f} ms",
+            f" ({ratio:.2f}x), passphrase -> caseload {app['caseload_ms']:.0f} ms (profile open behind the"
+            f" unlock screen after {app['prepared_ms']:.0f} ms); typed after {SLOW_TYPIST} s:"
+            f" {slow['caseload_ms']:.0f} ms",
             flush=True,
         )
     return {
@@ -173,6 +181,8 @@ def cold_start(directory: Path, runs: int) -> dict[str, Any]:
         "ratio_max": max(r[2] for r in rows),
         "caseload_median_ms": statistics.median(r[3] for r in rows),
         "caseload_max_ms": max(r[3] for r in rows),
+        "prepared_median_ms": statistics.median(r[4] for r in rows),
+        "slow_caseload_median_ms": statistics.median(r[5] for r in rows),
     }
 
 
@@ -326,6 +336,11 @@ def main() -> int:
         print(
             f"  passphrase typed {TYPE_AFTER} s after the unlock screen -> caseload with New contact enabled:"
             f" median {cold['caseload_median_ms']:.0f} ms, worst {cold['caseload_max_ms']:.0f} ms (target <= 300 ms)"
+        )
+        print(
+            f"  what it waits for: the profile is open and its caseload read {cold['prepared_median_ms']:.0f} ms"
+            f" after the unlock screen shows (median); typed {SLOW_TYPIST} s after it instead: passphrase ->"
+            f" caseload {cold['slow_caseload_median_ms']:.0f} ms"
         )
         if cold["ratio_median"] > 1.5:
             missed.append("unlock screen ratio")

@@ -64,7 +64,10 @@ class LockedStart:
 
     def prepare(self) -> Stage:
         """Open the profile with what needs no passphrase (its key in the keyring) and read the caseload.
-        Raises fieldapp.domain.errors.ProfileError subclasses (damaged, newer, missing key, none there)."""
+        Raises fieldapp.domain.errors.ProfileError subclasses (damaged, newer, missing key, none there).
+        Once only: a second call (an attempt came first) answers what the first found."""
+        if self.stage is not None:
+            return self.stage
         try:
             self._profile = self._open(None)
         except NeedsPassphrase as asked:
@@ -80,6 +83,8 @@ class LockedStart:
     def unlock(self, passphrase: str) -> bool:
         """One attempt from the unlock screen: True when it is the right passphrase (then `opened` and
         `overview` are there). An attempt in a first-run stage is refused: those choose, with a repeat."""
+        if self.stage is None:
+            self.prepare()
         if self.stage is Stage.UNLOCK:
             assert self._profile is not None
             self.unlocked = self._profile.unlock.verify(passphrase)

@@ -143,7 +143,8 @@ class Startup(QObject):
         self.window: MainWindow | None = None
         self.dialog: Any = None
         """The first-run dialog (choose a passphrase) while it is open."""
-        self._loaded = False
+        self._unlocked_early = False
+        """The passphrase was accepted before the main window was built: show it once it is."""
         self._closed = False
 
     # ------------------------------------------------------------------ 2. the unlock screen
@@ -156,15 +157,21 @@ class Startup(QObject):
         unlock.lock_screen.reset()
         log.info(UNLOCK_SHOWN)
         self.unlock_shown.emit(unlock)
-        # 3. behind it, queued in this order on the op runner: the rest of the app, then the profile
+        # once it is painted (the paint is already queued), not competing with it for the interpreter
+        QTimer.singleShot(0, self._load_behind_the_lock)
+
+    # ------------------------------------------------------------------ 3. behind the unlock screen
+
+    def _load_behind_the_lock(self) -> None:
+        """Queued in this order on the op runner: the rest of the app, then the profile."""
+        if self._closed:
+            return
         Op(self.runner, _load_rest, label="Loading fieldapp").success(self._rest_loaded).failure(
             self._load_failed
         ).run()
         Op(self.runner, self.locked.prepare, label="Opening profile").success(self._prepared).failure(
             self._open_failed
         ).run()
-
-    # ------------------------------------------------------------------ 3. behind the unlock screen
 
     def _rest_loaded(self, tables: Any) -> None:
         """Build the main window (empty, hidden) while the worker types: Qt widgets are built on this
@@ -184,7 +191,8 @@ class Startup(QObject):
             profile_label=str(self.options.profile_dir or ""),
         )
         self.window = MainWindow(env, self.settings)
-        self._loaded = True
+        if self._unlocked_early:
+            self._show_main_window()
 
     def _prepared(self, stage: Stage) -> None:
         unlock = self.unlock_window
@@ -237,7 +245,10 @@ class Startup(QObject):
     def _show_main_window(self) -> None:
         """The passphrase was right: hand the window the open profile and the read caseload, show it."""
         window, unlock = self.window, self.unlock_window
-        if self._closed or window is None or unlock is None:
+        if self._closed or unlock is None:
+            return
+        if window is None:
+            self._unlocked_early = True
             return
         opened = self.locked.opened
         env = window.env

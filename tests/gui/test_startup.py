@@ -278,3 +278,17 @@ def test_opening_runs_off_the_gui_thread(qtbot, startup, tmp_path):
     assert s.unlock_window is not None and s.unlock_window.isVisible()  # on screen before anything opened
     qtbot.waitUntil(lambda: isinstance(s.dialog, UnlockSetupDialog), timeout=15_000)
     assert seen == [False]
+
+
+def test_a_passphrase_typed_before_the_profile_is_open_is_checked_once_it_is(qtbot, startup, tmp_path):
+    directory = tmp_path / "profile"
+    opened = open_for_gui(directory, passphrase=None, demo=True, clock=_clock)
+    opened.unlock.set(UNLOCK)
+    opened.close()
+    s = startup(directory, demo=False)
+    with qtbot.waitSignal(s.window_usable, timeout=20_000) as usable:
+        s.start()
+        unlock = s.unlock_window
+        unlock.lock_screen.passphrase.setText(UNLOCK)  # at once: nothing has loaded yet
+        qtbot.keyClick(unlock.lock_screen.passphrase, Qt.Key.Key_Return)
+    assert usable.args[0].caseload_model.rowCount() == 2

@@ -10,7 +10,8 @@ SIGKILL mid-narrative) and `scenario`:
   report `saved <contact id>` once the wizard's own autosave has stored it (no explicit save is asked);
 - "unlock_and_quit": report `unlock <epoch s>` when the unlock screen is on screen, type the passphrase
   `type_after` seconds later (`typed <epoch s>`), report `ready <epoch s>` one event-loop turn after the
-  caseload shows with `new_contact 1|0`, then quit (bench/bench_gui.py times these).
+  caseload shows with `new_contact 1|0`, then quit (bench/bench_gui.py times these); `prepared <epoch s>`
+  when the profile is open behind the unlock screen.
 
 The app is started exactly as `fieldapp run` starts it (fieldapp.gui.application.run), with this driver
 connected to the Startup's signals before the event loop runs.
@@ -39,6 +40,7 @@ class Driver(QObject):
         self.events = Path(spec["events"])
         self.startup = startup
         startup.unlock_shown.connect(self._unlock_shown)
+        startup.prepared.connect(lambda _stage: self.report(f"prepared {time.time()}"))
         startup.window_usable.connect(self._usable)
         startup.failed.connect(lambda message: self.report(f"failed {message}"))
 
