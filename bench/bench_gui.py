@@ -119,6 +119,7 @@ def app_start(directory: Path, tag: str, type_after: float = TYPE_AFTER) -> dict
     """One `fieldapp run` driven by tests/support/app_driver.py: seconds to the unlock screen, and from the
     typed passphrase to the caseload."""
     events = _TMP / f"events-{tag}.txt"
+    events.unlink(missing_ok=True)
     spec = _TMP / f"spec-{tag}.json"
     spec.write_text(
         json.dumps(

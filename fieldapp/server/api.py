@@ -187,7 +187,7 @@ def create_app(state: ServerState) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if state.threads:
             # Requests are CPU-bound Python (rules, JSON) and writers queue on one lock, so the thread
-            # count is a tuning knob (docs/PERFORMANCE.md, server load).
+            # count is a tuning knob (docs/PERFORMANCE.md, "Server under load").
             anyio.to_thread.current_default_thread_limiter().total_tokens = state.threads
         # PostgreSQL: the connections the request threads will use, opened now rather than by the first
         # requests (each is a backend process and a SCRAM exchange).
