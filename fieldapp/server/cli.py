@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=8,
         help="request threads per process (default 8; 0: the framework's 40). Requests are CPU-bound Python "
-        "under one lock per process, so more threads only fight over it (docs/PERFORMANCE.md, "Server under load")",
+        "under one lock per process, so more threads only fight over it (docs/PERFORMANCE.md, Server under load)",
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
