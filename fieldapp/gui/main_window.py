@@ -241,6 +241,11 @@ class MainWindow(QMainWindow):
             self.enroll,
             "Connect this laptop to the office server with a one-time code",
         )
+        from fieldapp.gui import printing  # File → Print contact sheet…, Contact → Print contact… (Ctrl+P)
+
+        self.print_actions = printing.PrintActions(
+            self, self.selected_matter_id, lambda: printing.current_contact(self.recent_view)
+        )
 
     def add_action(
         self,
@@ -494,6 +499,9 @@ class MainWindow(QMainWindow):
         editor = wizard.open_contact(
             self, env.service, self.caseload, stored, runner=env.runner, tables=env.tables, clock=env.now
         )
+        from fieldapp.gui import printing
+
+        printing.attach_contact_print(editor, env)  # Ctrl+P in the read-only view
         self.track_editor(editor)
         return editor
 

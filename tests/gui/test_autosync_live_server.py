@@ -47,7 +47,7 @@ def _finalize_on_runner(qtbot, window: MainWindow, opened) -> str:  # type: igno
 
 def _on_runner(qtbot, window: MainWindow, fn):  # type: ignore[no-untyped-def]
     """Run `fn` on the op runner (which owns the store's connection), then refresh the window as the
-    wizard's finalized signal does (wizard_bridge)."""
+    wizard's finalized signal does (MainWindow.track_editor)."""
     results: list[object] = []
     Op(window.env.runner, fn, label="test").success(results.append).run()
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
