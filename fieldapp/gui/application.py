@@ -45,8 +45,18 @@ STYLE = "Fusion"
 """The same look (and focus frames) on every platform."""
 
 UNLOCK_SHOWN = "unlock screen shown"
+PREPARED = "profile open, asking for"
 CASELOAD_SHOWN = "caseload shown"
-"""What the log says (INFO, `fieldapp run --log-level info`) when each is on screen, for an outside driver."""
+"""What the log says (INFO, `fieldapp run --log-level info`) for an outside driver: the unlock screen is on
+screen (its passphrase field has the keyboard focus: type the passphrase, Return), what it asks for once
+the profile is open behind it (ASKS_FOR; at first run a dialog asks twice: passphrase, Tab, repeat,
+Return), and the caseload on screen."""
+ASKS_FOR = {
+    Stage.UNLOCK: "the unlock passphrase",
+    Stage.PROFILE_PASSPHRASE: "the profile passphrase",
+    Stage.CHOOSE_UNLOCK: "a new unlock passphrase, twice (first run)",
+    Stage.CHOOSE_PROFILE_PASSPHRASE: "a new profile passphrase, twice (first run)",
+}
 
 WORDING = {
     Stage.UNLOCK: (
@@ -198,6 +208,7 @@ class Startup(QObject):
         unlock = self.unlock_window
         if self._closed or unlock is None:
             return
+        log.info("%s: %s", PREPARED, ASKS_FOR[stage])
         if stage in WORDING:
             unlock.lock_screen.ask_for(*WORDING[stage])
         elif stage is Stage.CHOOSE_UNLOCK:
