@@ -28,7 +28,7 @@ from fieldapp.app.launch import open_for_gui  # noqa: E402
 from fieldapp.app.wizard_flow import Step  # noqa: E402
 from fieldapp.domain.codetables import load_codetables  # noqa: E402
 from fieldapp.domain.records import ContactKind  # noqa: E402
-from fieldapp.gui.app import make_application  # noqa: E402
+from fieldapp.gui.application import make_application  # noqa: E402
 from fieldapp.gui.dialogs import EnrollDialog, PassphraseDialog, UnlockSetupDialog  # noqa: E402
 from fieldapp.gui.main_window import MainWindow, WindowEnv  # noqa: E402
 from fieldapp.gui.ops import OpRunner  # noqa: E402
@@ -75,20 +75,20 @@ def main() -> int:
     service.interim_save(draft_template.model_copy(update={"id": d1.contact.id, "first_saved_at": None}))
     service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
 
-    # the first paint (fieldapp.gui.first_paint): what `fieldapp run` shows before the full stack has loaded
-    from fieldapp.commands.run import start_first_paint
-    from fieldapp.gui.launcher import Launcher, StartOptions
-
-    start = start_first_paint(_tmp / "profile", clock, fork=False)
-    launcher = Launcher(StartOptions(_tmp / "profile", False, open_for_gui, clock=clock, first_paint=start))
-    first = launcher.show_first_paint()
-    assert first is not None, launcher.skip_reason
-    first.complete_menus()
-    first.resize(*SIZE)
-    shot(app, first, "00_first_paint")
-    first.close()
-
     runner = OpRunner()
+    # the unlock screen every start shows first (fieldapp.gui.application.Startup), worded for this profile
+    from PySide6.QtCore import QSettings
+
+    from fieldapp.app.start import Stage
+    from fieldapp.gui.application import WORDING
+    from fieldapp.gui.lock import UnlockWindow
+
+    unlock = UnlockWindow(runner, opened.unlock.verify, QSettings())
+    unlock.lock_screen.ask_for(*WORDING[Stage.UNLOCK])
+    unlock.resize(*SIZE)
+    shot(app, unlock, "00_unlock_screen")
+    unlock.close()
+
     tables = load_codetables()
     from fieldapp.app.due import due_list
 

@@ -1,8 +1,7 @@
 """The words the main window shows for a referral/case, a person and a contact, from plain values.
 
-One home for them, shared by the full window's models (fieldapp.gui.models, over domain records) and the
-first paint (fieldapp.gui.first_paint, over plain rows read before pydantic is loaded), so both show a
-worker exactly the same text; tests/gui/test_first_paint.py compares the two.
+Plain values in, words out (no Qt), so tests assert exactly what a worker reads; fieldapp.gui.models
+adapts the records to them.
 """
 
 from __future__ import annotations

@@ -60,9 +60,6 @@ class Step(IntEnum):
     REVIEW = 7
 
 
-START_STEPS: tuple[Step, ...] = (Step.ON_BEHALF, Step.KIND)
-"""Steps taken before the contact exists (the service needs both to create the draft)."""
-
 WIZARD_PAGES: tuple[Step, ...] = (
     Step.BASICS,
     Step.METHOD,
@@ -389,9 +386,6 @@ class ContactFlow:
         participant or among those present): the rule itself decides, so the two never disagree."""
         probe = contact.model_copy(update={"law_enforcement": None})
         return any(True for _ in nar_le(probe, self.ctx))
-
-    def _participants(self, contact: Contact) -> list[Person]:
-        return [p for pid in contact.participant_ids if (p := find_person(self.matter, pid)) is not None]
 
     # ----------------------------------------------------------------- consequences of a change
 

@@ -30,26 +30,12 @@ def end_of_business_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime(next_day.year, next_day.month, next_day.day, tzinfo=tz)
 
 
-def same_business_day(a: datetime, b: datetime, tz: ZoneInfo) -> bool:
-    return business_day(a, tz) == business_day(b, tz)
-
-
 def month_of(day: date) -> tuple[int, int]:
     return (day.year, day.month)
 
 
 def last_day_of_month(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def months_between(start: date, end: date) -> list[tuple[int, int]]:
-    """Calendar months from start's month to end's month, inclusive."""
-    months = []
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        months.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
 
 
 def add_working_days(day: date, n: int) -> date:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.domain.records import ContactKind, PersonRole, Program
 
-# Re-exported (their home is fieldapp.domain.resources, which the first paint imports without pydantic).
+# Re-exported (their home is fieldapp.domain.resources, which the unlock screen imports without the records).
 from fieldapp.domain.resources import default_codetables_path as default_codetables_path
 from fieldapp.domain.resources import resources_dir as resources_dir
 

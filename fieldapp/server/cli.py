@@ -100,7 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
-    # with proto 0 every keep-alive request waits ~40 ms on Nagle + delayed ACK (uvicorn issue #3149).
+    # with proto 0 every keep-alive request waits for Nagle + the delayed-ACK timer (uvicorn issue #3149).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -371,8 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=8,
         help="request threads per process (default 8; 0: the framework's 40). Requests are CPU-bound Python "
-        "under one lock per process, so more threads only fight over it: 500 laptops at once measured "
-        "0.53-0.57 ms of CPU per contact with 4-8 threads, 0.59-0.66 ms with 40",
+        "under one lock per process, so more threads only fight over it (docs/PERFORMANCE.md, Server under load)",
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"

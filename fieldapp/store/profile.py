@@ -2,7 +2,7 @@
 
 A profile is a directory holding `fieldapp.db` (SQLCipher 4) and `profile.json` (no secrets: the profile's
 ID, where its key is kept, and a verifier that tells a wrong key from a damaged file). Every failure raises
-a fieldapp.app.profile error with a message for a person, and leaves the database file byte-for-byte as it
+a fieldapp.domain.errors ProfileError with a message for a person, and leaves the database file byte-for-byte as it
 was: nothing is written until the key has been proven right.
 """
 
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import keyring.backend
 from sqlalchemy import Connection, Engine, exc, insert, select, update
 
-from fieldapp.app.profile import (
+from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.errors import (
     MissingKey,
     NeedsPassphrase,
     PassphrasePrompt,
@@ -33,7 +34,6 @@ from fieldapp.app.profile import (
     ProfileNotFound,
     WrongKey,
 )
-from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload
 from fieldapp.store import audit, keys, migrate

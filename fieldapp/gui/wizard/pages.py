@@ -204,7 +204,7 @@ class FlowPage(QWizardPage):
             severity = "block" if any(f.severity is Severity.BLOCK for f in items) else "warn"
             shown = (tuple(items), severity)
             if self._shown_findings.get(field) == shown:
-                continue  # unchanged: re-polishing every field on every page change cost ~3 ms (bench)
+                continue  # unchanged: re-polishing every field on every page change slowed the change
             self._shown_findings[field] = shown
             label.setText("\n".join(finding_text(f) for f in items))
             label.setProperty("severity", severity)
@@ -718,7 +718,7 @@ class NarrativePage(FlowPage):
     # ------------------------------------------------------------------ spelling
 
     def _load_speller(self) -> None:
-        """The word list loads once per app on the op runner (~0.2 s); a later wizard finds it ready."""
+        """The word list loads once per app on the op runner; a later wizard finds it ready."""
         ready = loaded_speller()
         if ready is not None:
             self.use_speller(ready)
