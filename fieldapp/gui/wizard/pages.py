@@ -577,21 +577,45 @@ class ParticipantsPage(FlowPage):
         self.add_other: QPushButton = self.c(QPushButton, "addOther")
         self.remove_other: QPushButton = self.c(QPushButton, "removeOther")
         self.add_other.clicked.connect(self._add_other)
+        self.other_name.returnPressed.connect(self._name_entered)
         self.other_role.returnPressed.connect(self._add_other)
         self.remove_other.clicked.connect(self._remove_other)
         self.controls_for = {"participant_ids": box, "party_type": self.party, "others_present": self.others}
 
-    def _add_other(self) -> None:
+    def _name_entered(self) -> None:
+        """Enter in Name: with the role still to type, that is where the worker goes next; else add."""
+        if self.other_name.text().strip() and not self.other_role.text().strip():
+            self.other_role.setFocus()
+            return
+        self._add_other()
+
+    def pending_other(self) -> bool:
+        return bool(self.other_name.text().strip() or self.other_role.text().strip())
+
+    def _add_other(self) -> bool:
+        """Add the typed person to Others present; say what is missing instead of dropping half of it."""
         name, role = self.other_name.text().strip(), self.other_role.text().strip()
         if not name or not role:
-            self.c(QLabel, "others_presentFinding").setText("SEL-OTHERS: enter both the name and the role.")
-            self.c(QLabel, "others_presentFinding").show()
+            missing = "name" if not name else "role"
+            label = self.c(QLabel, "others_presentFinding")
+            label.setText(
+                f"Type the {missing} of the other person present too, then press Enter to add them "
+                "(or clear what you typed)."
+            )
+            label.show()
             (self.other_name if not name else self.other_role).setFocus()
-            return
+            return False
         self.other_name.clear()
         self.other_role.clear()
         self.wiz.edit(others_present=(*self.wiz.contact.others_present, OtherParty(name=name, role=role)))
         self.other_name.setFocus()
+        return True
+
+    def validatePage(self) -> bool:
+        """A person typed but not yet added is added on Next, never left behind with the page."""
+        if self.wiz.editable and self.pending_other() and not self._add_other():
+            return False
+        return super().validatePage()
 
     def _remove_other(self) -> None:
         row = self.others.currentRow()
@@ -765,6 +789,8 @@ class NarrativePage(FlowPage):
         self.editor.setFocus()
 
     def _jump_to_hint(self, item: QListWidgetItem) -> None:
+        """Enter (or a double click) on a hint acts on it: the words are selected in the narrative and,
+        for a spelling hint, its menu of suggestions opens at the word (Enter takes the first)."""
         row = self.hints.row(item)
         if 0 <= row < len(self.marks):
             mark = self.marks[row]
@@ -773,6 +799,8 @@ class NarrativePage(FlowPage):
             cursor.setPosition(mark.end, cursor.MoveMode.KeepAnchor)
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
+            if mark.rule_id == SPELLING and not self.editor.isReadOnly():
+                self.editor.open_menu_at_cursor()
 
     def update_count(self) -> None:
         length, limit = self.editor.document().characterCount() - 1, self.editor.max_chars

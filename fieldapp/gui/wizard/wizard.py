@@ -13,11 +13,19 @@ saying that the text cannot be changed afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+    QWizard,
+)
 
 from fieldapp.app.service import ContactLocked, ContactService, FinalizeRefused, StoredContact
 from fieldapp.app.wizard_flow import (
@@ -43,6 +51,20 @@ RECHECK_DEBOUNCE_MS = 150
 RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke costs well under 20 ms
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the worker left a draft: the page, the control that had the keyboard, its text cursor."""
+
+    page: int
+    control: str = ""
+    cursor: int = -1
+
+
+_places: dict[str, Place] = {}
+"""Per contact ID, for this run of the app: reopening a draft returns to where it was left. Only a page
+number, a control name and a cursor offset, nothing of the record, and never written to disk."""
 
 
 class ContactWizard(QWizard):
@@ -134,10 +156,14 @@ class ContactWizard(QWizard):
         self._recheck.setInterval(RECHECK_DEBOUNCE_MS)
         self._recheck.timeout.connect(self._refresh)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_now)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.advance)
+        self.close_box: QMessageBox | None = None
         self.setMinimumSize(760, 520)
         self.resize(1000, 700)
         self._apply_stored_state(stored)
         self._refresh()
+        self._resume_at: Place | None = _places.get(stored.contact.id) if self.editable else None
         if self.editable and self.contact != stored.contact:
             self._dirty = True
             self._autosave.start()
@@ -388,6 +414,7 @@ class ContactWizard(QWizard):
         self._call(lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, "Finalize")
 
     def _finalized(self, stored: StoredContact) -> None:
+        _places.pop(stored.contact.id, None)
         self._finalizing = False
         self._dirty = False
         self.stored = stored
@@ -416,12 +443,114 @@ class ContactWizard(QWizard):
         self.set_status(f"The contact could not be finalized: {error}")
         self.saveFailed.emit(str(error))
 
+    # ------------------------------------------------------------------ where the worker was
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        place, self._resume_at = self._resume_at, None
+        if place is not None:
+            QTimer.singleShot(0, self, lambda: self._return_to(place))
+
+    def _return_to(self, place: Place) -> None:
+        """Page forward (as Next would, so a block on the way stops there) to the remembered control."""
+        while self.currentId() < place.page and self.currentId() >= 0:
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:
+                return
+        if self.currentId() != place.page or not place.control:
+            return
+        page = self.currentPage()
+        control = page.findChild(QWidget, place.control) if page is not None else None
+        if control is None or not control.isVisible():
+            return
+        control.setFocus(Qt.FocusReason.OtherFocusReason)
+        if place.cursor >= 0 and isinstance(control, QPlainTextEdit):
+            cursor = control.textCursor()
+            cursor.setPosition(min(place.cursor, len(control.toPlainText())))
+            control.setTextCursor(cursor)
+            control.ensureCursorVisible()
+        elif place.cursor >= 0 and isinstance(control, QLineEdit):
+            control.setCursorPosition(place.cursor)
+
+    def remember_place(self) -> None:
+        """Keep the page and cursor for when this draft is opened again in this run of the app."""
+        if not self.editable or self.currentId() < 0:
+            return
+        focus = QApplication.focusWidget()
+        control, cursor = "", -1
+        if focus is not None and self.isAncestorOf(focus) and focus.objectName():
+            control = focus.objectName()
+            if isinstance(focus, QPlainTextEdit):
+                cursor = focus.textCursor().position()
+            elif isinstance(focus, QLineEdit):
+                cursor = focus.cursorPosition()
+        _places[self.contact.id] = Place(self.currentId(), control, cursor)
+
+    # ------------------------------------------------------------------ keys
+
+    def advance(self) -> None:
+        """Ctrl+Enter: what the default button would do (Next, or Finalize on the review page)."""
+        if self.currentId() == Step.REVIEW:
+            if self.button(QWizard.WizardButton.FinishButton).isEnabled():
+                self.accept()
+        elif self.button(QWizard.WizardButton.NextButton).isEnabled():
+            self.next()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter acts on the field that has it, never on the page: a dialog's default button would take
+        an Enter the field did not use (a name typed in Others present left the page and was lost). Enter
+        on a button presses that button (the button handles it before this); Ctrl+Enter moves on.
+        Escape asks before closing a draft instead of closing at once."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            if self.editable:
+                self.ask_to_close()
+            else:
+                self.reject()
+            return
+        super().keyPressEvent(event)
+
+    def ask_to_close(self) -> None:
+        """Escape: close only when the worker says so; the draft is kept either way."""
+        if self.close_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmClose")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Close the contact")
+        box.setText("Close this contact for now?")
+        box.setInformativeText(
+            "The draft is kept as it is. Continue it from Today's drafts before the end of the day; "
+            "it opens again at this page."
+        )
+        close = box.addButton("&Close", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAccessibleName("Confirm closing the contact")
+        self.close_box = box
+
+        def answered(_result: int) -> None:
+            self.close_box = None
+            if box.clickedButton() is close:
+                self.reject()
+
+        box.finished.connect(answered)
+        box.open()
+
     def reject(self) -> None:
         """Closing keeps the draft: whatever is unsaved is queued for saving first."""
+        self.remember_place()
         self.save_now()
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_place()
         self.save_now()
         super().closeEvent(event)
 

@@ -1,0 +1,165 @@
+"""Issue 16, the keys a worker presses without looking: Enter acts on the field that has it (never silently
+leaves the page and drops what was typed), only Enter on Next or Ctrl+Enter moves on, Escape asks before
+closing a draft, and a reopened draft returns to the page and cursor where it was left."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWizard
+
+from fieldapp.app.wizard_flow import Step
+from fieldapp.domain.records import ContactKind, OtherParty
+from fieldapp.gui.wizard import ContactWizard, open_contact
+from tests.gui.wizard.test_wizard_keyboard import focus, press
+from tests.gui.wizard.test_wizard_rules import go_to
+from tests.gui.wizard.test_wizard_rules import open_draft as open_draft  # the fixture, shared
+from tests.gui.wizard.test_wizard_spelling import narrative_page
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def active(qtbot, open_draft):  # type: ignore[no-untyped-def]
+    def make(**changes: object) -> ContactWizard:
+        wizard = open_draft(ContactKind.CHILD_CASE, **changes)
+        wizard.resize(1366, 768)
+        wizard.activateWindow()
+        qtbot.waitUntil(wizard.isActiveWindow)
+        return wizard
+
+    return make
+
+
+def typed(qtbot, wizard: ContactWizard, text: str) -> None:  # type: ignore[no-untyped-def]
+    widget = focus()
+    assert widget is not None
+    qtbot.keyClicks(widget, text)
+
+
+def test_enter_in_others_present_adds_the_person_and_stays(qtbot, active) -> None:
+    wizard = active()
+    go_to(qtbot, wizard, Step.PARTICIPANTS)
+    page = wizard.pages[Step.PARTICIPANTS]
+    page.other_name.setFocus()
+    typed(qtbot, wizard, "Mara Quillfeather")
+    press(wizard, Qt.Key.Key_Return)  # the role is still to type: that is where Enter goes
+    assert wizard.currentId() == Step.PARTICIPANTS
+    assert focus() is page.other_role
+    typed(qtbot, wizard, "aunt")
+    press(wizard, Qt.Key.Key_Enter)
+    assert wizard.currentId() == Step.PARTICIPANTS, "Enter in a field must not leave the page"
+    assert wizard.contact.others_present == (OtherParty(name="Mara Quillfeather", role="aunt"),)
+    assert page.others.item(0).text() == "Mara Quillfeather (aunt)"
+    assert focus() is page.other_name  # ready for the next person
+
+
+def test_a_person_typed_but_not_added_is_never_dropped_by_next(qtbot, active) -> None:
+    wizard = active()
+    go_to(qtbot, wizard, Step.PARTICIPANTS)
+    page = wizard.pages[Step.PARTICIPANTS]
+    page.other_name.setFocus()
+    typed(qtbot, wizard, "Officer Dunmore")
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter: move on
+    assert wizard.currentId() == Step.PARTICIPANTS, "half a person: stay and say what is missing"
+    finding = page.c(type(page.banner), "others_presentFinding")
+    assert finding.isVisible() and "Type the role" in finding.text()
+    assert focus() is page.other_role
+    typed(qtbot, wizard, "police officer")
+    press(wizard, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Next with both typed: added, then on
+    qtbot.waitUntil(lambda: wizard.currentId() == Step.SERVICES)
+    assert OtherParty(name="Officer Dunmore", role="police officer") in wizard.contact.others_present
+
+
+def test_enter_in_a_choice_does_not_leave_the_page_ctrl_enter_and_enter_on_next_do(qtbot, active) -> None:
+    wizard = active()
+    go_to(qtbot, wizard, Step.METHOD)
+    wizard.pages[Step.METHOD].status.setFocus()
+    press(wizard, Qt.Key.Key_Return)
+    assert wizard.currentId() == Step.METHOD
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert wizard.currentId() == Step.PARTICIPANTS
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    next_button.setFocus()
+    press(wizard, Qt.Key.Key_Return)
+    assert wizard.currentId() == Step.SERVICES
+
+
+def test_enter_on_a_spelling_hint_offers_its_fix_instead_of_jumping_to_review(qtbot, active) -> None:
+    wizard = active(narrative="We dicussed school with Nova.")
+    go_to(qtbot, wizard, Step.NARRATIVE)
+    page = narrative_page(qtbot, wizard)
+    qtbot.waitUntil(lambda: "dicussed" in page.hints.item(0).text())
+    page.hints.setFocus()
+    page.hints.setCurrentRow(0)
+    press(wizard, Qt.Key.Key_Return)
+    assert wizard.currentId() == Step.NARRATIVE
+    menu = page.editor.menu
+    assert isinstance(menu, QMenu)
+    qtbot.waitUntil(menu.isVisible)
+    assert menu.activeAction().text() == "Replace with “discussed”"
+    press(menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.contact.narrative == "We discussed school with Nova.")
+    assert wizard.currentId() == Step.NARRATIVE
+
+
+def test_shift_f10_opens_the_spelling_menu_at_the_cursor(qtbot, active) -> None:
+    wizard = active(narrative="We dicussed school.")
+    go_to(qtbot, wizard, Step.NARRATIVE)
+    page = narrative_page(qtbot, wizard)
+    editor = page.editor
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.setPosition(5)
+    editor.setTextCursor(cursor)
+    press(wizard, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    menu = editor.menu
+    assert isinstance(menu, QMenu)
+    qtbot.waitUntil(menu.isVisible)
+    assert menu.actions()[0].text() == "Replace with “discussed”"
+    press(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(menu) or not menu.isVisible())
+    assert wizard.isVisible() and wizard.contact.narrative == "We dicussed school."
+
+
+def test_escape_asks_before_closing_and_a_second_escape_keeps_editing(qtbot, active) -> None:
+    wizard = active()
+    press(wizard, Qt.Key.Key_Escape)
+    box = wizard.close_box
+    assert isinstance(box, QMessageBox) and wizard.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box)
+    assert "draft is kept" in box.informativeText()
+    press(box, Qt.Key.Key_Escape)  # Escape again: keep editing
+    qtbot.waitUntil(lambda: wizard.close_box is None)
+    assert wizard.isVisible()
+    press(wizard, Qt.Key.Key_Escape)
+    box = wizard.close_box
+    assert box is not None
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box)
+    press(box, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # Close
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+
+
+def test_reopened_draft_returns_to_the_page_and_cursor_where_it_was_left(
+    qtbot, active, service, caseload, runner, clock
+) -> None:
+    wizard = active(narrative="Nova showed me her room. School is going well.")
+    go_to(qtbot, wizard, Step.NARRATIVE)
+    editor = wizard.pages[Step.NARRATIVE].editor
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.setPosition(len("Nova showed me her room."))
+    editor.setTextCursor(cursor)
+    contact_id = wizard.contact.id
+    wizard.close()
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+    stored = service.get(contact_id)
+    again = open_contact(None, service, caseload, stored, runner=runner, clock=clock)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.currentId() == Step.NARRATIVE)
+    editor = again.pages[Step.NARRATIVE].editor
+    again.activateWindow()
+    qtbot.waitUntil(lambda: focus() is editor)
+    assert editor.textCursor().position() == len("Nova showed me her room.")
+    assert again.button(QWizard.WizardButton.BackButton).isEnabled()  # the earlier pages are one Back away
