@@ -51,7 +51,6 @@ from fieldapp.app.wizard_flow import (
     field_root,
     page_of_field,
 )
-from fieldapp.domain.codetables import resources_dir
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import (
     ClosureException,
@@ -784,8 +783,17 @@ class NarrativePage(FlowPage):
         )
 
     def insert_template(self) -> None:
-        path = resources_dir() / "templates" / "quality_contact.txt"
-        self.editor.insert_at_cursor(path.read_text(encoding="utf-8"))
+        """Insert the agency's template and put the cursor after its first prompt, where writing starts."""
+        templates = self.wiz.flow.tables.narrative_templates
+        if templates:
+            start = self.editor.textCursor().position()
+            self.editor.insert_at_cursor(templates[0])
+            prompt = templates[0].find(":\n- ")
+            line_end = templates[0].find("\n", prompt + 2) if prompt >= 0 else -1
+            if line_end >= 0:
+                cursor = self.editor.textCursor()
+                cursor.setPosition(min(start + line_end, len(self.editor.toPlainText())))
+                self.editor.setTextCursor(cursor)
         self.editor.setFocus()
 
     def _jump_to_hint(self, item: QListWidgetItem) -> None:
@@ -837,7 +845,9 @@ class NarrativePage(FlowPage):
         mode = flow.narrative_mode(contact)
         self.consult_box.setVisible(mode is NarrativeMode.CONSULTATION)
         self.editor.setReadOnly(mode is NarrativeMode.CONSULTATION or not self.wiz.editable)
-        self.template_button.setEnabled(mode is not NarrativeMode.CONSULTATION)
+        self.template_button.setEnabled(
+            mode is not NarrativeMode.CONSULTATION and bool(flow.tables.narrative_templates)
+        )
         prefix = flow.privilege_line() + "\n" if mode is NarrativeMode.PRIVILEGED else ""
         self.editor.set_protected_prefix(prefix)
         if self.editor.toPlainText() != contact.narrative:

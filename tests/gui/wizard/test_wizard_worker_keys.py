@@ -163,3 +163,23 @@ def test_reopened_draft_returns_to_the_page_and_cursor_where_it_was_left(
     qtbot.waitUntil(lambda: focus() is editor)
     assert editor.textCursor().position() == len("Nova showed me her room.")
     assert again.button(QWizard.WizardButton.BackButton).isEnabled()  # the earlier pages are one Back away
+
+
+def test_NAR_REQUIRED_the_inserted_template_alone_stops_next_at_the_narrative(qtbot, active) -> None:
+    wizard = active(narrative="")
+    go_to(qtbot, wizard, Step.NARRATIVE)
+    page = wizard.pages[Step.NARRATIVE]
+    page.editor.setFocus()
+    press(wizard, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Insert quality-contact template
+    qtbot.waitUntil(lambda: wizard.contact.narrative.startswith("BEFORE (planning and preparation):"))
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert wizard.currentId() == Step.NARRATIVE
+    label = page.finding_labels["narrative"]
+    assert label.isVisible() and "only the template's headings" in label.text()
+    assert "NAR-REQUIRED" in label.text() or "NAR-REQUIRED" in label.toolTip()
+    # the cursor waits after the first prompt: the worker just types
+    assert focus() is page.editor
+    typed(qtbot, wizard, " school and her new room.")
+    assert "issues to discuss: school and her new room." in wizard.contact.narrative
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert wizard.currentId() == Step.REVIEW
