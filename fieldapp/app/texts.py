@@ -78,6 +78,22 @@ def time_left_words(deadline: datetime | None, now: datetime) -> str:
     return f"{minutes} min left"
 
 
+def draft_due_words(
+    first_saved_at: datetime | None, started_at: datetime | None, tz: ZoneInfo, now: datetime
+) -> str:
+    """A draft's one deadline, the nearest that applies, in the words every list uses: it must be
+    finalized before its business day ends (NAR-SAMEDAY), long before the month's end that timely entry
+    (CMP-TIMELY) would allow, so the month's end is never shown for a draft."""
+    deadline = deadline_of(first_saved_at, started_at, tz)
+    if deadline is not None and deadline <= now:
+        return "its day ended, so it can no longer be finalized"
+    left = time_left_words(deadline, now)
+    if deadline is None or business_day(deadline - timedelta(microseconds=1), tz) == business_day(now, tz):
+        return f"finalize it today ({left})"
+    last = (deadline - timedelta(microseconds=1)).astimezone(tz)
+    return f"finalize it by the end of {last:%a} {last.day} {last:%b} ({left})"
+
+
 def names_words(participant_ids: Sequence[str], people: dict[str, str]) -> str:
     """`people`: person ID -> full name in the contact's referral/case (empty when it is not known)."""
     if not participant_ids:
