@@ -49,7 +49,9 @@ def editor_contact_id(editor: QWidget) -> str | None:
 
 
 def connect_editor(window: MainWindow, editor: QWidget) -> None:
-    """Refresh the main window when a draft is saved, finalized, or replaced by a subsequent contact."""
+    """Refresh the main window when a draft is saved, finalized, or replaced by a subsequent contact; and
+    let Ctrl+L lock from the wizard's own window too (a window shortcut is live in each window it is on)."""
+    editor.addAction(window.lock_action)
     for name in ("draftSaved", "contactSaved"):
         signal = getattr(editor, name, None)
         if signal is not None:
