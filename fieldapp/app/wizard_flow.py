@@ -23,12 +23,14 @@ the contact may be finalized only when no block finding stands at all.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
+from fieldapp.domain.compliance.model import MEASURE_LABELS
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import (
     Case,
@@ -82,6 +84,14 @@ PAGE_TITLES: Mapping[Step, str] = {
     Step.NARRATIVE: "Narrative",
     Step.REVIEW: "Review and finalize",
 }
+
+
+def step_title(step: Step) -> str:
+    """The page title with where the worker is: "3 of 6: Participants"."""
+    if step not in WIZARD_PAGES:
+        return PAGE_TITLES[step]
+    return f"{WIZARD_PAGES.index(step) + 1} of {len(WIZARD_PAGES)}: {PAGE_TITLES[step]}"
+
 
 PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
     Step.ON_BEHALF: frozenset({"on_behalf_of_child_ids"}),
@@ -162,7 +172,7 @@ def on_behalf_problem(matter: Matter, chosen: Sequence[str]) -> str | None:
     if not on_behalf_choices(matter):
         return None  # a matter without children (rare; collateral-only) cannot name one
     if not chosen:
-        return "SEL-ONBEHALF (must fix): choose at least one child on whose behalf the contact is made."
+        return "Choose at least one child on whose behalf the contact is made. (SEL-ONBEHALF)"
     return None
 
 
@@ -430,12 +440,17 @@ class ContactFlow:
     def verdict_lines(self, contact: Contact) -> list[str]:
         """The counts-toward verdicts as the sentences the rules write ("Counts as November's monthly visit
         for Nova Quillfeather.", "Does not count: ..."), each with the measure and the blocking rule ID."""
+        verdicts = self.verdicts(contact)
+        seen = Tally(v.reason.strip() for v in verdicts)
         lines = []
-        for v in self.verdicts(contact):
+        for v in verdicts:
             reason = v.reason.strip()
             lead = "Counts" if v.counts else "Does not count"
+            repeated = seen[reason] > 1
             if not reason.startswith(lead):
                 reason = f"{lead}: {reason}"
+            if repeated:  # the same sentence for two measures: say which measure each line is about
+                reason = f"{reason.rstrip('.')} – for “{MEASURE_LABELS.get(v.measure_id, v.measure_id)}”."
             ids = v.measure_id + (f", {v.blocking_rule_id}" if v.blocking_rule_id else "")
             lines.append(f"{reason} ({ids})")
         return lines

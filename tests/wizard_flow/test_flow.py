@@ -219,6 +219,21 @@ def test_verdict_lines_in_words() -> None:
     assert lines[1] == "Does not count: Attempted contacts never count (CMP-RESIDENCE, SEL-STATUS)"
 
 
+def test_verdict_lines_that_read_the_same_say_which_measure_each_is_about() -> None:
+    contact = valid_contact(ContactKind.CHILD_CASE)
+    verdicts = [
+        CountVerdict("CMP-CHILD-MONTH", "p-nova", False, "Attempted contacts never count.", "SEL-STATUS"),
+        CountVerdict("CMP-RESIDENCE", "p-nova", False, "Attempted contacts never count.", "SEL-STATUS"),
+    ]
+    lines = flow_for(contact, [], verdicts).verdict_lines(contact)
+    assert lines == [
+        "Does not count: Attempted contacts never count – for “Face-to-face child contacts (monthly)”. "
+        "(CMP-CHILD-MONTH, SEL-STATUS)",
+        "Does not count: Attempted contacts never count – for “Child visits mostly in the child's "
+        "residence”. (CMP-RESIDENCE, SEL-STATUS)",
+    ]
+
+
 def test_verdict_lines_from_the_real_rules() -> None:
     """The review page's verdicts come from counts_toward: a completed in-person visit with Nova counts for
     her, and an Attempted one counts for nobody."""

@@ -50,6 +50,7 @@ from fieldapp.app.wizard_flow import (
     Step,
     field_root,
     page_of_field,
+    step_title,
 )
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import (
@@ -72,12 +73,21 @@ if TYPE_CHECKING:
 
 
 def severity_word(finding: Finding) -> str:
-    """In words, not only in colour or an icon: "must fix" blocks finalizing, "check" is a warning."""
-    return "must fix" if finding.severity is Severity.BLOCK else "check"
+    """In words, not only in colour or an icon: "Must fix" blocks finalizing, "Check" is a warning."""
+    return "Must fix" if finding.severity is Severity.BLOCK else "Check"
 
 
 def finding_text(finding: Finding) -> str:
-    return f"{finding.rule_id} ({severity_word(finding)}): {finding.message}"
+    """The sentence first; the rule ID after it, for the supervisor and the help desk."""
+    return f"{severity_word(finding)}: {finding.message} ({finding.rule_id})"
+
+
+def finding_html(finding: Finding) -> str:
+    """As `finding_text`, with the rule ID small and grey so the sentence is what is read."""
+    return (
+        f"{severity_word(finding)}: {html.escape(finding.message, quote=False)} "
+        f"<small style='color:#666666; font-weight:normal'>{html.escape(finding.rule_id)}</small>"
+    )
 
 
 def set_combo(combo: QComboBox, code: str | None) -> None:
@@ -115,7 +125,7 @@ class FlowPage(QWizardPage):
     def __init__(self, wizard: ContactWizard) -> None:
         super().__init__()
         self.wiz = wizard
-        self.setTitle(PAGE_TITLES[self.step])
+        self.setTitle(step_title(self.step))
         self.setObjectName(f"page_{self.step.name.lower()}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -126,8 +136,8 @@ class FlowPage(QWizardPage):
         self.frozen_label.setWordWrap(True)
         self.frozen_label.setProperty("class", "notice")
         self.frozen_label.setAccessibleName("Why this contact cannot be edited")
-        self.subsequent_button = QPushButton("Start a linked &subsequent contact", self.frozen)
-        self.subsequent_button.setAccessibleName("Start a linked subsequent contact")
+        self.subsequent_button = QPushButton("Start a &new contact linked to this one", self.frozen)
+        self.subsequent_button.setAccessibleName("Start a new contact linked to this one")
         self.subsequent_button.clicked.connect(self.wiz.start_subsequent)
         frozen_row.addWidget(self.frozen_label, 1)
         frozen_row.addWidget(self.subsequent_button)
@@ -144,7 +154,13 @@ class FlowPage(QWizardPage):
         self.banner.setWordWrap(True)
         self.banner.setProperty("class", "blockBanner")
         self.banner.setAccessibleName("Why you cannot continue")
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.banner.linkActivated.connect(self.wiz.go_to_field)
         self.banner.hide()
         outer.addWidget(self.banner)
         self.status_label = QLabel(self)
@@ -200,7 +216,9 @@ class FlowPage(QWizardPage):
             if self._shown_findings.get(field) == shown:
                 continue  # unchanged: re-polishing every field on every page change cost ~3 ms (bench)
             self._shown_findings[field] = shown
-            label.setText("\n".join(finding_text(f) for f in items))
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText("<br>".join(finding_html(f) for f in items))
+            label.setToolTip("\n".join(f"{f.rule_id}: {f.message}" for f in items))
             label.setProperty("severity", severity)
             label.style().unpolish(label)
             label.style().polish(label)
@@ -208,7 +226,7 @@ class FlowPage(QWizardPage):
             control = self.controls_for.get(field)
             if control is not None:
                 control.setProperty("finding", severity if items else "")
-                control.setAccessibleDescription(" ".join(f"{f.rule_id}: {f.message}" for f in items))
+                control.setAccessibleDescription(" ".join(finding_text(f) for f in items))
                 control.style().unpolish(control)
                 control.style().polish(control)
         self.show_banner(findings)
@@ -222,8 +240,14 @@ class FlowPage(QWizardPage):
             self.banner.hide()
             return
         action = "Finalize" if self.step is Step.REVIEW else "Next"
-        lines = [f"<b>{action} is unavailable until this is fixed:</b>"]
-        lines += [f"<b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
+        lines = [f"<b>{action} is unavailable until this is fixed</b> (follow a link to go there):"]
+        for f in blocks:
+            where = "" if self.step is not Step.REVIEW else f" – {PAGE_TITLES[page_of_field(f.field)]}"
+            lines.append(
+                f"<a href='{html.escape(f.field)}'>{html.escape(f.message, quote=False)}</a>"
+                f"{html.escape(where, quote=False)} "
+                f"<small style='color:#666666'>{html.escape(f.rule_id)}</small>"
+            )
         self.banner.setText("<br>".join(lines))
         self.banner.show()
 
@@ -232,6 +256,9 @@ class FlowPage(QWizardPage):
         self.frozen_label.setText(reason or "")
         self.subsequent_button.setVisible(can_follow_up)
         self.form.setEnabled(reason is None)
+        if reason is not None and self.step is Step.REVIEW:
+            self.setTitle("The contact as recorded (read-only)")
+            self.form.setEnabled(True)  # read-only controls: readable, selectable, copyable
 
     def chain_tab_order(self) -> None:
         """Tab follows the visual order: the layout order of the form (rows top to bottom), then the
@@ -881,6 +908,12 @@ class ReviewPage(FlowPage):
 
     def build(self) -> None:
         self.summary: QTextBrowser = self.c(QTextBrowser, "summary")
+        self.summary.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )  # read with the arrow keys, copied with Ctrl+C
+        layout = self.form.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretchFactor(self.summary, 1)  # the contact and its narrative get the room
         self.verdicts: QListWidget = self.c(QListWidget, "verdicts")
         self.verdicts.setMaximumHeight(110)
         self.findings: QListWidget = self.c(QListWidget, "findings")
@@ -924,9 +957,11 @@ class ReviewPage(FlowPage):
         self._shown = list(findings)
         for f in findings:
             page = PAGE_TITLES[page_of_field(f.field)]
-            QListWidgetItem(f"{finding_text(f)} (page: {page})", self.findings)
-        if not findings:
-            QListWidgetItem("No findings: every rule is satisfied.", self.findings)
+            item = QListWidgetItem(f"{finding_text(f)} – on “{page}”", self.findings)
+            item.setToolTip("Press Enter to go to the field.")
+        # nothing to say: the list folds away and the contact gets the room
+        self.findings.setVisible(bool(findings))
+        self.c(QLabel, "findingsLabel").setVisible(bool(findings))
         self.show_banner(findings)
 
     def _go_to_finding(self, item: QListWidgetItem) -> None:

@@ -92,7 +92,10 @@ class OnBehalfDialog(_FormDialog):
             text, severity = problem, "block"
         elif left_out and self.mandatory:
             names = ", ".join(c.label for c in left_out)
-            text = f"SEL-ONBEHALF (check): {names} left out. A mandatory contact is made on behalf of all children."
+            text = (
+                f"Check: {names} left out. A mandatory contact is made on behalf of all children. "
+                "(SEL-ONBEHALF)"
+            )
             severity = "warn"
         else:
             text, severity = "", ""

@@ -46,6 +46,14 @@ from fieldapp.gui.forms import load_style
 from fieldapp.gui.ops import Op, OpRunner
 from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
 
+STATE_WORDS = {
+    "final": "This contact is final: it is checked and kept as it is, and goes to the office at the next sync.",
+    "synced": "This contact is final and the office has it: your supervisor reviews it there next.",
+    "approved": "This contact is final and your supervisor has approved it.",
+}
+"""Where a final contact is in its life, in words: the record state (draft, final, synced, approved) is
+not the contact's status (Completed/Attempted), which says whether the contact took place."""
+
 AUTOSAVE_MS = 30_000
 RECHECK_DEBOUNCE_MS = 150
 RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke costs well under 20 ms
@@ -194,16 +202,29 @@ class ContactWizard(QWizard):
 
     def _apply_stored_state(self, stored: StoredContact) -> None:
         self.frozen_reason = self._frozen_reason(stored)
-        can_follow_up = self.frozen_reason is not None and stored.state.value == "draft"
+        # Whatever stops a change, the promise "anything new goes into a new contact linked to this one"
+        # is kept by a button beside the reason.
+        can_follow_up = self.frozen_reason is not None
         for page in self.pages.values():
             page.show_frozen(self.frozen_reason, can_follow_up)
+        if self.frozen_reason is not None:
+            # read, not edit: the whole contact on one selectable page, no Finalize or Save draft
+            self.setStartId(int(Step.REVIEW))
+            self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelButton])
+            self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
+            self.button(QWizard.WizardButton.CancelButton).setAccessibleName("Close")
+            state = "final" if stored.state.value != "draft" else "frozen draft"
+            self.setWindowTitle(f"{self.flow.kind_entry.label} – {self.matter.name} ({state}, read-only)")
         self.button(QWizard.WizardButton.CustomButton1).setEnabled(self.editable)
 
     def _frozen_reason(self, stored: StoredContact) -> str | None:
         if stored.frozen_reason:
             return stored.frozen_reason
         if stored.state.value != "draft":
-            return f"This contact is {stored.state.value}: its text and selections can no longer be changed (NAR-IMMUTABLE)."
+            return STATE_WORDS.get(stored.state.value, STATE_WORDS["final"]) + (
+                " Its text and selections can no longer be changed by anyone; anything learned later goes "
+                "into a new contact linked to this one. (NAR-IMMUTABLE)"
+            )
         first = stored.contact.first_saved_at
         tz = self.tables.agency.time_zone
         if first is not None and self.now() >= end_of_business_day(business_day(first, tz), tz):

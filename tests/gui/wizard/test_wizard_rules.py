@@ -53,7 +53,7 @@ def assert_refuses(qtbot, wizard: ContactWizard, rule_id: str, field: str) -> No
     step = page_of_field(field)
     page = wizard.pages[step]
     label = page.finding_labels[field_root(field)]
-    assert label.isVisibleTo(page) and rule_id in label.text() and "must fix" in label.text()
+    assert label.isVisibleTo(page) and rule_id in label.text() and "must fix" in label.text().lower()
     assert page.field_control(field_root(field)).property("finding") == "block"
     assert not page.isComplete()
     assert rule_id in page.banner.text() and page.banner.isVisibleTo(page)
@@ -72,7 +72,7 @@ def assert_refuses(qtbot, wizard: ContactWizard, rule_id: str, field: str) -> No
 def assert_warns(wizard: ContactWizard, rule_id: str, field: str) -> None:
     page = wizard.pages[page_of_field(field)]
     label = page.finding_labels[field_root(field)]
-    assert rule_id in label.text() and "check" in label.text()
+    assert rule_id in label.text() and "check" in label.text().lower()
     assert wizard.flow.can_finalize(wizard.contact, wizard.findings), "a warning must not block"
 
 
@@ -259,9 +259,10 @@ def test_NAR_SAMEDAY_draft_from_an_earlier_day_opens_read_only_with_linked_follo
     )
     qtbot.addWidget(wizard)
     wizard.show()
-    page = wizard.pages[Step.BASICS]
+    assert not wizard.pages[Step.BASICS].form.isEnabled()
+    assert wizard.currentId() == Step.REVIEW  # read on one page, the whole contact
+    page = wizard.pages[Step.REVIEW]
     assert page.frozen.isVisible() and "NAR-SAMEDAY" in page.frozen_label.text()
-    assert not page.form.isEnabled()
     assert not wizard.pages[Step.REVIEW].isComplete()
     wizard.accept()
     assert wizard.confirm_box is None
@@ -286,14 +287,25 @@ def test_NAR_IMMUTABLE_and_NAR_AMEND_final_contact_opens_read_only(
     )
     qtbot.addWidget(reopened)
     reopened.show()
-    page = reopened.pages[Step.NARRATIVE]
-    assert "NAR-IMMUTABLE" in page.frozen_label.text()
-    assert not page.subsequent_button.isVisible()
-    assert not page.form.isEnabled()
+    assert not reopened.pages[Step.NARRATIVE].form.isEnabled()
+    # issue 16: it opens on the whole contact, readable and selectable, not under "Review and finalize",
+    # with no Finalize, and with the promised way to record more: a new contact linked to this one
+    assert reopened.currentId() == Step.REVIEW
+    page = reopened.pages[Step.REVIEW]
+    assert page.title() == "The contact as recorded (read-only)" and "final" in reopened.windowTitle()
+    assert "NAR-IMMUTABLE" in page.frozen_label.text() and "goes to the office" in page.frozen_label.text()
+    assert page.summary.isEnabled() and page.summary.isVisible()
+    assert page.summary.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
+    assert not reopened.button(QWizard.WizardButton.FinishButton).isVisible()
     before = reopened.contact
     reopened.edit(narrative="changed")
     assert reopened.contact == before
     assert service.get(stored.contact.id).state is ContactState.FINAL
+    assert page.subsequent_button.isVisible()
+    with qtbot.waitSignal(reopened.subsequentRequested, timeout=10_000) as follow:
+        qtbot.mouseClick(page.subsequent_button, Qt.MouseButton.LeftButton)
+    assert follow.args[0].contact.previous_contact_id == stored.contact.id
+    qtbot.addWidget(reopened.follow_up)
 
 
 def test_NAR_PRIVILEGE_county_counsel_line_inserted_first_and_protected(qtbot, open_draft) -> None:
