@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -180,6 +181,29 @@ class FlowPage(QWizardPage):
             group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.build()
         self.chain_tab_order()
+        for edit in self.form.findChildren(QDateTimeEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Tab leaves a date/time field as a whole (Qt's default walks its sections: month, day, year, hour,
+        minute, five Tabs to get past it); the sections fill in as digits are typed, or with the arrows."""
+        if (
+            isinstance(watched, QDateTimeEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        ):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            if backwards:
+                self.wiz.focusPreviousChild()
+            else:
+                self.wiz.focusNextChild()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ to override
 
