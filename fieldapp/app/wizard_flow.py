@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from fieldapp.app.texts import roles_words
 from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
 from fieldapp.domain.compliance.model import MEASURE_LABELS
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
@@ -195,6 +196,18 @@ def kind_choices(tables: CodeTables, matter: Matter) -> tuple[KindChoice, ...]:
     return tuple(out)
 
 
+def kind_for_person(tables: CodeTables, matter: Matter, person_id: str | None) -> ContactKind | None:
+    """The kind a contact with this person would be (the child's, the parent's, the SCP's, a collateral),
+    to preselect when the worker started the contact from a person in the caseload; None if not one."""
+    person = find_person(matter, person_id) if person_id else None
+    if person is None:
+        return None
+    for choice in kind_choices(tables, matter):
+        if choice.available and set(person.roles) & _participant_roles(tables.kinds[choice.kind]):
+            return choice.kind
+    return None
+
+
 def _participant_roles(entry: KindEntry) -> set[PersonRole]:
     # A reporting party is contacted as a Collateral (NAR-RP, SEL-PARTYTYPE), never as "Reporter".
     if entry.participant_role is PersonRole.COLLATERAL:
@@ -333,6 +346,16 @@ class ContactFlow:
         people = [p for p in self.matter.people if set(p.roles) & roles]
         return tuple(Choice(p.id, _person_label(p)) for p in people)
 
+    def people_present_choices(self) -> tuple[Choice, ...]:
+        """Others present (SEL-OTHERS) can be picked from the referral/case's people: full name -> role in
+        words. The kind's own participants are left out: they are chosen above, not "others"."""
+        own = {c.code for c in self.participant_choices()}
+        return tuple(
+            Choice(p.full_name, roles_words((r.value for r in p.roles), _collateral(p)))
+            for p in self.matter.people
+            if p.id not in own
+        )
+
     def party_type(self) -> Choice:
         """SEL-PARTYTYPE: fixed by the kind, never chosen (so Staff Person/Reporter cannot be picked)."""
         code = self.kind_entry.party_type
@@ -421,12 +444,12 @@ class ContactFlow:
         return contact.model_copy(update=update) if update else contact
 
     def initial(self, contact: Contact) -> Contact:
-        """A fresh draft as the wizard first shows it: the mandatory purpose when there is only one,
+        """A fresh draft as the wizard first shows it: a mandatory kind's first mandatory purpose,
         SW Plan Contact preselected for a mandatory case contact, the only possible participant chosen."""
         update: dict[str, object] = {}
         mandatory = self.mandatory_purposes()
-        if not contact.purposes and len(mandatory) == 1:
-            update["purposes"] = mandatory
+        if not contact.purposes and self.kind_entry.mandatory and mandatory:
+            update["purposes"] = mandatory[:1]  # every mandatory kind alike: its first mandatory purpose
         if not contact.services and self.suggests_sw_plan_contact():
             update["services"] = ("SW_PLAN_CONTACT",)
         people = self.participant_choices()
@@ -510,10 +533,17 @@ def _offered(entries: Iterable[CodeEntry]) -> tuple[Choice, ...]:
     return tuple(Choice(e.code, e.label) for e in entries if e.offered)
 
 
+def _collateral(person: Person) -> str | None:
+    return person.collateral_type.value if person.collateral_type else None
+
+
 def _person_label(person: Person) -> str:
-    roles = ", ".join(r.value.replace("_", " ") for r in person.roles)
-    extra = f", {person.collateral_type.value.replace('_', ' ')}" if person.collateral_type else ""
-    return f"{person.full_name} ({roles}{extra})"
+    return f"{person.full_name} ({roles_words((r.value for r in person.roles), _collateral(person))})"
+
+
+def role_words(role: PersonRole) -> str:
+    """A role as a worker says it ("substitute care provider", never "scp")."""
+    return roles_words((role.value,), None)
 
 
 def _name(matter: Matter, person_id: str) -> str:

@@ -276,3 +276,16 @@ def test_NAR_LE_assessment_asked_for_an_officer_present_not_only_a_participant()
         update={"others_present": (OtherParty(name="R. Quade", role="Police officer"),)}
     )
     assert flow.asks_law_enforcement(with_officer)
+
+
+@pytest.mark.parametrize("kind", [k for k in ContactKind if k is not ContactKind.COLLATERAL])
+def test_every_mandatory_kind_starts_with_its_first_mandatory_purpose(kind: ContactKind) -> None:
+    """Issue 16: purposes preselected consistently for the mandatory kinds (not only where there is one)."""
+    fresh = valid_contact(kind, purposes=(), services=(), participant_ids=())
+    flow = flow_for(fresh)
+    assert flow.initial(fresh).purposes == flow.mandatory_purposes()[:1]
+
+
+def test_a_collateral_starts_with_no_purpose() -> None:
+    fresh = valid_contact(ContactKind.COLLATERAL, purposes=(), participant_ids=())
+    assert flow_for(fresh).initial(fresh).purposes == ()

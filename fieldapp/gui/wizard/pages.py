@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDateTimeEdit,
     QFormLayout,
@@ -51,6 +52,7 @@ from fieldapp.app.wizard_flow import (
     Step,
     field_root,
     page_of_field,
+    role_words,
     step_title,
 )
 from fieldapp.domain.findings import Finding, Severity
@@ -614,7 +616,7 @@ class ParticipantsPage(FlowPage):
     def build(self) -> None:
         flow = self.wiz.flow
         box = self.c(QGroupBox, "participantsBox")
-        role = flow.kind_entry.participant_role.value.replace("_", " ")
+        role = role_words(flow.kind_entry.participant_role)
         box.setTitle(f"Participants: the {role} the contact was with")
         self.participants = CheckList(box, flow.participant_choices())
         self.participants.changed.connect(lambda: self.wiz.edit(participant_ids=self.participants.checked()))
@@ -627,15 +629,37 @@ class ParticipantsPage(FlowPage):
         self.add_other: QPushButton = self.c(QPushButton, "addOther")
         self.remove_other: QPushButton = self.c(QPushButton, "removeOther")
         self.add_other.clicked.connect(self._add_other)
+        self.known_people = {c.code: c for c in flow.people_present_choices()}
+        completer = QCompleter([c.code for c in self.known_people.values()], self.other_name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._picked_other)
+        self.other_name.setCompleter(completer)
+        self.other_name.setPlaceholderText("Type a name, or the first letters of someone in the case")
         self.other_name.returnPressed.connect(self._name_entered)
         self.other_role.returnPressed.connect(self._add_other)
         self.remove_other.clicked.connect(self._remove_other)
         self.controls_for = {"participant_ids": box, "party_type": self.party, "others_present": self.others}
 
+    def _picked_other(self, name: str) -> None:
+        """Someone of the referral/case picked from the name's suggestions: their role comes with them
+        (the Enter that picked them then adds them)."""
+        known = self.known_people.get(name)
+        if known is not None and not self.other_role.text().strip():
+            self.other_role.setText(known.label)
+            QTimer.singleShot(0, self, self._add_if_complete)  # picking them is choosing them
+
+    def _add_if_complete(self) -> None:
+        if self.other_name.text().strip() and self.other_role.text().strip():
+            self._add_other()
+
     def _name_entered(self) -> None:
         """Enter in Name: with the role still to type, that is where the worker goes next; else add."""
+        if not self.pending_other():
+            return
         if self.other_name.text().strip() and not self.other_role.text().strip():
-            self.other_role.setFocus()
+            # after the event: the suggestions popup, closing on this Enter, hands the focus back first
+            self._focus_later(self.other_role)
             return
         self._add_other()
 
@@ -653,13 +677,18 @@ class ParticipantsPage(FlowPage):
                 "(or clear what you typed)."
             )
             label.show()
-            (self.other_name if not name else self.other_role).setFocus()
+            self._focus_later(self.other_name if not name else self.other_role)
             return False
         self.other_name.clear()
         self.other_role.clear()
         self.wiz.edit(others_present=(*self.wiz.contact.others_present, OtherParty(name=name, role=role)))
-        self.other_name.setFocus()
+        self._focus_later(self.other_name)
         return True
+
+    def _focus_later(self, edit: QLineEdit) -> None:
+        """After the key event: the name's suggestions popup, closing on the same key, gives the focus
+        back to the name field first."""
+        QTimer.singleShot(0, edit, lambda: edit.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def validatePage(self) -> bool:
         """A person typed but not yet added is added on Next, never left behind with the page."""

@@ -195,9 +195,11 @@ class ContactWizard(QWizard):
         return on_behalf_choices(self.matter)
 
     def _with_defaults(self, contact: Contact) -> Contact:
-        """A new draft shows the date and time now (the worker corrects it) and the flow's preselections."""
-        if contact.started_at is None:
-            contact = contact.model_copy(update={"started_at": self.now().replace(second=0, microsecond=0)})
+        """A new draft shows the date and time now (the worker corrects it) and the flow's preselections;
+        a draft the wizard saved before is shown as it was left (an unticked purpose stays unticked)."""
+        if contact.started_at is not None:
+            return self.flow.normalize(contact)
+        contact = contact.model_copy(update={"started_at": self.now().replace(second=0, microsecond=0)})
         return self.flow.initial(contact)
 
     def _apply_stored_state(self, stored: StoredContact) -> None:
