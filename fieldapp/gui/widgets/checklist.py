@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLayout, QWidget
 
 from fieldapp.app.wizard_flow import Choice
 
@@ -57,13 +57,23 @@ class CheckList(QObject):
         """Arrow keys move between the boxes of this list; Home/End go to its ends."""
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
-        if event.modifiers() not in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        if event.modifiers() not in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+            Qt.KeyboardModifier.ShiftModifier,
+        ):
             return False
         boxes = [b for b in self.boxes.values() if b.isVisible() and b.isEnabled()]
         if watched not in boxes:
             return False
         here = boxes.index(watched)
         key = event.key()
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and here > 0:
+            # Tab leaves the list from wherever the arrows took the focus: as from its one Tab stop
+            first = next(iter(self.boxes.values()))
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            QApplication.sendEvent(first, QKeyEvent(event.type(), key, event.modifiers(), event.text()))
+            return True
         if key in self._MOVES:
             there = here + self._MOVES[Qt.Key(key)]
         elif key == Qt.Key.Key_Home:

@@ -240,3 +240,23 @@ def test_participants_say_roles_in_words(qtbot, open_draft) -> None:
     assert box.title() == "Participants: the substitute care provider the contact was with"
     labels = [b.text() for b in page.participants.boxes.values()]
     assert labels == ["Morgan Thistledown (substitute care provider)"]
+
+
+def test_a_checklist_is_one_tab_stop_with_arrows_inside(qtbot, active) -> None:
+    wizard = active()
+    go_to(qtbot, wizard, Step.SERVICES)
+    page = wizard.pages[Step.SERVICES]
+    services = list(page.services.boxes.values())
+    sop = list(page.sop.boxes.values())
+    services[0].setFocus()
+    press(wizard, Qt.Key.Key_Down)
+    press(wizard, Qt.Key.Key_Down)
+    assert focus() is services[2]
+    press(wizard, Qt.Key.Key_Space)
+    assert services[2].isChecked()
+    press(wizard, Qt.Key.Key_Tab)  # leaves the whole list, wherever in it the focus was
+    assert focus() is sop[0]
+    press(wizard, Qt.Key.Key_End)
+    assert focus() is sop[-1]
+    press(wizard, Qt.Key.Key_Backtab)
+    assert focus() is services[0]
