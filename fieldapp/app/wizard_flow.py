@@ -119,6 +119,36 @@ PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
 ("fax.to" belongs to METHOD); a finding on a field no page owns is shown on the review page."""
 
 
+FIELD_WORDS: Mapping[str, str] = {
+    "staff_person_id": "Staff person",
+    "started_at": "Contact started",
+    "ended_at": "End time",
+    "purposes": "Contact purposes",
+    "on_behalf_of_child_ids": "On behalf of",
+    "primary_exception": "Primary-worker exception",
+    "closure_exception": "Closure exception",
+    "context_id": "Referral/case",
+    "method": "Method of contact",
+    "location": "Location",
+    "status": "Status",
+    "fax": "Fax details",
+    "returned_mail": "Returned mail",
+    "participant_ids": "Participants",
+    "party_type": "Party type",
+    "others_present": "Others present",
+    "services": "Services",
+    "sop_components": "Safety Organized Practice components",
+    "narrative": "Narrative",
+    "law_enforcement": "Law-enforcement assessment",
+}
+"""What each field is called on its page, for the banner that links to it."""
+
+
+def field_words(field: str) -> str:
+    root = field_root(field)
+    return FIELD_WORDS.get(root, root.replace("_", " ").capitalize())
+
+
 def field_root(field: str) -> str:
     """`fax.sent_at` and `others_present[1].name` both belong to the control of their first part."""
     return field.split(".", 1)[0].split("[", 1)[0]

@@ -51,6 +51,7 @@ from fieldapp.app.wizard_flow import (
     NarrativeMode,
     Step,
     field_root,
+    field_words,
     page_of_field,
     role_words,
     step_title,
@@ -236,7 +237,8 @@ class FlowPage(QWizardPage):
         for f in mine:
             by_field.setdefault(field_root(f.field), []).append(f)
         for field, label in self.finding_labels.items():
-            items = by_field.get(field, [])
+            # calm checking: a field's findings show once the worker has touched it or asked to go on
+            items = by_field.get(field, []) if self.wiz.is_revealed(field) else []
             severity = "block" if any(f.severity is Severity.BLOCK for f in items) else "warn"
             shown = (tuple(items), severity)
             if self._shown_findings.get(field) == shown:
@@ -265,16 +267,25 @@ class FlowPage(QWizardPage):
         if not blocks:
             self.banner.hide()
             return
+        # Only what stops Next, each field once, linking to it; its sentence is beside the field. Calm
+        # (a to-do, not an alarm) until the worker has touched one of those fields or asked to go on.
         action = "Finalize" if self.step is Step.REVIEW else "Next"
-        lines = [f"<b>{action} is unavailable until this is fixed</b> (follow a link to go there):"]
-        for f in blocks:
-            where = "" if self.step is not Step.REVIEW else f" – {PAGE_TITLES[page_of_field(f.field)]}"
-            lines.append(
-                f"<a href='{html.escape(f.field)}'>{html.escape(f.message, quote=False)}</a>"
-                f"{html.escape(where, quote=False)} "
-                f"<small style='color:#666666'>{html.escape(f.rule_id)}</small>"
+        fields = list(dict.fromkeys(field_root(f.field) for f in blocks))
+        links = []
+        for field in fields:
+            ids = ", ".join(dict.fromkeys(f.rule_id for f in blocks if field_root(f.field) == field))
+            where = f" ({PAGE_TITLES[page_of_field(field)]})" if self.step is Step.REVIEW else ""
+            links.append(
+                f"<a href='{html.escape(field)}'>{html.escape(field_words(field), quote=False)}</a>"
+                f"{html.escape(where, quote=False)} <small style='color:#666666'>{html.escape(ids)}</small>"
             )
-        self.banner.setText("<br>".join(lines))
+        alarm = any(self.wiz.is_revealed(field) for field in fields)
+        lead = f"{action} is unavailable until this is done:" if alarm else f"To go on ({action}), fill in:"
+        self.banner.setText(f"<b>{lead}</b> " + " · ".join(links))
+        if self.banner.property("calm") != (not alarm):
+            self.banner.setProperty("calm", not alarm)
+            self.banner.style().unpolish(self.banner)
+            self.banner.style().polish(self.banner)
         self.banner.show()
 
     def show_frozen(self, reason: str | None, can_follow_up: bool) -> None:

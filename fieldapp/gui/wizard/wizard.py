@@ -12,7 +12,7 @@ saying that the text cannot be changed afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.app.service import ContactLocked, ContactService, FinalizeRefused, StoredContact
 from fieldapp.app.wizard_flow import (
+    PAGE_FIELDS,
     PAGE_TITLES,
     Choice,
     ContactFlow,
@@ -69,6 +70,8 @@ class Place:
     control: str = ""
     cursor: int = -1
 
+
+PAGE_FIELDS_BY_ID = {int(step): fields for step, fields in PAGE_FIELDS.items()}
 
 _places: dict[str, Place] = {}
 """Per contact ID, for this run of the app: reopening a draft returns to where it was left. Only a page
@@ -119,6 +122,11 @@ class ContactWizard(QWizard):
         # (date and time now, the only possible participant...), saved with the first interim save.
         self.contact: Contact = stored.contact if self.frozen_reason else self._with_defaults(stored.contact)
         self.findings: list[Finding] = []
+        # Calm checking: which fields' findings are shown. A draft the wizard saved before was worked on
+        # already: all of it shows. A new one shows a field's findings once it is touched, its page is
+        # left, or the worker asks to go on (Ctrl+Enter, a banner link, a finding on the review page).
+        self.revealed: set[str] = set()
+        self.reveal_all = stored.contact.started_at is not None
         self._store_findings: list[Finding] = []  # the store's refusal, shown until the contact changes
         self._dirty = False
         self._saving = False
@@ -241,6 +249,7 @@ class ContactWizard(QWizard):
         """Apply the worker's change to the contact, re-check, and schedule an interim save."""
         if not self.editable or not changes:
             return
+        self.revealed.update(changes)
         updated = self.contact.model_copy(update=changes)
         updated = self.flow.normalize(updated)
         if updated == self.contact:
@@ -259,6 +268,17 @@ class ContactWizard(QWizard):
             self._recheck.start()
             return
         self._refresh()
+
+    def is_revealed(self, field: str) -> bool:
+        return self.reveal_all or field_root(field) in self.revealed
+
+    def reveal(self, fields: Iterable[str]) -> None:
+        """Show the findings of `fields` from now on (calm checking)."""
+        new = {field_root(f) for f in fields} - self.revealed
+        if new:
+            self.revealed |= new
+            for page in self.pages.values():
+                page.show_findings(self.findings)
 
     def flush_checks(self) -> None:
         """Run a re-check that typing postponed, so no decision is taken on stale findings."""
@@ -287,6 +307,13 @@ class ContactWizard(QWizard):
         following = self.flow.next_page(Step(current))
         return int(following) if following is not None else -1
 
+    def validateCurrentPage(self) -> bool:
+        """Leaving a page forward: its fields have been seen, so their findings (warnings) show."""
+        ok = super().validateCurrentPage()
+        if ok and self.currentId() in PAGE_FIELDS_BY_ID:
+            self.reveal(PAGE_FIELDS_BY_ID[self.currentId()])
+        return ok
+
     def _on_page_changed(self, page_id: int) -> None:
         # The interim save is queued right after this event-loop turn, i.e. after the new page has been
         # painted: queued at once, the op runner serialised and wrote the contact (holding the interpreter
@@ -301,6 +328,7 @@ class ContactWizard(QWizard):
 
     def go_to_field(self, field: str) -> None:
         """Show the page that owns `field` and put the keyboard focus on its control."""
+        self.reveal([field])
         target = page_of_field(field)
         while self.currentId() > int(target):
             self.back()
@@ -517,8 +545,16 @@ class ContactWizard(QWizard):
         if self.currentId() == Step.REVIEW:
             if self.button(QWizard.WizardButton.FinishButton).isEnabled():
                 self.accept()
-        elif self.button(QWizard.WizardButton.NextButton).isEnabled():
+            return
+        if self.button(QWizard.WizardButton.NextButton).isEnabled():
             self.next()
+            return
+        # asked to go on where it cannot: say what stops it, beside each field, and go to the first
+        self.flush_checks()
+        blocking = self.flow.blocking(Step(self.currentId()), self.contact, self.findings)
+        if blocking:
+            self.reveal(f.field for f in blocking)
+            self.go_to_field(blocking[0].field)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter acts on the field that has it, never on the page: a dialog's default button would take

@@ -34,8 +34,38 @@ def test_SEL_LOCATION_finding_is_a_sentence_with_the_rule_id_small_and_the_banne
     assert "<small" in label.text() and "SEL-LOCATION" in label.text()
     assert "SEL-LOCATION" in label.toolTip()
     banner = page.banner.text()
-    assert "<a href='location'>Select where the in-person contact took place.</a>" in banner
-    assert not banner.startswith("SEL-") and "(must fix)" not in banner
+    # the banner names the field once and links to it; its sentence is beside the field, not repeated
+    assert "<a href='location'>Location</a>" in banner and "SEL-LOCATION" in banner
+    assert "Select where" not in banner and "(must fix)" not in banner
     page.status.setFocus()
     page.banner.linkActivated.emit("location")  # what Enter or a click on the link does
     assert QApplication.focusWidget() is page.location
+
+
+def test_calm_checking_findings_show_once_touched_or_when_asked_to_go_on(qtbot, make_wizard) -> None:
+    """Nothing in red before anything is done: a new contact's missing method, location and status are a
+    calm to-do in the banner; a field's sentence appears once it is touched, and all of them (in red)
+    when the worker asks to go on (Ctrl+Enter), with the focus on the first."""
+    from PySide6.QtCore import Qt
+
+    from tests.gui.wizard.test_wizard_keyboard import focus, press
+
+    wizard = make_wizard(ContactKind.CHILD_CASE, "C-2001")
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # basics are complete: on
+    assert wizard.currentId() == Step.METHOD
+    page = wizard.pages[Step.METHOD]
+    labels = page.finding_labels
+    assert not any(label.isVisible() for label in labels.values())
+    assert page.banner.isVisible() and page.banner.property("calm") is True
+    assert page.banner.text().startswith("<b>To go on (Next), fill in:</b>")
+    press(wizard, Qt.Key.Key_Down)  # method: In-Person, touched; location and status still calm
+    assert wizard.contact.method == "IN_PERSON"
+    assert not labels["location"].isVisible() and not labels["status"].isVisible()
+    press(wizard, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # asks to go on
+    assert wizard.currentId() == Step.METHOD
+    assert labels["location"].isVisible() and "SEL-LOCATION" in labels["location"].text()
+    assert labels["status"].isVisible() and "SEL-STATUS" in labels["status"].text()
+    assert page.banner.property("calm") is False
+    assert focus() is page.location
