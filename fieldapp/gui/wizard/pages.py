@@ -920,12 +920,13 @@ class NarrativePage(FlowPage):
         self._shown_marks = shown
         self.hints.clear()
         for rule_id, words, advice in shown:
+            # the advice is the sentence; the rule ID stays in the tooltip (and Enter acts on the hint)
             if rule_id == SPELLING:
-                item = QListWidgetItem(f"Spelling “{words}” ({rule_id}): {advice}", self.hints)
-                item.setToolTip(SPELLING_WHY)
+                item = QListWidgetItem(f"Spelling of “{words}”: {advice}", self.hints)
+                item.setToolTip(f"{SPELLING_WHY} Press Enter for the suggestions.")
             else:
-                item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
-                item.setToolTip(advice)
+                item = QListWidgetItem(f"Wording “{words}”: {advice}", self.hints)
+                item.setToolTip(f"{advice} ({rule_id})")
         if not shown:
             QListWidgetItem("No wording to review.", self.hints)
         unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)

@@ -424,15 +424,15 @@ class ContactWizard(QWizard):
         box.setWindowTitle("Finalize the contact")
         box.setText("Finalize this contact now?")
         informative = (
-            "Once final, its text and selections cannot be changed by anyone. Anything you learn later "
-            "goes into a new contact linked to this one."
+            "Once final, its text and selections cannot be changed by anyone, and it goes to the office "
+            "at the next sync. Anything you learn later goes into a new contact linked to this one."
         )
         unknown = self.unknown_words()
         if unknown:
             shown = ", ".join(f"“{w}”" for w in unknown[:5]) + (" …" if len(unknown) > 5 else "")
             informative += (
                 f"\n\nThe spell checker does not know {len(unknown)} word{'s' if len(unknown) > 1 else ''} "
-                f"in the narrative: {shown}. Check them now (NAR-IMMUTABLE)."
+                f"in the narrative: {shown}. Check them now: a final narrative cannot be corrected (NAR-IMMUTABLE)."
             )
         box.setInformativeText(informative)
         finalize = box.addButton("&Finalize", QMessageBox.ButtonRole.AcceptRole)

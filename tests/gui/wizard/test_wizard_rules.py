@@ -330,7 +330,7 @@ def test_NAR_RP_reporter_name_in_narrative_warns_at_the_narrative(qtbot, open_dr
     type_narrative(qtbot, wizard, "Jordan Okafor-Example called the school again.")
     assert_warns(wizard, "NAR-RP", "narrative")
     hints = wizard.pages[Step.NARRATIVE].hints
-    assert any("NAR-RP" in hints.item(i).text() for i in range(hints.count()))
+    assert any("NAR-RP" in hints.item(i).toolTip() for i in range(hints.count()))
 
 
 def test_NAR_CONSULT_details_block_until_the_fixed_sentence_is_chosen(qtbot, open_draft) -> None:
