@@ -371,10 +371,40 @@ class ContactFlow:
         return _offered(self.tables.statuses.values())
 
     def participant_choices(self) -> tuple[Choice, ...]:
-        """SEL-PARTICIPANT: only people holding the kind's role in this referral or case."""
+        """SEL-PARTICIPANT: only people holding the kind's role in this referral or case; a substitute
+        care provider is shown with the children placed with them, so the worker picks the right one."""
         roles = _participant_roles(self.kind_entry)
         people = [p for p in self.matter.people if set(p.roles) & roles]
-        return tuple(Choice(p.id, _person_label(p)) for p in people)
+        return tuple(Choice(p.id, self._participant_label(p)) for p in people)
+
+    def _participant_label(self, person: Person) -> str:
+        children = self.children_cared_for(person.id)
+        if not person.has_role(PersonRole.SCP) or not isinstance(self.matter, Case):
+            return _person_label(person)
+        cares = ", ".join(_name(self.matter, c) for c in children) or "no child placed with them"
+        return f"{person.full_name} (substitute care provider of {cares})"
+
+    def children_cared_for(self, scp_id: str) -> tuple[str, ...]:
+        """The children placed with this substitute care provider (the case's placements)."""
+        if not isinstance(self.matter, Case):
+            return ()
+        return tuple(dict.fromkeys(p.child_id for p in self.matter.placements if p.scp_id == scp_id))
+
+    def scp_mismatch(self, contact: Contact) -> str | None:
+        """A warning (SEL-PARTICIPANT) when the chosen substitute care provider cares for none of the
+        children the contact is made on behalf of: most likely the wrong caregiver, or the wrong children."""
+        if self.kind_entry.participant_role is not PersonRole.SCP or not isinstance(self.matter, Case):
+            return None
+        wanted = set(contact.on_behalf_of_child_ids)
+        for scp_id in contact.participant_ids:
+            cared = self.children_cared_for(scp_id)
+            if wanted and not wanted & set(cared):
+                children = ", ".join(_name(self.matter, c) for c in contact.on_behalf_of_child_ids)
+                return (
+                    f"Check: {_name(self.matter, scp_id)} does not care for {children}, on whose behalf "
+                    "this contact is made. Choose their caregiver, or change the children on the first page."
+                )
+        return None
 
     def people_present_choices(self) -> tuple[Choice, ...]:
         """Others present (SEL-OTHERS) can be picked from the referral/case's people: full name -> role in

@@ -631,6 +631,17 @@ class ParticipantsPage(FlowPage):
         box.setTitle(f"Participants: the {role} the contact was with")
         self.participants = CheckList(box, flow.participant_choices())
         self.participants.changed.connect(lambda: self.wiz.edit(participant_ids=self.participants.checked()))
+        self.caregiver_note = QLabel(self.form)
+        self.caregiver_note.setObjectName("caregiverNote")
+        self.caregiver_note.setWordWrap(True)
+        self.caregiver_note.setProperty("class", "finding")
+        self.caregiver_note.setProperty("severity", "warn")
+        self.caregiver_note.setTextFormat(Qt.TextFormat.RichText)
+        self.caregiver_note.setToolTip("SEL-PARTICIPANT")
+        self.caregiver_note.hide()
+        form_layout = self.form.layout()
+        if isinstance(form_layout, QFormLayout):
+            form_layout.insertRow(2, self.caregiver_note)
         self.party: QLineEdit = self.c(QLineEdit, "partyType")
         self.party.setText(flow.party_type().label)
         self.others: QListWidget = self.c(QListWidget, "othersList")
@@ -716,6 +727,13 @@ class ParticipantsPage(FlowPage):
 
     def load(self, contact: Contact) -> None:
         self.participants.set_checked(contact.participant_ids)
+        mismatch = self.wiz.flow.scp_mismatch(contact)
+        show = mismatch is not None and self.wiz.is_revealed("participant_ids")
+        self.caregiver_note.setText(
+            f"{html.escape(mismatch or '', quote=False)} "
+            "<small style='color:#666666; font-weight:normal'>SEL-PARTICIPANT</small>"
+        )
+        self.caregiver_note.setVisible(show)
         wanted = [f"{o.name} ({o.role})" for o in contact.others_present]
         if [self.others.item(i).text() for i in range(self.others.count())] != wanted:
             self.others.clear()

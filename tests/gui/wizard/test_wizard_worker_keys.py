@@ -239,7 +239,7 @@ def test_participants_say_roles_in_words(qtbot, open_draft) -> None:
     box = page.form.findChild(QGroupBox, "participantsBox")
     assert box.title() == "Participants: the substitute care provider the contact was with"
     labels = [b.text() for b in page.participants.boxes.values()]
-    assert labels == ["Morgan Thistledown (substitute care provider)"]
+    assert labels == ["Morgan Thistledown (substitute care provider of Nova Quillfeather, Kit Quillfeather)"]
 
 
 def test_a_checklist_is_one_tab_stop_with_arrows_inside(qtbot, active) -> None:
@@ -260,3 +260,33 @@ def test_a_checklist_is_one_tab_stop_with_arrows_inside(qtbot, active) -> None:
     assert focus() is sop[-1]
     press(wizard, Qt.Key.Key_Backtab)
     assert focus() is services[0]
+
+
+def test_SEL_PARTICIPANT_scp_page_shows_who_cares_for_whom_and_warns_on_the_wrong_caregiver(
+    qtbot, open_draft
+) -> None:
+    wizard = open_draft(
+        ContactKind.SCP_CASE,
+        context_id="C-2002",
+        on_behalf_of_child_ids=("p-skye",),
+        participant_ids=("p-sol",),
+    )
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    go_to(qtbot, wizard, Step.PARTICIPANTS)
+    page = wizard.pages[Step.PARTICIPANTS]
+    labels = {code: box.text() for code, box in page.participants.boxes.items()}
+    assert labels == {
+        "p-hale": "Hale Oakhurst (substitute care provider of Rio Marigold)",
+        "p-sol": "Sol Brambleton (substitute care provider of Skye Marigold)",
+    }
+    assert not page.caregiver_note.isVisible()
+    page.participants.boxes["p-hale"].setFocus()
+    press(wizard, Qt.Key.Key_Space)  # Hale too, who cares for Rio, not Skye
+    press(wizard, Qt.Key.Key_Down)
+    press(wizard, Qt.Key.Key_Space)  # and not Sol
+    assert wizard.contact.participant_ids == ("p-hale",)
+    note = page.caregiver_note
+    assert note.isVisible() and "Hale Oakhurst does not care for Skye Marigold" in note.text()
+    assert "SEL-PARTICIPANT" in note.text()
+    assert wizard.flow.can_finalize(wizard.contact, wizard.findings), "a warning, not a block"
