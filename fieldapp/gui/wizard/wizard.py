@@ -389,9 +389,11 @@ class ContactWizard(QWizard):
         if stored.contact.first_saved_at != self.contact.first_saved_at:
             self.contact = self.contact.model_copy(update={"first_saved_at": stored.contact.first_saved_at})
         self.last_saved_at = self.now()
-        self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S}")
+        zone = self.last_saved_at.tzname() or ""
+        self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S} {zone}".rstrip())
         self.setWindowTitle(
-            f"{self.flow.kind_entry.label} – {self.matter.name} (draft saved {self.last_saved_at:%H:%M})"
+            f"{self.flow.kind_entry.label} – {self.matter.name} "
+            f"(draft saved {self.last_saved_at:%H:%M} {zone})".replace(" )", ")")
         )
         self.draftSaved.emit(stored)
         if self._dirty:

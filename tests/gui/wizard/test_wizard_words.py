@@ -4,7 +4,7 @@ small), and a banner that names only what stops Next and links to the field."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from fieldapp.app.wizard_flow import WIZARD_PAGES, Step
 from fieldapp.domain.records import ContactKind
@@ -69,3 +69,14 @@ def test_calm_checking_findings_show_once_touched_or_when_asked_to_go_on(qtbot, 
     assert labels["status"].isVisible() and "SEL-STATUS" in labels["status"].text()
     assert page.banner.property("calm") is False
     assert focus() is page.location
+
+
+def test_the_start_time_and_the_title_bar_say_the_agency_zone(qtbot, make_wizard) -> None:
+    """Issue 16: the field and the title bar use the agency's time, labelled with its zone."""
+    wizard = make_wizard(ContactKind.CHILD_CASE, "C-2001")
+    label = wizard.pages[Step.BASICS].form.findChild(QLabel, "startedAtLabel")
+    assert label.text() == "Contact &started (PST):"  # 23 Nov 2026 in America/Los_Angeles
+    wizard.save_now()
+    qtbot.waitUntil(lambda: wizard.last_saved_at is not None, timeout=5_000)
+    assert wizard.windowTitle().endswith("(draft saved 16:00 PST)")
+    assert wizard.status_text == "Draft saved at 16:00:00 PST"
