@@ -55,6 +55,22 @@ def state_words(state: str, *, amended: bool, frozen: bool, flagged: bool, refus
     return f"{base} ({', '.join(notes)})" if notes else base
 
 
+STATE_MEANINGS = {
+    "draft": "Draft: still being written; editable until the end of the day it was first saved, then "
+    "finalized as it stands or, if incomplete, frozen for your supervisor.",
+    "final": "Final: checked and kept as it is; goes to the office at the next sync.",
+    "synced": "Synced: the office has it; your supervisor reviews it there next.",
+    "approved": "Approved: your supervisor has approved it.",
+    "amended": "Amended: a supervisor added an amendment; the original text is kept.",
+}
+"""What each record state means and what happens next, for a legend or a tooltip. The record state is not
+the contact's status (Completed or Attempted), which says whether the contact took place."""
+
+
+def state_meaning(state: str) -> str:
+    return STATE_MEANINGS.get(state, state)
+
+
 def deadline_of(
     first_saved_at: datetime | None, started_at: datetime | None, tz: ZoneInfo
 ) -> datetime | None:

@@ -421,6 +421,12 @@ class ContactFlow:
         code = self.kind_entry.party_type
         return Choice(code, self.tables.label("party_types", code))
 
+    def party_type_words(self) -> str:
+        """The party type in words, with the state's code label after it: the state's "Staff Person/Sub
+        Care Provider" is what the report needs, not what a worker calls it."""
+        role = role_words(self.kind_entry.participant_role)
+        return f"You with the {role} (state code “{self.party_type().label}”, set by the kind of contact)"
+
     def service_choices(self) -> tuple[tuple[str, tuple[Choice, ...]], ...]:
         """SEL-SERVICES grouped as the worker thinks of them; SW Plan Contact only in a case."""
         groups = (
@@ -569,7 +575,7 @@ class ContactFlow:
         rows += [
             ("Status", t.label("statuses", contact.status) if contact.status else "—"),
             ("Participants", people(contact.participant_ids)),
-            ("Party type", self.party_type().label),
+            ("Party type", self.party_type_words()),
             ("Others present", ", ".join(f"{o.name} ({o.role})" for o in contact.others_present) or "none"),
             ("Services", ", ".join(t.label("services", c) for c in contact.services) or "none"),
             ("SOP components", ", ".join(_sop_label(self, c) for c in contact.sop_components) or "none"),

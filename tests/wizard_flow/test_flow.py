@@ -253,7 +253,9 @@ def test_summary_shows_the_whole_contact() -> None:
     rows = dict(flow_for(contact).summary(contact))
     assert rows["Participants"] == "Nova Quillfeather"
     assert rows["Method"] == "In-Person" and rows["Location"] == "Child's residence"
-    assert rows["Party type"] == "Staff Person/Child"
+    assert rows["Party type"] == (
+        "You with the child (state code “Staff Person/Child”, set by the kind of contact)"
+    )
     assert "SW Plan Contact" in rows["Services"]
 
 
@@ -289,3 +291,13 @@ def test_every_mandatory_kind_starts_with_its_first_mandatory_purpose(kind: Cont
 def test_a_collateral_starts_with_no_purpose() -> None:
     fresh = valid_contact(ContactKind.COLLATERAL, purposes=(), participant_ids=())
     assert flow_for(fresh).initial(fresh).purposes == ()
+
+
+def test_every_record_state_is_explained_in_words() -> None:
+    """Issue 16: a legend/tooltip says what each record state means and what happens next."""
+    from fieldapp.app.texts import state_meaning
+    from fieldapp.domain.records import ContactState
+
+    for state in ContactState:
+        meaning = state_meaning(state.value)
+        assert meaning.startswith(state.value.capitalize() + ":") and "final-saved" not in meaning

@@ -543,6 +543,11 @@ class MethodPage(FlowPage):
             lambda _i: self.wiz.edit(location=self.location.currentData())
         )
         self.status: QComboBox = self.c(QComboBox, "status")
+        self.status.setToolTip(
+            "Whether the contact took place (Completed) or was tried without reaching the person "
+            "(Attempted). This is not the record's state (draft, final, synced, approved), which says "
+            "where the record is in its life."
+        )
         fill_combo(self.status, flow.status_choices())
         self.status.currentIndexChanged.connect(lambda _i: self.wiz.edit(status=self.status.currentData()))
         self.fax_box: QGroupBox = self.c(QGroupBox, "faxBox")
@@ -647,7 +652,8 @@ class ParticipantsPage(FlowPage):
         if isinstance(form_layout, QFormLayout):
             form_layout.insertRow(2, self.caregiver_note)
         self.party: QLineEdit = self.c(QLineEdit, "partyType")
-        self.party.setText(flow.party_type().label)
+        self.party.setText(flow.party_type_words())
+        self.party.setCursorPosition(0)
         self.others: QListWidget = self.c(QListWidget, "othersList")
         self.others.setMaximumHeight(110)
         self.other_name: QLineEdit = self.c(QLineEdit, "otherName")

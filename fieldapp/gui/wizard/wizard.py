@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.service import ContactLocked, ContactService, FinalizeRefused, StoredContact
+from fieldapp.app.texts import state_meaning
 from fieldapp.app.wizard_flow import (
     PAGE_FIELDS,
     PAGE_TITLES,
@@ -46,14 +47,6 @@ from fieldapp.domain.rules import RuleContext
 from fieldapp.gui.forms import load_style
 from fieldapp.gui.ops import Op, OpRunner
 from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
-
-STATE_WORDS = {
-    "final": "This contact is final: it is checked and kept as it is, and goes to the office at the next sync.",
-    "synced": "This contact is final and the office has it: your supervisor reviews it there next.",
-    "approved": "This contact is final and your supervisor has approved it.",
-}
-"""Where a final contact is in its life, in words: the record state (draft, final, synced, approved) is
-not the contact's status (Completed/Attempted), which says whether the contact took place."""
 
 AUTOSAVE_MS = 30_000
 RECHECK_DEBOUNCE_MS = 150
@@ -231,9 +224,10 @@ class ContactWizard(QWizard):
         if stored.frozen_reason:
             return stored.frozen_reason
         if stored.state.value != "draft":
-            return STATE_WORDS.get(stored.state.value, STATE_WORDS["final"]) + (
-                " Its text and selections can no longer be changed by anyone; anything learned later goes "
-                "into a new contact linked to this one. (NAR-IMMUTABLE)"
+            return (
+                f"Record state – {state_meaning(stored.state.value)} Its text and selections can no "
+                "longer be changed by anyone; anything learned later goes into a new contact linked to "
+                "this one. (NAR-IMMUTABLE)"
             )
         first = stored.contact.first_saved_at
         tz = self.tables.agency.time_zone
