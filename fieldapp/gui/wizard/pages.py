@@ -244,13 +244,18 @@ class FlowPage(QWizardPage):
             if self._shown_findings.get(field) == shown:
                 continue  # unchanged: re-polishing every field on every page change cost ~3 ms (bench)
             self._shown_findings[field] = shown
+            # Stable layout: a finding that goes away leaves its (now empty) line, so the controls below
+            # do not jump up under the worker's eyes, or the pointer, as they fix things.
+            keep_line = not items and label.isVisibleTo(self) and bool(label.text())
+            if keep_line:
+                label.setMinimumHeight(max(label.minimumHeight(), label.height()))
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setText("<br>".join(finding_html(f) for f in items))
             label.setToolTip("\n".join(f"{f.rule_id}: {f.message}" for f in items))
             label.setProperty("severity", severity)
             label.style().unpolish(label)
             label.style().polish(label)
-            label.setVisible(bool(items))
+            label.setVisible(bool(items) or keep_line)
             control = self.controls_for.get(field)
             if control is not None:
                 control.setProperty("finding", severity if items else "")

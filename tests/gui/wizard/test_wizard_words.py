@@ -80,3 +80,19 @@ def test_the_start_time_and_the_title_bar_say_the_agency_zone(qtbot, make_wizard
     qtbot.waitUntil(lambda: wizard.last_saved_at is not None, timeout=5_000)
     assert wizard.windowTitle().endswith("(draft saved 16:00 PST)")
     assert wizard.status_text == "Draft saved at 16:00:00 PST"
+
+
+def test_fixing_a_finding_does_not_move_the_fields_below(qtbot, open_draft) -> None:
+    """Issue 16 (stable layout): choosing the location removes its finding; Status stays where it was."""
+    from tests.gui.wizard.drive import choose
+
+    wizard = open_draft(ContactKind.CHILD_CASE, location=None, status=None)
+    wizard.resize(1366, 768)
+    wizard.go_to_field("location")
+    page = wizard.pages[Step.METHOD]
+    assert page.finding_labels["location"].isVisible()
+    before = page.status.mapTo(page, page.status.rect().topLeft()).y()
+    choose(qtbot, page.location, "CHILD_RESIDENCE")
+    assert page.finding_labels["location"].text() == ""  # gone, its line kept
+    qtbot.wait(50)  # let the layout settle
+    assert page.status.mapTo(page, page.status.rect().topLeft()).y() == before
