@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -189,7 +189,21 @@ class FlowPage(QWizardPage):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Tab leaves a date/time field as a whole (Qt's default walks its sections: month, day, year, hour,
-        minute, five Tabs to get past it); the sections fill in as digits are typed, or with the arrows."""
+        minute, five Tabs to get past it); the sections fill in as digits are typed, or with the arrows.
+        Tabbing into a date *and* time field selects the hour: the time is what a worker corrects most
+        (the date is today), typed in one go ("1030"); Home goes to the date."""
+        if (
+            isinstance(watched, QDateTimeEdit)
+            and event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+            and watched.displayedSections() & QDateTimeEdit.Section.HourSection
+            and watched.displayedSections() & QDateTimeEdit.Section.DaySection
+        ):
+            QTimer.singleShot(
+                0, watched, lambda: watched.setSelectedSection(QDateTimeEdit.Section.HourSection)
+            )
+            return False
         if (
             isinstance(watched, QDateTimeEdit)
             and event.type() == QEvent.Type.KeyPress

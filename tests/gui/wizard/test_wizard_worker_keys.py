@@ -290,3 +290,19 @@ def test_SEL_PARTICIPANT_scp_page_shows_who_cares_for_whom_and_warns_on_the_wron
     assert note.isVisible() and "Hale Oakhurst does not care for Skye Marigold" in note.text()
     assert "SEL-PARTICIPANT" in note.text()
     assert wizard.flow.can_finalize(wizard.contact, wizard.findings), "a warning, not a block"
+
+
+def test_tab_into_the_start_selects_the_time_typed_in_one_go_and_tab_leaves_it(qtbot, active) -> None:
+    """Issue 16, the date/time field: Tab in lands on the hour, "1030" sets the time, Tab leaves the
+    field as a whole (not section by section)."""
+    wizard = active()
+    page = wizard.pages[Step.BASICS]
+    page.staff.setFocus()
+    press(wizard, Qt.Key.Key_Tab)
+    assert focus() is page.started
+    qtbot.waitUntil(lambda: page.started.currentSection() == page.started.Section.HourSection)
+    typed(qtbot, wizard, "1030")
+    when = wizard.contact.started_at
+    assert when is not None and (when.month, when.day, when.hour, when.minute) == (11, 23, 10, 30)
+    press(wizard, Qt.Key.Key_Tab)
+    assert focus() is page.has_end
