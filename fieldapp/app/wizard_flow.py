@@ -106,6 +106,7 @@ PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
             "on_behalf_of_child_ids",
             "primary_exception",
             "closure_exception",
+            "initiated_by",
             "context_id",
         }
     ),
@@ -337,6 +338,13 @@ class ContactFlow:
         caseload = self.ctx.caseload
         staff = (caseload.worker, *(w for w in caseload.staff if w.id != caseload.worker.id))
         return tuple(Choice(w.id, f"{w.full_name} ({w.title})") for w in staff)
+
+    def approver_choices(self) -> tuple[Choice, ...]:
+        """SEL-PRIMARY: who may approve a mandatory contact by someone else: the bureau program managers of
+        the staff list (picked, never typed, so the rules can check who approved)."""
+        caseload = self.ctx.caseload
+        staff = (caseload.worker, *(w for w in caseload.staff if w.id != caseload.worker.id))
+        return tuple(Choice(w.id, f"{w.full_name} ({w.title})") for w in staff if w.is_bureau_program_manager)
 
     def purpose_choices(self) -> tuple[Choice, ...]:
         """SEL-PURPOSE: purposes valid in a referral or a case; the kind's mandatory ones first."""
@@ -583,7 +591,11 @@ class ContactFlow:
         ]
         if contact.primary_exception is not None:
             pe = contact.primary_exception
-            rows.append(("Primary-worker exception", f"approved by {pe.approver_name} on {pe.approved_on}"))
+            approver = caseload.staff_member(pe.approver_id) if pe.approver_id else None
+            by = f"{approver.full_name} ({approver.title})" if approver else pe.approver_name or "—"
+            rows.append(("Primary-worker exception", f"approved by {by} on {pe.approved_on or '—'}"))
+        if contact.initiated_by is not None:
+            rows.append(("Initiated by", "the client" if contact.initiated_by == "client" else "the worker"))
         if contact.previous_contact_id:
             rows.append(("Follows contact", contact.previous_contact_id))
         return rows

@@ -329,6 +329,11 @@ class MainWindow(QMainWindow):
         self.enroll_action.triggered.connect(self.enroll)
         sync_menu.addAction(self.enroll_action)
         self.file_menu, self.contact_menu, self.sync_menu = file_menu, contact_menu, sync_menu
+        from fieldapp.gui import printing  # File → Print contact sheet…, Contact → Print contact… (Ctrl+P)
+
+        self.print_actions = printing.PrintActions(
+            self, self.selected_matter_id, lambda: printing.current_contact(self.recent_view)
+        )
 
     def _build_status(self) -> None:
         bar = self.statusBar()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from fieldapp.app.service import StoredContact
+from fieldapp.gui import printing
 from fieldapp.gui import wizard as contact_wizard
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def open_contact(window: MainWindow, env: WindowEnv, stored: StoredContact) -> Q
     wizard = contact_wizard.open_contact(
         window, env.service, window.caseload, stored, runner=env.runner, tables=env.tables, clock=env.now
     )
+    printing.attach_contact_print(wizard, env)  # Ctrl+P in the read-only view
     window.track_editor(wizard)
     return wizard
 

@@ -28,6 +28,7 @@ from fieldapp.domain.caseplans import (
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
+from fieldapp.domain.rules.selections import primary_exception_problem
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -230,15 +231,15 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     if needs.sw_plan and is_case and SW_PLAN_CONTACT not in contact.services:
         label = tables.label("services", SW_PLAN_CONTACT)
         return no("SEL-SERVICES", f"'{label}' is not marked under Case Management Services.")
-    if needs.primary and not _by_primary_or_excepted(contact, matter):
+    primary_problem = primary_exception_problem(contact, ctx) if needs.primary else None
+    if primary_problem is not None:
         made_by = ctx.caseload.staff_member(contact.staff_person_id or "")
         primary = ctx.caseload.staff_member(matter.primary_worker_id)
         who = made_by.full_name if made_by else "someone else"
         primary_name = primary.full_name if primary else "the assigned worker"
         return no(
             "SEL-PRIMARY",
-            f"made by {who}, not by the primary social worker {primary_name}, and no exception approved "
-            "by the bureau program manager (name and date) is recorded.",
+            f"made by {who}, not by the primary social worker {primary_name}, and {primary_problem}",
         )
     if needs.caseplan and isinstance(matter, Case):
         problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
@@ -266,13 +267,6 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
             f"but not toward the share of {name}'s visits at home.",
         )
     return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
-
-
-def _by_primary_or_excepted(contact: Contact, matter: Matter) -> bool:
-    if contact.staff_person_id == matter.primary_worker_id:
-        return True
-    exc = contact.primary_exception
-    return exc is not None and bool(exc.approver_name.strip()) and exc.approved_on is not None
 
 
 def _what(measure_id: str) -> str:

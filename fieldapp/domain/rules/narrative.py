@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fieldapp.domain.agency_time import business_day
+from fieldapp.domain.codecheck import unknown_code
 from fieldapp.domain.codetables import CodeTables, StyleTerm
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
@@ -352,11 +353,11 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         known |= {e.code for e in extras}
     for code in dict.fromkeys(contact.sop_components):
         if code not in known:
+            problem = unknown_code(tables, "sop", "sop_components", code)
             yield block(
                 "NAR-SOP",
                 "sop_components",
-                f"'{code}' is not a Safety Organized Practice component the agency knows; choose from the "
-                f"{program} checklist.",
+                f"{problem.message() if problem else code} Choose from the {program} checklist.",
             )
         elif code not in checklist:
             yield warn(

@@ -62,6 +62,7 @@ from fieldapp.domain.records import (
     ClosureExceptionKind,
     Contact,
     FaxDetails,
+    Initiator,
     LawEnforcementAssessment,
     OtherParty,
     PrimaryWorkerException,
@@ -74,6 +75,10 @@ from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit, S
 
 if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
+
+
+CLIENT_INITIATED = "client_initiated"
+"""The closure box's choice that records Contact.initiated_by = client (CLS-CLOSED), not an exception kind."""
 
 
 def severity_word(finding: Finding) -> str:
@@ -445,10 +450,18 @@ class BasicsPage(FlowPage):
         self.change_children.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.change_children.clicked.connect(self.wiz.change_on_behalf)
         self.primary: QGroupBox = self.c(QGroupBox, "primaryBox")
-        self.approver: QLineEdit = self.c(QLineEdit, "approverName")
+        self.approver: QComboBox = self.c(QComboBox, "approver")
+        approvers = flow.approver_choices()
+        fill_combo(
+            self.approver,
+            approvers,
+            "Choose the bureau program manager…"
+            if approvers
+            else "No bureau program manager on the staff list",
+        )
         self.approved_on: QDateEdit = self.c(QDateEdit, "approvedOn")
         self.primary.toggled.connect(self._on_primary)
-        self.approver.textEdited.connect(lambda _t: self._on_primary())
+        self.approver.currentIndexChanged.connect(lambda _i: self._on_primary())
         self.approved_on.dateChanged.connect(lambda _d: self._on_primary())
         self.closure: QGroupBox = self.c(QGroupBox, "closureBox")
         self.closure_kind: QComboBox = self.c(QComboBox, "closureKind")
@@ -459,6 +472,9 @@ class BasicsPage(FlowPage):
                 Choice(
                     ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"
                 ),
+                # Not an exception of its own: the contact records who initiated it (initiated_by), and
+                # CLS-CLOSED allows a phone, written or electronic contact the client initiated.
+                Choice(CLIENT_INITIATED, "The client called, wrote or messaged me (not in person)"),
             ],
         )
         self.closure_note: QLineEdit = self.c(QLineEdit, "closureNote")
@@ -474,6 +490,7 @@ class BasicsPage(FlowPage):
             "on_behalf_of_child_ids": self.change_children,
             "primary_exception": self.primary,
             "closure_exception": self.closure,
+            "initiated_by": self.closure,
         }
 
     def _on_times(self, *_args: object) -> None:
@@ -489,17 +506,22 @@ class BasicsPage(FlowPage):
         exception = None
         if self.primary.isChecked():
             d = self.approved_on.date()
+            approver_id = self.approver.currentData()
             exception = PrimaryWorkerException(
-                approver_name=self.approver.text().strip(), approved_on=date(d.year(), d.month(), d.day())
+                approver_id=approver_id or None,
+                approver_name=self.approver.currentText() if approver_id else "",
+                approved_on=date(d.year(), d.month(), d.day()),
             )
         self.wiz.edit(primary_exception=exception)
 
     def _on_closure(self) -> None:
         exception = None
-        kind = self.closure_kind.currentData()
-        if self.closure.isChecked() and kind:
+        kind = self.closure_kind.currentData() if self.closure.isChecked() else None
+        if kind and kind != CLIENT_INITIATED:
             exception = ClosureException(kind=ClosureExceptionKind(kind), note=self.closure_note.text())
-        self.wiz.edit(closure_exception=exception)
+        initiated_by = Initiator.CLIENT if kind == CLIENT_INITIATED else None
+        self.closure_note.setEnabled(kind != CLIENT_INITIATED)  # the client's call needs no exception note
+        self.wiz.edit(closure_exception=exception, initiated_by=initiated_by)
 
     def load(self, contact: Contact) -> None:
         set_combo(self.staff, contact.staff_person_id)
@@ -524,7 +546,7 @@ class BasicsPage(FlowPage):
         pe = contact.primary_exception
         self.primary.setChecked(pe is not None)
         if pe is not None:
-            set_text(self.approver, pe.approver_name)
+            set_combo(self.approver, pe.approver_id)
             if pe.approved_on is not None:
                 approved = QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day)
                 if self.approved_on.date() != approved:
@@ -533,10 +555,13 @@ class BasicsPage(FlowPage):
             today = self.wiz.now().astimezone(self.tz).date()
             self.approved_on.setDate(QDate(today.year, today.month, today.day))
         ce = contact.closure_exception
-        self.closure.setChecked(ce is not None)
+        client = contact.initiated_by is Initiator.CLIENT
+        self.closure.setChecked(ce is not None or client)
         if ce is not None:
             set_combo(self.closure_kind, ce.kind.value)
             set_text(self.closure_note, ce.note)
+        elif client:
+            set_combo(self.closure_kind, CLIENT_INITIATED)
         for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
             widget.blockSignals(False)
 

@@ -98,11 +98,18 @@ def test_SEL_PRIMARY_other_worker_warns_and_asks_for_the_exception(qtbot, open_d
     assert_warns(wizard, "SEL-PRIMARY", "primary_exception")
     assert basics.primary.isVisible()
     basics.primary.setChecked(True)
-    basics.approver.setFocus()
-    qtbot.keyClicks(basics.approver, "Kim Ostrander")
+    assert_warns(wizard, "SEL-PRIMARY", "primary_exception")  # no approver picked yet
+    # Seed 000: "Exceptions to this requirement should be rare and must be approved by the bureau program
+    # manager." The approver is picked from the staff list: only its bureau program managers are offered.
+    offered = [basics.approver.itemData(i) for i in range(basics.approver.count())]
+    assert offered == ["m-kim"]
+    assert basics.approver.itemText(0) == "Kim Ostrander (Bureau Program Manager)"
+    assert basics.approver.accessibleName() == "Approving bureau program manager"
+    choose(qtbot, basics.approver, "m-kim")
     assert "SEL-PRIMARY" not in basics.finding_labels["primary_exception"].text()
     assert wizard.contact.primary_exception is not None
-    assert wizard.contact.primary_exception.approver_name == "Kim Ostrander"
+    assert wizard.contact.primary_exception.approver_id == "m-kim"
+    assert wizard.contact.primary_exception.approver_name == "Kim Ostrander (Bureau Program Manager)"
 
 
 def test_SEL_DATE_future_start_blocks_at_the_date_field(qtbot, open_draft) -> None:
@@ -441,6 +448,35 @@ def test_CLS_CLOSED_contact_after_closure_refused_and_exception_is_a_recorded_fi
     basics.closure.setChecked(True)
     choose(qtbot, basics.closure_kind, "nytd")
     assert_refuses(qtbot, wizard, "CLS-CLOSED", "closure_exception")
+
+
+def test_CLS_CLOSED_client_initiated_call_after_closure_is_recorded_and_allowed(qtbot, open_draft) -> None:
+    """CLS-CLOSED: the closure box records that the client initiated a phone call; it is allowed, noted.
+
+    Seed 001: "If a client initiates contact with the SW or stops by the SW's office after the
+    referral/case is closed, the SW will provide good customer service by listening to the client"."""
+    wizard = open_draft(
+        ContactKind.PARENT_REFERRAL,
+        context_id="R-1002",
+        participant_ids=("p-rowan",),
+        on_behalf_of_child_ids=("p-ivy",),
+        sop_components=(),
+        method="TELEPHONE",
+        location=None,
+    )
+    assert_refuses(qtbot, wizard, "CLS-CLOSED", "started_at")
+    basics = wizard.pages[Step.BASICS]
+    basics.closure.setChecked(True)
+    choose(qtbot, basics.closure_kind, "client_initiated")
+    assert wizard.contact.initiated_by == "client" and wizard.contact.closure_exception is None
+    assert_warns(wizard, "CLS-CLOSED", "initiated_by")
+    label = basics.finding_labels["initiated_by"]
+    assert (
+        label.isVisibleTo(basics)
+        and "recorded as initiated by the client (Telephone): allowed" in label.text()
+    )
+    assert not basics.closure_note.isEnabled()
+    assert ("Initiated by", "the client") in wizard.flow.summary(wizard.contact)
 
 
 def test_NAR_AMEND_amendment_shown_below_the_unchanged_original(
