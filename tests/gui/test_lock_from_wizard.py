@@ -40,3 +40,22 @@ def test_idle_lock_while_typing_in_the_wizard(qtbot, opened, make_window):
     assert not window.is_locked()
     qtbot.waitUntil(window.is_locked, timeout=10_000)
     assert not wizard.isVisible()
+
+
+def test_ctrl_l_in_the_wizards_finalize_question_locks(qtbot, window: MainWindow, opened):
+    from fieldapp.app.wizard_flow import Step
+
+    wizard, _editor, _contact_id = _open_draft_with_narrative(qtbot, window, opened, "Maya was well.")
+    while wizard.currentId() != Step.REVIEW:
+        wizard.next()
+    wizard.accept()
+    box = wizard.confirm_box
+    assert box is not None
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box)
+    box.activateWindow()
+    qtbot.waitUntil(box.isActiveWindow)
+    handle = box.windowHandle()
+    assert handle is not None
+    QTest.keyClick(handle, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.is_locked, timeout=2_000)
+    assert not box.isVisible() and not wizard.isVisible()

@@ -343,6 +343,7 @@ class ContactWizard(QWizard):
         dialog = OnBehalfDialog(
             self.matter, self.contact.on_behalf_of_child_ids, self.flow.kind_entry.mandatory, self
         )
+        dialog.addActions(self.actions())
         dialog.accepted.connect(lambda: self.edit(on_behalf_of_child_ids=dialog.chosen()))
         dialog.open()
 
@@ -435,6 +436,7 @@ class ContactWizard(QWizard):
         box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(finalize)
         box.setAccessibleName("Confirm finalizing the contact")
+        box.addActions(self.actions())  # the app's lock (Ctrl+L) works in the question too
         self.confirm_box = box
         self.finalize_button = finalize
         box.finished.connect(lambda _r: self._confirmed(box.clickedButton() is finalize))
@@ -588,6 +590,7 @@ class ContactWizard(QWizard):
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.setAccessibleName("Confirm closing the contact")
+        box.addActions(self.actions())
         self.close_box = box
 
         def answered(_result: int) -> None:
