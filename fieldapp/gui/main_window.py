@@ -507,10 +507,12 @@ class MainWindow(QMainWindow):
 
     def track_editor(self, editor: QWidget) -> None:
         """Keep an open wizard in view of lock, close and refresh: the lists are read again when a draft
-        is saved, finalized, or replaced by a subsequent contact."""
+        is saved, finalized, or replaced by a subsequent contact; Ctrl+L locks from the wizard's own
+        window too (a window shortcut is live in each window it is on)."""
         if editor in self._editors:
             return
         self._editors.append(editor)
+        editor.addAction(self.lock_action)
         for name in ("draftSaved", "contactSaved"):
             signal = getattr(editor, name, None)
             if signal is not None:

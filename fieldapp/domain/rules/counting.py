@@ -110,7 +110,7 @@ def verdicts(
                     measure_id,
                     person.id,
                     False,
-                    f"It cannot be final-saved yet ({blocking.rule_id}): {blocking.message}",
+                    f"It cannot be finalized yet: {blocking.message} ({blocking.rule_id})",
                     blocking.rule_id,
                 )
             )

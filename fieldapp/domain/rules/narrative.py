@@ -174,11 +174,31 @@ def begins_with_privilege_line(narrative: str, tables: CodeTables) -> bool:
 # --------------------------------------------------------------------------- rules
 
 
+def only_template(narrative: str, templates: Iterable[str], fixed_lines: Iterable[str] = ()) -> bool:
+    """True when `narrative` holds nothing but lines of the templates (their headings and prompts) and
+    `fixed_lines` (the privilege line): an inserted template with nothing written under it. A prompt line
+    with words typed after it is content."""
+    given = {line.strip() for text in (*templates, *fixed_lines) for line in text.splitlines()}
+    given.discard("")
+    lines = [line.strip() for line in narrative.splitlines()]
+    return bool(given) and all(not line or line in given for line in lines)
+
+
 def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    """NAR-REQUIRED: no final save without a narrative."""
+    """NAR-REQUIRED: no final save without a narrative; the template's headings alone are no narrative
+    (the day-end close would otherwise finalize a contact with no content)."""
     if not contact.narrative.strip():
         yield block(
             "NAR-REQUIRED", "narrative", "Write the narrative: no contact is saved as final without one."
+        )
+    elif only_template(
+        contact.narrative, ctx.tables.narrative_templates, (ctx.tables.agency.privilege_line,)
+    ):
+        yield block(
+            "NAR-REQUIRED",
+            "narrative",
+            "The narrative is only the template's headings: write what happened under them. No contact "
+            "is saved as final without a narrative.",
         )
 
 
