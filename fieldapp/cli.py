@@ -24,6 +24,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldapp", description="Child-welfare contact recording, offline first."
     )
+    from fieldapp.version import version_line
+
+    parser.add_argument("--version", action="version", version=version_line("fieldapp"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"fieldapp.commands.{name}")
