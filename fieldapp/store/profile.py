@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 SETTINGS_FORMAT = 1
 CREATING_MARKER = ".creating"
 _NO_KEYRING = (
-    "No secure keyring is available on this computer ({backend}), so the profile is protected by a "
+    f"There is no secure keyring on this computer ({keys.SECURE_KEYRINGS}), so the profile is protected by a "
     "passphrase instead."
 )
 
@@ -305,16 +305,18 @@ def _find_key(
         return key
     if not keys.is_secure_backend(backend):
         raise MissingKey(
-            f"This profile's key is kept in the system keyring, but no secure keyring is available now "
-            f"({keys.describe_backend(backend)}). Sign in to your desktop session (or unlock the keyring) "
-            "and try again. No new key was made and the profile was not changed.",
+            "This profile's key is kept in the system keyring, but there is no secure keyring on this computer "
+            f"now ({keys.SECURE_KEYRINGS}). Sign in to your desktop session (or unlock the keyring) and try "
+            "again. No new key was made and the profile was not changed.",
             path,
         )
     try:
         found = keys.load_key(backend, settings.profile_id)
     except Exception as error:  # keyring backends raise their own types
+        log.warning("reading the profile key from the keyring failed: %s", type(error).__name__)
         raise MissingKey(
-            f"The system keyring could not be read ({type(error).__name__}). The profile was not changed.",
+            "The system keyring could not be read (it may be locked, or its service is not running). "
+            "Unlock it or sign in again, then retry. The profile was not changed.",
             path,
         ) from None
     if found is None:
@@ -342,13 +344,14 @@ def _create(
         try:
             keys.store_key(backend, profile_id, key)
         except Exception as error:
+            log.warning("storing the profile key in the keyring failed: %s", type(error).__name__)
             raise ProfileError(
-                f"The system keyring refused to store the new profile key ({type(error).__name__}). "
+                "The system keyring refused to store the new profile key (it may be locked or full). "
                 "No profile was created.",
                 path,
             ) from None
     else:
-        reason = _NO_KEYRING.format(backend=keys.describe_backend(backend))
+        reason = _NO_KEYRING
         key = _ask(provider, PassphrasePrompt(new_profile=True, reason=reason), path)
     salt = keys.new_salt()
     settings = ProfileSettings(profile_id, key.source, salt, key.check_value(salt), now.isoformat())
