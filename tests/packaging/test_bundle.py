@@ -88,6 +88,9 @@ def test_version_from_outside_the_source_tree(installed: Path, home: Path) -> No
     done = run_cli(installed, home, "--version")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"fieldapp {VERSION}"
+    gui = run_cli(installed.parent / "fieldapp-gui", home, "--help")  # what the menu entry starts
+    assert gui.returncode == 0, gui.stderr
+    assert gui.stdout.startswith("usage: fieldapp run")
 
 
 def test_validate_exit_codes_as_documented(installed: Path, home: Path) -> None:
