@@ -59,7 +59,7 @@ class Screen:
         refuse: str | None = None,
         check: Callable[[], str | None] | None = None,
     ) -> str:
-        """The id of the first visible window of `pid` whose title matches the regular expression `title`
+        """The id of the topmost visible window of `pid` whose title matches the regular expression `title`
         (case-insensitive). AssertionError naming the windows seen when none does within `timeout` s, and at
         once when the process `alive` has ended, a window's title matches `refuse`, or `check()` returns a
         reason (e.g. a traceback in the program's output)."""
@@ -69,11 +69,12 @@ class Screen:
         seen: dict[str, str] = {}
         while time.monotonic() < deadline:
             seen = self.visible_windows(pid)
-            for window, name in seen.items():
-                if pattern.search(name):
-                    return window
+            for name in seen.values():
                 if refused is not None and refused.search(name):
                     raise AssertionError(f"a window titled {name!r} showed instead of /{title}/")
+            matching = [window for window, name in seen.items() if pattern.search(name)]
+            if matching:
+                return matching[-1]  # the topmost: xdotool lists windows bottom to top (a dialog over its window)
             if alive is not None and alive.poll() is not None:
                 raise AssertionError(
                     f"the program ended (exit {alive.returncode}) before a window titled /{title}/ showed"
