@@ -96,7 +96,8 @@ def test_version_from_outside_the_source_tree(installed: Path, home: Path) -> No
 
 def test_validate_exit_codes_as_documented(installed: Path, home: Path) -> None:
     """0 nothing blocks, 1 something blocks, 2 bad input (fieldapp/commands/validate.py, README)."""
-    caseload = bundle.REPO / "resources" / "demo_caseload.json"
+    caseload = home / "caseload.json"  # the bundle's own copy of the demo caseload, beside the contacts
+    caseload.write_bytes((installed.parent / "_internal" / "resources" / "demo_caseload.json").read_bytes())
     good = home / "good.json"
     good.write_text(valid_contact(ContactKind.CHILD_CASE).model_dump_json(), encoding="utf-8")
     blocked = home / "blocked.json"
