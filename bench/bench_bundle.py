@@ -41,7 +41,7 @@ def first_run(screen: Screen, program: Path, home: Path, shots: Path | None) -> 
     window = None
     try:
         if shots is not None:
-            screen.wait_for_window(run.process.pid, bundle.PASSPHRASE_SCREEN, timeout=90, alive=run.process)
+            screen.wait_for_window(run.process.pid, bundle.FIRST_RUN_SCREEN, timeout=90, alive=run.process)
             time.sleep(1.0)  # painted
             screen.screenshot(shots / "14_bundle_first_run.png")
         window = bundle.unlock_first_run(screen, run)

@@ -27,6 +27,10 @@ FAILURE_TITLE = r"cannot|could not|error|failed"
 PASSPHRASE_SCREEN = r"passphrase|unlock|locked|open your profile"
 """The title of the screen that asks for the profile passphrase (today "Choose a passphrase" on a first
 run and "Open your profile" after; an unlock screen may call itself so)."""
+FIRST_RUN_SCREEN = r"choose a passphrase"
+"""The first run's question for a new profile's passphrase, twice. The locked window is on screen before it
+(while the profile is looked for) and also matches PASSPHRASE_SCREEN: typing the new passphrase there would
+go to the wrong field, so the first run waits for this title."""
 
 
 def demo_worker_name() -> str:
@@ -152,7 +156,7 @@ def unlock_first_run(screen: Screen, run: FirstRun, *, timeout: float = 90) -> s
     once when the program ends, prints a traceback or error, or shows a window saying it cannot go on."""
     waiting = {"timeout": timeout, "alive": run.process, "refuse": FAILURE_TITLE, "check": run.trouble}
     try:
-        ask = screen.wait_for_window(run.process.pid, PASSPHRASE_SCREEN, **waiting)  # type: ignore[arg-type]
+        ask = screen.wait_for_window(run.process.pid, FIRST_RUN_SCREEN, **waiting)  # type: ignore[arg-type]
         screen.type_into(ask, PASSPHRASE)
         screen.key("Tab")
         screen.xdotool("type", "--delay", "15", "--", PASSPHRASE)
