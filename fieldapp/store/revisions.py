@@ -5,5 +5,5 @@ can tell a current profile from one that must be migrated first. tests/store/tes
 KNOWN_REVISIONS matches the migration scripts.
 """
 
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 HEAD = KNOWN_REVISIONS[-1]
