@@ -35,6 +35,7 @@ from fieldapp.app.profile import (
 )
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.ids import new_id
+from fieldapp.domain.passphrase_policy import weakness
 from fieldapp.domain.records import Caseload
 from fieldapp.store import audit, keys, migrate
 from fieldapp.store.engine import make_engine, read_transaction, write_transaction
@@ -198,6 +199,9 @@ def _ask(provider: PassphraseProvider | None, prompt: PassphrasePrompt, director
         raise NeedsPassphrase(
             "No passphrase was given; the profile stays locked.", directory, new_profile=prompt.new_profile
         )
+    problem = weakness(answer) if prompt.new_profile else None  # an existing profile opens with its own
+    if problem is not None:
+        raise NeedsPassphrase(f"{problem} No profile was created.", directory, new_profile=True)
     return keys.passphrase_key(answer)
 
 

@@ -117,7 +117,7 @@ def test_wrong_passphrase_is_clear_and_leaves_the_file_untouched(tmp_path: Path)
         directory,
         create_with_caseload=demo_caseload(),
         keyring_backend=null,
-        passphrase_provider=_provider("right"),
+        passphrase_provider=_provider("right passphrase"),
     ).close()
     before = _snapshot(directory)
     with pytest.raises(WrongKey, match="passphrase is not right"):
@@ -309,3 +309,29 @@ def test_a_leftover_creation_marker_never_deletes_a_database_holding_records(
     reopened = open_profile(directory)
     assert SqlContactService(reopened).get(contact.id).contact.narrative == contact.narrative
     reopened.close()
+
+
+@pytest.mark.parametrize("short", ["x", "1234567"])
+def test_the_store_refuses_a_new_passphrase_below_the_dialogs_minimum(tmp_path: Path, short: str) -> None:
+    """The passphrase dialog's minimum holds at the store's API too: no profile is made with a weaker one."""
+    from fieldapp.app.passphrase import MIN_LENGTH
+
+    directory = tmp_path / "p"
+    null = keyring.backends.null.Keyring()
+    with pytest.raises(NeedsPassphrase, match=f"at least {MIN_LENGTH} characters") as needs:
+        open_profile(
+            directory,
+            create_with_caseload=demo_caseload(),
+            keyring_backend=null,
+            passphrase_provider=_provider(short),
+        )
+    assert needs.value.new_profile
+    assert not (directory / "fieldapp.db").exists()
+    profile = open_profile(
+        directory,
+        create_with_caseload=demo_caseload(),
+        keyring_backend=null,
+        passphrase_provider=_provider("x" * MIN_LENGTH),
+    )
+    assert profile.key_source == "passphrase"
+    profile.close()
