@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -59,6 +60,10 @@ W = TypeVar("W", bound=BaseModel)
 
 MAX_BATCH = 2000
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a full batch of long narratives fits; a memory-filling upload does not
+# Every other route (enrollment, an approval, one amendment, the console's forms) takes small bodies: a
+# narrative-sized amendment, JSON-escaped, is under 400 KiB. Counted as the bytes stream in (chunked bodies
+# too) and refused with 413 as soon as the count passes, before any route authenticates the caller.
+MAX_SMALL_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,12 @@ E404: Responses = {404: _doc("No such worker or contact.")}
 E409: Responses = {
     409: _doc("The client-made ID is already used for different content; nothing was changed.")
 }
-E413: Responses = {413: _doc(f"Body over {MAX_BODY_BYTES} bytes, or more than {MAX_BATCH} items in a batch.")}
+E413: Responses = {
+    413: _doc(
+        f"Body over {MAX_BODY_BYTES} bytes (push and frozen-drafts; {MAX_SMALL_BODY_BYTES} bytes elsewhere), "
+        f"or more than {MAX_BATCH} items in a batch."
+    )
+}
 E422: Responses = {422: _doc("The request does not validate; `details` names each field and what is wrong.")}
 E429: Responses = {
     429: _doc("Too many failed authentications from this address; `Retry-After` says when to try again.")
@@ -563,14 +573,41 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        words = {404: "not_found", 405: "method_not_allowed"}
-        return ApiError(exc.status_code, words.get(exc.status_code, "error"), str(exc.detail)).response()
+        words = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        message = str(exc.detail)
+        # 405 keeps the framework's `Allow` header: it tells the caller which methods the path takes.
+        return ApiError(
+            exc.status_code, words.get(exc.status_code, "error"), message, headers=dict(exc.headers or {})
+        ).response()
 
     app.add_middleware(_Guard)
 
 
+_BATCH_PATH = re.compile(r"/v1/workers/[^/]+/(push|frozen-drafts)")
+
+
+def body_limit(path: str) -> int:
+    """The most request-body bytes a path takes: a whole batch for push and frozen-drafts, else small."""
+    return MAX_BODY_BYTES if _BATCH_PATH.fullmatch(path) else MAX_SMALL_BODY_BYTES
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive` the moment a body passes its limit: an HTTPException, so whichever route was
+    reading (the framework's body parsing, or a route's own `request.body()`) answers it through `_http`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request bodies are limited to {limit} bytes here")
+
+
 class _Guard:
-    """Refuses oversized bodies before they are read, and answers an unexpected failure with a bare 500.
+    """Refuses oversized bodies as they stream in, before any route authenticates the caller, and answers an
+    unexpected failure with a bare 500.
+
+    Bodies: a declared `Content-Length` over the path's limit is refused at once; otherwise every chunk the
+    server receives is counted (chunked bodies included) and 413 follows the first byte past the limit, so
+    no caller, authenticated or not, makes the server hold more than one limit per request. Why not the
+    framework's `max_body_size`: it answers a declared oversize with a plain-text body that replaces ours,
+    and every error here is an ErrorResponse.
 
     Caught here rather than left to the framework, which would log the exception's message, and that may
     quote record content (a validation error echoes its input): only the type and where are logged.
@@ -585,15 +622,22 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = b"0"
+        limit = body_limit(scope["path"])
         for name, value in scope["headers"]:
-            if name == b"content-length":
-                length = value
-                break
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            too_large = ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-            await too_large.response()(scope, receive, send)
-            return
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await ApiError(413, "too_large", _BodyTooLarge(limit).detail).response()(scope, receive, send)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -603,7 +647,11 @@ class _Guard:
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge as exc:  # read outside any route (none answered it): answer it here
+            if started:
+                raise
+            await ApiError(413, "too_large", exc.detail).response()(scope, receive, send)
         except Exception as exc:
             where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
             log.error("internal error %s at\n%s", type(exc).__name__, where)
