@@ -11,7 +11,7 @@ import gc
 import logging
 import re
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
@@ -30,11 +30,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime
+from fieldapp.domain.rules.amendment import amendment_length
 from fieldapp.server import auth, feed, frozen, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
 from fieldapp.server.push import Pusher
 from fieldapp.sync.protocol import (
+    MONTH_DESCRIPTION,
+    MONTH_PATTERN,
     PROTOCOL_VERSION,
     AmendmentRequest,
     ApprovalRequest,
@@ -181,7 +184,21 @@ def _caller(request: Request, conn: Connection | None) -> Caller:
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 UnitName = Annotated[str, Path(min_length=1, max_length=200)]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")]
+Month = Annotated[str, Query(pattern=MONTH_PATTERN, description=MONTH_DESCRIPTION)]
+_ISO_MOMENT = re.compile(r"(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}.*")
+
+
+def _iso_moment(value: object) -> object:
+    """`as_of` as the schema documents it, a date-time with offset in 1900-2999: never a Unix timestamp
+    (pydantic's lax mode would read "1700000000" as one) nor a year the report's arithmetic overflows in."""
+    if not isinstance(value, str) or not _ISO_MOMENT.fullmatch(value):
+        raise ValueError(
+            "must be a date and time with offset from 1900 to 2999, e.g. 2026-11-30T17:00:00-08:00"
+        )
+    return value
+
+
+AsOf = Annotated[AwareDatetime, BeforeValidator(_iso_moment)]
 WorkerId = Annotated[
     str, Path(min_length=1, max_length=64, description="The worker the resource belongs to.")
 ]
@@ -190,6 +207,35 @@ WorkerId = Annotated[
 def _own(caller: Caller, worker_id: str) -> None:
     if caller.worker.id != worker_id:
         raise ApiError(403, "forbidden", "a device reads and writes only its own worker's caseload")
+
+
+def _nul_fields(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield loc
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _nul_fields(getattr(value, name), (*loc, name))
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(item, (*loc, str(key)))
+
+
+def refuse_nul(**parts: object) -> None:
+    """422 naming every field (`path.contact_id`, `body.contacts.0.context_id`...) that holds a NUL character.
+
+    No text of a record has one, and PostgreSQL cannot store it in a text column: refused here, at the
+    boundary, rather than failing in the database."""
+    errors = [
+        {"loc": loc, "msg": "must not contain a NUL character", "type": "string_nul"}
+        for where, value in parts.items()
+        for loc in _nul_fields(value, (where,))
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def create_app(state: ServerState) -> FastAPI:
@@ -239,6 +285,7 @@ def create_app(state: ServerState) -> FastAPI:
     )
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
         """Exchange a one-time enrollment code for a device token (shown once; the server keeps a hash)."""
+        refuse_nul(body=body)
         st = state_of(request)
         _check_limit(st, request)
         try:
@@ -298,6 +345,9 @@ def create_app(state: ServerState) -> FastAPI:
         with st.db.read_connection() as conn:
             caller = _caller(request, conn)
             worker_id, body = parse_request(_WORKER_PATH, request.path_params, PushRequest, raw)
+            refuse_nul(path={"worker_id": worker_id})
+            if b"\\u0000" in raw:  # the only way JSON carries a NUL: walk the records only then
+                refuse_nul(body=body)
             _own(caller, worker_id)
             if len(body.contacts) + len(body.amendments) > MAX_BATCH:
                 raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
@@ -316,6 +366,7 @@ def create_app(state: ServerState) -> FastAPI:
         """NAR-SAMEDAY policy exceptions: drafts frozen incomplete when their business day ended, reported
         once for the supervisor. Item outcomes: accepted (201), duplicate (200, a retry), conflict (409),
         forbidden (403, not this worker's caseload)."""
+        refuse_nul(path={"worker_id": worker_id}, body=body)
         _own(caller, worker_id)
         if len(body.drafts) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per request")
@@ -333,6 +384,7 @@ def create_app(state: ServerState) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
     ) -> Response:
         """Changes since `cursor` (caseload, approvals, amendments, refusals); repeat while `has_more`."""
+        refuse_nul(path={"worker_id": worker_id}, query={"cursor": cursor})
         _own(caller, worker_id)
         st = state_of(request)
         result = feed.pull(st.db, st.server_id, worker_id, cursor, limit)
@@ -352,6 +404,7 @@ def create_app(state: ServerState) -> FastAPI:
         request: Request,
     ) -> UnitContacts:
         """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
+        refuse_nul(path={"unit": unit})
         return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
 
     @app.get(
@@ -368,6 +421,7 @@ def create_app(state: ServerState) -> FastAPI:
     ) -> UnitFrozenDrafts:
         """SUP-ALERTS: the unit's drafts frozen incomplete at the end of their business day (NAR-SAMEDAY
         policy exceptions), with the text as it stood (supervisor of the unit, manager)."""
+        refuse_nul(path={"unit": unit})
         return _guard(lambda: frozen.unit_frozen_drafts(state_of(request).db, caller, unit, month))
 
     @app.get(
@@ -382,13 +436,14 @@ def create_app(state: ServerState) -> FastAPI:
         caller: CallerDep,
         request: Request,
         as_of: Annotated[
-            AwareDatetime | None,
+            AsOf | None,
             Query(
                 description="Judge as of this moment (with offset); default now. Later contacts do not count."
             ),
         ] = None,
     ) -> UnitReportView:
         """SUP-REPORTS: per worker and for the unit, the month's contact figures and compliance measures."""
+        refuse_nul(path={"unit": unit})
         st = state_of(request)
         return _guard(lambda: supervision.unit_report(st.db, caller, unit, month, st.tables, as_of))
 
@@ -409,6 +464,7 @@ def create_app(state: ServerState) -> FastAPI:
         worker_id: WorkerId, body: ApprovalRequest, caller: CallerDep, request: Request, response: Response
     ) -> Approval:
         """SUP-REVIEW: approve a worker's contact sheet for a month; reaches the worker on their next pull."""
+        refuse_nul(path={"worker_id": worker_id}, body=body)
         approval, created = _guard(lambda: supervision.approve(state_of(request).db, caller, worker_id, body))
         if not created:
             response.status_code = 200
@@ -435,7 +491,14 @@ def create_app(state: ServerState) -> FastAPI:
         response: Response,
     ) -> Amendment:
         """NAR-AMEND: a supervisor's or manager's append-only correction; the contact stays as it was."""
+        refuse_nul(path={"contact_id": contact_id}, body=body)
         st = state_of(request)
+        too_long = amendment_length(body.new_information, st.tables.agency)
+        if too_long is not None:
+            field = FieldError(
+                field="body.new_information", message=f"{too_long.rule_id}: {too_long.message}"
+            )
+            raise ApiError(422, "invalid", field.message, details=(field,))
         amendment, created = _guard(
             lambda: supervision.amend(st.db, caller, contact_id, body, st.tables.agency.time_zone)
         )
