@@ -110,6 +110,7 @@ def _doc(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
+E400: Responses = {400: _doc("The body could not be read as JSON text (for example, it is not UTF-8).")}
 E401: Responses = {401: _doc("No token, an unknown or revoked token (header `WWW-Authenticate: Bearer`).")}
 E403: Responses = {403: _doc("Authenticated, but this is not the caller's to read or write.")}
 E404: Responses = {404: _doc("No such worker or contact.")}
@@ -280,7 +281,7 @@ def create_app(state: ServerState) -> FastAPI:
         "/v1/enroll",
         response_model=EnrollResponse,
         status_code=201,
-        responses={**E401, **E413, **E422, **E429, **E500},
+        responses={**E400, **E401, **E413, **E422, **E429, **E500},
         tags=["sync"],
     )
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
@@ -306,6 +307,7 @@ def create_app(state: ServerState) -> FastAPI:
         response_model=PushResponse,
         responses={
             **AUTHED,
+            **E400,
             **E413,
             409: {
                 "model": PushResponse,
@@ -453,6 +455,7 @@ def create_app(state: ServerState) -> FastAPI:
         status_code=201,
         responses={
             **AUTHED,
+            **E400,
             **E404,
             **E413,
             **E409,
@@ -476,6 +479,7 @@ def create_app(state: ServerState) -> FastAPI:
         status_code=201,
         responses={
             **AUTHED,
+            **E400,
             **E404,
             **E413,
             **E409,
@@ -636,8 +640,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        words = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        words = {400: "unreadable", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         message = str(exc.detail)
+        if exc.status_code == 400:  # the framework could not decode the body before parsing it as JSON
+            message = "the request body could not be read as JSON text (send UTF-8 JSON)"
         # 405 keeps the framework's `Allow` header: it tells the caller which methods the path takes.
         return ApiError(
             exc.status_code, words.get(exc.status_code, "error"), message, headers=dict(exc.headers or {})

@@ -138,3 +138,14 @@ def test_405_names_the_allowed_methods(client: TestClient) -> None:
     r = client.put("/v1/enroll")
     assert r.status_code == 405 and r.headers["allow"] == "POST"
     assert ErrorResponse.model_validate_json(r.content).error == "method_not_allowed"
+
+
+def test_an_unreadable_body_is_a_documented_400(client: TestClient) -> None:
+    """Bytes that are not UTF-8 JSON text: 400 with the error model, and the document says so."""
+    r = client.post(
+        "/v1/enroll", content=b'{"code": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400
+    assert ErrorResponse.model_validate_json(r.content).error == "unreadable"
+    documented = client.get("/openapi.json").json()["paths"]["/v1/enroll"]["post"]["responses"]
+    assert "400" in documented
