@@ -124,6 +124,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backlog=2048,
         http=args.http,
         loop=args.loop,
+        # X-Forwarded-For/-Proto name the client only when a proxy the agency named sent them: trusted from
+        # anyone else (uvicorn trusts loopback by default), a guesser rotates the header and every guess
+        # comes from a "new" address that the failed-login limit has never seen.
+        proxy_headers=bool(args.trust_forwarded_from),
+        forwarded_allow_ips=args.trust_forwarded_from or None,
     )
     if args.workers > 1:
         Multiprocess(config, sockets=[sock]).run()
@@ -308,6 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-insecure-remote",
         action="store_true",
         help="listen on a non-loopback address without TLS (only behind a TLS-terminating proxy)",
+    )
+    serve.add_argument(
+        "--trust-forwarded-from",
+        metavar="ADDRESSES",
+        default="",
+        help="comma-separated addresses or networks of the TLS proxy in front of this server, whose "
+        "X-Forwarded-For/-Proto headers name the real client (default: none; the headers are ignored)",
     )
     serve.add_argument(
         "--docs",

@@ -135,3 +135,34 @@ def test_docs_are_off_unless_on_loopback_or_asked_for(tmp_path: Path) -> None:
             assert anon.get(path).status_code == 404, path
     with ServerProcess.start(tmp_path / "default") as server, server.client(None) as anon:
         assert anon.get("/openapi.json").status_code == 200  # 127.0.0.1: on by default
+
+
+def _guesses_until_429(server: ServerProcess, guesses: int) -> list[int]:
+    statuses = []
+    with server.client() as c:
+        for i in range(guesses):
+            r = c.get(
+                "/v1/me",
+                headers={"Authorization": f"Bearer guess-{i}", "X-Forwarded-For": f"203.0.113.{i % 250 + 1}"},
+            )
+            statuses.append(r.status_code)
+            if r.status_code == 429:
+                break
+    return statuses
+
+
+def test_a_rotated_x_forwarded_for_does_not_escape_the_failed_login_limit(tmp_path: Path) -> None:
+    """Forwarded headers are ignored unless --trust-forwarded-from names the proxy (not even from loopback,
+    which uvicorn trusts by default): every guess counts against the connecting address."""
+    extra = ["--auth-failure-limit", "5", "--auth-failure-window", "60"]
+    with ServerProcess.start(tmp_path / "plain", demo=False, extra_args=extra) as server:
+        statuses = _guesses_until_429(server, 40)
+    assert statuses == [401] * 5 + [429], statuses
+
+
+def test_a_named_proxy_passes_the_client_address_on(tmp_path: Path) -> None:
+    """Behind the agency's TLS proxy (named by --trust-forwarded-from) each client has its own count."""
+    extra = ["--auth-failure-limit", "5", "--trust-forwarded-from", "127.0.0.1"]
+    with ServerProcess.start(tmp_path / "proxied", demo=False, extra_args=extra) as server:
+        statuses = _guesses_until_429(server, 12)
+    assert statuses == [401] * 12, statuses
