@@ -34,8 +34,7 @@ def default_database() -> str:
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("fieldapp-server", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / "server.db")
+    return str(folder / "server.db")  # storage_files.prepare makes the folder 0700 and the file 0600
 
 
 def _open(args: argparse.Namespace) -> object:
@@ -420,7 +419,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return int(handler(args))
+    from fieldapp.server.storage_files import UnsafeDatabaseFile
+
+    try:
+        return int(handler(args))
+    except UnsafeDatabaseFile as unsafe:
+        print(f"error: {unsafe}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -166,3 +166,32 @@ def test_a_named_proxy_passes_the_client_address_on(tmp_path: Path) -> None:
     with ServerProcess.start(tmp_path / "proxied", demo=False, extra_args=extra) as server:
         statuses = _guesses_until_429(server, 12)
     assert statuses == [401] * 12, statuses
+
+
+def test_a_new_sqlite_database_is_private_to_the_server_account(tmp_path: Path) -> None:
+    """Every narrative is in the server's SQLite file in plain text: folder 0700, files 0600."""
+    folder = tmp_path / "data" / "server"
+    with ServerProcess.start(tmp_path / "run", database=str(folder / "server.db"), demo=True) as server:
+        with server.client(server.enroll("w-ana")) as ana:
+            assert push(ana, "w-ana", (final_contact(),)).status_code == 200
+        modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert modes["server.db"] == 0o600 and all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
+def test_the_server_refuses_to_start_on_a_database_others_can_read(tmp_path: Path) -> None:
+    database = tmp_path / "server.db"
+    with ServerProcess.start(tmp_path / "first", database=str(database), demo=False):
+        pass
+    database.chmod(0o644)
+    result = subprocess.run(
+        server_command("serve", "--port", "0", "--database", str(database)),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "can be read or written by other users" in result.stderr
+    assert f"chmod 600 {database}" in result.stderr
+    assert database.stat().st_mode & 0o777 == 0o644  # reported, never changed behind the admin's back
