@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime
 from fieldapp.domain.rules.amendment import amendment_length
-from fieldapp.server import auth, feed, frozen, supervision
+from fieldapp.server import anchors, auth, feed, frozen, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
 from fieldapp.server.push import Pusher
@@ -41,6 +41,8 @@ from fieldapp.sync.protocol import (
     PROTOCOL_VERSION,
     AmendmentRequest,
     ApprovalRequest,
+    ChainAnchor,
+    ChainAnchorRequest,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
@@ -392,6 +394,56 @@ def create_app(state: ServerState) -> FastAPI:
         result = feed.pull(st.db, st.server_id, worker_id, cursor, limit)
         # As for push: pydantic's JSON once, not re-validated and re-encoded by the framework.
         return Response(result.model_dump_json(), media_type="application/json")
+
+    @app.get(
+        "/v1/workers/{worker_id}/audit-anchor",
+        response_model=ChainAnchor,
+        responses=AUTHED,
+        tags=["sync"],
+    )
+    def audit_anchor(
+        worker_id: WorkerId,
+        caller: CallerDep,
+        request: Request,
+        after: Annotated[
+            int | None, Query(ge=0, le=2**62, description="Also list the anchored entries after this one.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=anchors.MAX_PAGE)] = anchors.MAX_PAGE,
+    ) -> ChainAnchor:
+        """This device's audit chain as anchored here: the last entry (seq 0: none yet) and, with `after`,
+        the anchored entries after it (what `fieldapp audit verify` compares the laptop's chain with)."""
+        refuse_nul(path={"worker_id": worker_id})
+        _own(caller, worker_id)
+        return anchors.head(state_of(request).db, caller.device_id, after, limit)
+
+    @app.post(
+        "/v1/workers/{worker_id}/audit-anchor",
+        response_model=ChainAnchor,
+        responses={
+            **AUTHED,
+            **E400,
+            **E413,
+            409: _doc(
+                "The laptop's audit chain no longer extends the one anchored here; the message names the "
+                "first entry that differs. Recorded in the server's audit chain."
+            ),
+        },
+        tags=["sync"],
+    )
+    def add_audit_anchor(
+        worker_id: WorkerId, body: ChainAnchorRequest, caller: CallerDep, request: Request
+    ) -> ChainAnchor:
+        """Anchor the laptop's audit chain at this sync: consecutive entries from the last one anchored
+        (re-proving it) to the newest. Refused with 409 when the chain was rewritten or cut."""
+        refuse_nul(path={"worker_id": worker_id})
+        _own(caller, worker_id)
+        try:
+            return anchors.anchor(state_of(request).db, caller, body)
+        except anchors.Invalid as exc:
+            field = FieldError(field="body.entries", message=str(exc))
+            raise ApiError(422, "invalid", f"body.entries: {exc}", details=(field,)) from None
+        except anchors.Diverged as exc:
+            raise ApiError(409, "audit_diverged", str(exc)) from None
 
     @app.get(
         "/v1/units/{unit}/contacts",

@@ -292,3 +292,31 @@ class UnitReportView(ReportView):
     contacts: ContactFiguresView
     measures: tuple[TallyView, ...]
     residence_12_months: TallyView
+
+
+MAX_CHAIN_ENTRIES = 2000
+
+
+class ChainEntry(Wire):
+    """One entry of a laptop's audit chain, as anchored on the office server: its number and hash only."""
+
+    seq: int = Field(ge=1, le=2**62)
+    entry_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ChainAnchorRequest(Wire):
+    """A run of consecutive entries of the laptop's audit chain, from the last one the server anchored (so
+    the server checks the chain still extends it) to the laptop's newest, at most MAX_CHAIN_ENTRIES."""
+
+    entries: tuple[ChainEntry, ...] = Field(min_length=1, max_length=MAX_CHAIN_ENTRIES)
+
+
+class ChainAnchor(Wire):
+    """What the office server holds of this device's audit chain: the last anchored entry (seq 0: none yet)
+    and, when asked for, anchored entries after `after`."""
+
+    seq: int = 0
+    entry_hash: str | None = None
+    anchored_at: AwareDatetime | None = None
+    entries: tuple[ChainEntry, ...] = ()
+    has_more: bool = False
