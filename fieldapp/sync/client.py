@@ -232,7 +232,10 @@ class SyncClient:
                 return None
             if response.status_code != 200:
                 raise for_status(response)
-            return ChainAnchor.model_validate_json(response.content)
+            try:
+                return ChainAnchor.model_validate_json(response.content)
+            except ValueError:
+                raise ProtocolViolation("The server's audit anchor is not what this app expects.") from None
 
         head = self.backoff.call(get_head, cancel, lambda *_: None)
         if head is None:
