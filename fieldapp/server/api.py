@@ -692,6 +692,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, _Refused):
+            return exc.error.response()
         words = {400: "unreadable", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         message = str(exc.detail)
         if exc.status_code == 400:  # the framework could not decode the body before parsing it as JSON
@@ -720,15 +722,31 @@ class _BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"request bodies are limited to {limit} bytes here")
 
 
+class _Refused(StarletteHTTPException):
+    """An ApiError (401, 429) raised from `receive`: the framework lets only HTTPExceptions out of its body
+    parsing, and `_http` answers this one with the ApiError's own response."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.status, error.message, error.headers)
+        self.error = error
+
+
+def _vouch(scope: Scope) -> None:
+    """The token check of every authenticated route (limit, then token), for a body about to pass the small
+    limit: raises the same ApiError the route would."""
+    current_caller(Request(scope))
+
+
 class _Guard:
-    """Refuses oversized bodies as they stream in, before any route authenticates the caller, and answers an
-    unexpected failure with a bare 500.
+    """Refuses oversized bodies as they stream in, and answers an unexpected failure with a bare 500.
 
     Bodies: a declared `Content-Length` over the path's limit is refused at once; otherwise every chunk the
     server receives is counted (chunked bodies included) and 413 follows the first byte past the limit, so
-    no caller, authenticated or not, makes the server hold more than one limit per request. Why not the
-    framework's `max_body_size`: it answers a declared oversize with a plain-text body that replaces ours,
-    and every error here is an ErrorResponse.
+    no caller makes the server hold more than one limit per request. Past the small limit (1 MiB; only push
+    and frozen-drafts take more) the caller's token is checked before another byte is read, so an
+    anonymous caller never gets the server to hold more than 1 MiB of a request, whatever the route reads
+    first. Why not the framework's `max_body_size`: it answers a declared oversize with a plain-text body
+    that replaces ours, and every error here is an ErrorResponse.
 
     Caught here rather than left to the framework, which would log the exception's message, and that may
     quote record content (a validation error echoes its input): only the type and where are logged.
@@ -749,14 +767,21 @@ class _Guard:
                 await ApiError(413, "too_large", _BodyTooLarge(limit).detail).response()(scope, receive, send)
                 return
         received = 0
+        vouched = limit <= MAX_SMALL_BODY_BYTES
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, vouched
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise _BodyTooLarge(limit)
+                if received > MAX_SMALL_BODY_BYTES and not vouched:
+                    try:
+                        await anyio.to_thread.run_sync(_vouch, scope)
+                    except ApiError as refused:
+                        raise _Refused(refused) from None
+                    vouched = True
             return message
 
         started = False
@@ -769,10 +794,11 @@ class _Guard:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge as exc:  # read outside any route (none answered it): answer it here
+        except (_BodyTooLarge, _Refused) as exc:  # read outside any route (none answered it): answer it here
             if started:
                 raise
-            await ApiError(413, "too_large", exc.detail).response()(scope, receive, send)
+            error = exc.error if isinstance(exc, _Refused) else ApiError(413, "too_large", exc.detail)
+            await error.response()(scope, receive, send)
         except Exception as exc:
             where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
             log.error("internal error %s at\n%s", type(exc).__name__, where)

@@ -68,17 +68,22 @@ def _stream_chunked(port: int, path: str, total: int, outcome: dict[str, object]
         sock.close()
 
 
-def test_four_anonymous_200_mib_chunked_enrollments_are_refused_early_and_memory_stays_flat(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/v1/enroll", "413"), ("/v1/workers/w-ana/push", "401"), ("/v1/workers/w-ana/frozen-drafts", "401")],
+)
+def test_four_anonymous_200_mib_chunked_bodies_are_refused_early_and_memory_stays_flat(
+    tmp_path: Path, path: str, status: str
 ) -> None:
+    """413 past the 1 MiB limit of enrollment; on the batch routes (32 MiB for an enrolled laptop) the
+    token is checked before the second MiB is read, so an anonymous caller gets 401 just as early."""
     with ServerProcess.start(tmp_path, demo=False) as server:
         assert server.proc is not None
         before = _rss_mib(server.proc.pid)
         peak = before
         outcomes: list[dict[str, object]] = [{} for _ in range(4)]
         threads = [
-            threading.Thread(target=_stream_chunked, args=(server.port, "/v1/enroll", 200 * MiB, o))
-            for o in outcomes
+            threading.Thread(target=_stream_chunked, args=(server.port, path, 200 * MiB, o)) for o in outcomes
         ]
         for thread in threads:
             thread.start()
@@ -89,7 +94,7 @@ def test_four_anonymous_200_mib_chunked_enrollments_are_refused_early_and_memory
             thread.join()
         assert server.client().get("/v1/health").status_code == 200
     for outcome in outcomes:
-        assert str(outcome["status"]).startswith("HTTP/1.1 413 "), outcome
+        assert str(outcome["status"]).startswith(f"HTTP/1.1 {status} "), outcome
         # Stopped near the 1 MiB limit, not after 200 MiB (the rest is what the sockets' buffers took).
         assert int(outcome["sent"]) < 16 * MiB, outcome  # type: ignore[call-overload]
     assert peak - before <= 64, (before, peak)
@@ -97,10 +102,16 @@ def test_four_anonymous_200_mib_chunked_enrollments_are_refused_early_and_memory
 
 @pytest.fixture
 def client(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from fieldapp.domain.records import StaffRole, Worker
+    from fieldapp.server import auth
+    from fieldapp.server.caseload import add_staff
+
     db = Database(str(tmp_path / "s.db"))
     migrate.upgrade(db)
+    add_staff(db, Worker(id="w-ana", full_name="Ana B", title="SW", role=StaffRole.WORKER, unit="U"))
+    token = auth.enroll(db, auth.issue_code(db, "w-ana"), "laptop")[0]
     app = create_app(ServerState(db, load_codetables(), FailureLimiter(5, 60), db.server_id()))
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as test_client:
         yield test_client
     db.dispose()
 
@@ -132,6 +143,16 @@ def test_every_route_refuses_a_chunked_body_over_its_limit_before_authentication
         assert body.error == "too_large" and str(limit) in body.message
     under = client.post(path, content=_chunks(CHUNK))
     assert under.status_code != 413
+
+
+def test_an_anonymous_batch_over_the_small_limit_is_401_before_more_is_read(client: TestClient) -> None:
+    r = client.post(
+        "/v1/workers/w-ana/push",
+        content=_chunks(MAX_SMALL_BODY_BYTES + 2 * CHUNK),
+        headers={"Authorization": "Bearer not-a-token"},
+    )
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert ErrorResponse.model_validate_json(r.content).error == "unauthenticated"
 
 
 def test_405_names_the_allowed_methods(client: TestClient) -> None:
