@@ -17,7 +17,7 @@ from fieldapp.domain.passphrase_policy import MIN_LENGTH as MIN_LENGTH
 from fieldapp.domain.passphrase_policy import WeakPassphrase as WeakPassphrase
 from fieldapp.domain.passphrase_policy import check_strength as check_strength
 
-_N, _R, _P = 2**14, 8, 1  # ~16 MiB, ~50-100 ms on a field laptop: cheap once, costly a billion times
+_N, _R, _P = 2**14, 8, 1  # 16 MiB of memory per guess: cheap once, costly a billion times
 _PREFIX = "scrypt"
 
 

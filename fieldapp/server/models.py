@@ -229,3 +229,17 @@ class DeviceChainEntry(Base):
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     entry_hash: Mapped[str] = mapped_column(String(64))
     anchored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReleaseRow(Base):
+    """A copy of a referral's/case's contacts given outside the agency: who, when, how many entries released
+    and withheld (NAR-PRIVILEGE). Append-only; its audit entry chains it into the tamper-evident log."""
+
+    __tablename__ = "releases"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    matter_id: Mapped[str] = mapped_column(String(64), index=True)
+    released_by: Mapped[str] = mapped_column(String(64))
+    released_count: Mapped[int] = mapped_column(Integer)
+    withheld_count: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text, doc="Canonical JSON: case, period, counts, withheld IDs.")
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime)
