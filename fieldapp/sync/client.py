@@ -251,7 +251,9 @@ class SyncClient:
             raise ServerRefused(
                 409,
                 "This laptop's audit trail no longer matches the copy anchored on the office server: "
-                f"{diverged}. Nothing was changed; tell your supervisor.",
+                f"{diverged}. Nothing was changed; tell your supervisor. (If this laptop's profile was "
+                "made anew or restored from a backup, enroll the laptop again, so that its new audit trail "
+                "is anchored from its start.)",
             )
 
     def _send_chain(self, start: int, last_local: int, cancel: threading.Event) -> str | None:
