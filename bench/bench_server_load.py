@@ -8,8 +8,12 @@ to the office), which measures latency at a sustained load rather than the queue
 
 Everything runs on this machine over loopback: a real `fieldapp-server serve` process (uvicorn, the given
 number of worker processes) and an asyncio client with one connection per simulated worker, all started
-behind one barrier. Reports p50/p95/max latency of each push and pull request and checks the ledger:
-every contact the server acknowledged is stored, exactly once (0 lost, 0 duplicated).
+behind one barrier. Reports p50/p95/max latency of each push and pull request and checks the ledger, as
+tests/sync/test_ledger.py does: a share of the laptops (`--retry-share`, default 0.2) loses the reply to
+one of its pushes (it hangs up after sending) and sends the same batch again on a new connection, and at
+the end every contact sent is stored with the content sent, the server's audit log records storing it
+exactly once (a retry stored twice would show there), and every laptop's last reply for each contact
+said it is held (accepted or duplicate, with the content hash sent).
 
 Besides latencies it reports the CPU the server processes and the load generator used, and the machine's
 load average: on a shared machine the CPU per contact is the figure that does not depend on the neighbours.
@@ -39,12 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select
 
 from bench import rawhttp
+from fieldapp.domain.canonical import content_hash
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload, ContactKind, StaffRole, Worker
 from fieldapp.server import auth, migrate
 from fieldapp.server.caseload import load_caseload
 from fieldapp.server.db import Database
-from fieldapp.server.models import ContactRow
+from fieldapp.server.models import AuditEntry, ContactRow
 from fieldapp.sync.protocol import Outcome, PullResponse, PushRequest, PushResponse
 from tests.factories import NOW, demo_caseload, valid_contact
 from tests.support.pg import PostgresCluster
@@ -87,10 +92,17 @@ def contacts_for(worker_id: str, case_id: str, count: int) -> list:  # type: ign
 
 
 async def simulate(
-    url: str, tokens: dict[str, str], per_worker: int, batch: int, timeout: float, arrival: float = 0.0
-) -> tuple[list[float], list[float], dict[str, str], float]:
+    url: str,
+    tokens: dict[str, str],
+    per_worker: int,
+    batch: int,
+    timeout: float,
+    arrival: float = 0.0,
+    retry_share: float = 0.0,
+) -> tuple[list[float], list[float], dict[str, tuple[str, str]], dict[str, str], set[str], float]:
     """All workers push their contacts (in batches) then pull once; returns push and pull latencies,
-    {contact id: outcome}, wall time.
+    {contact id: (last outcome, its content hash)}, {contact id: content hash sent}, the workers that lost
+    a reply and retried, wall time.
 
     Every request's bytes are built before the barrier: the body is what `fieldapp.sync.client` sends
     (`PushRequest(...).model_dump_json()`), with the headers httpx would send for it and the worker's real
@@ -98,8 +110,10 @@ async def simulate(
     generator's CPU during the run is the sockets and little else."""
     host, port = url.removeprefix("http://").split(":")
     requests: dict[str, tuple[list[bytes], bytes]] = {}
+    sent_hashes: dict[str, str] = {}
     for i, worker_id in enumerate(tokens):
         contacts = contacts_for(worker_id, f"C-load-{i}", per_worker)
+        sent_hashes.update({c.id: content_hash(c) for c in contacts})
         common = {
             "Accept": "application/json",
             "Accept-Encoding": "gzip, deflate",
@@ -123,8 +137,11 @@ async def simulate(
     pull_lat: list[float] = []
     push_replies: list[rawhttp.Reply] = []
     pull_replies: list[rawhttp.Reply] = []
-    rng = random.Random(1)  # the same arrival pattern every run
+    rng = random.Random(1)  # the same arrival pattern and the same lost replies every run
     offsets = {w: rng.uniform(0, arrival) for w in tokens}
+    retrying = {w for w in tokens if rng.random() < retry_share}
+    dropped_push = {w: rng.randrange(len(requests[w][0])) for w in retrying}
+    drop_after = {w: rng.uniform(0.0, 0.2) for w in retrying}
     start = asyncio.Event()
     clock = time.perf_counter
 
@@ -135,7 +152,11 @@ async def simulate(
         if arrival:
             await asyncio.sleep(offsets[worker_id])
         try:
-            for request in pushes:
+            for n, request in enumerate(pushes):
+                if dropped_push.get(worker_id) == n:
+                    # The reply to this push is lost; the laptop sends the same batch again, as the sync
+                    # client's retry does (its latency is not counted: the exchange had no reply).
+                    await rawhttp.Connection(host, int(port)).send_and_drop(request, drop_after[worker_id])
                 t0 = clock()
                 reply = await asyncio.wait_for(connection.exchange(request), timeout)
                 push_lat.append(clock() - t0)
@@ -154,17 +175,17 @@ async def simulate(
     await asyncio.gather(*tasks)
     wall = clock() - t0
     # The ledger's side of the replies, after the clock: every push reply's per-item outcomes.
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, tuple[str, str]] = {}
     for reply in push_replies:
         if reply.status != 200:
             raise RuntimeError(f"push answered {reply.status}: {reply.body[:300]!r}")
         for item in PushResponse.model_validate_json(reply.body).results:
-            outcomes[item.id] = item.outcome
+            outcomes[item.id] = (item.outcome, item.content_hash)
     for reply in pull_replies:
         if reply.status != 200:
             raise RuntimeError(f"pull answered {reply.status}: {reply.body[:300]!r}")
         assert PullResponse.model_validate_json(reply.body).caseload is not None
-    return push_lat, pull_lat, outcomes, wall
+    return push_lat, pull_lat, outcomes, sent_hashes, retrying, wall
 
 
 def process_cpu_seconds(pid: int, system_only: bool = False) -> float:
@@ -209,8 +230,16 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             pg_cpu0 = process_cpu_seconds(pg_pid) if pg_pid else 0.0
             server_sys0 = process_cpu_seconds(server.proc.pid, system_only=True)
             client_cpu0 = time.process_time()
-            push_lat, pull_lat, outcomes, wall = asyncio.run(
-                simulate(server.url, tokens, args.contacts, args.batch, args.timeout, args.arrival_seconds)
+            push_lat, pull_lat, outcomes, sent_hashes, retrying, wall = asyncio.run(
+                simulate(
+                    server.url,
+                    tokens,
+                    args.contacts,
+                    args.batch,
+                    args.timeout,
+                    args.arrival_seconds,
+                    args.retry_share,
+                )
             )
             client_cpu = time.process_time() - client_cpu0
             server_cpu = process_cpu_seconds(server.proc.pid) - server_cpu0
@@ -218,15 +247,33 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             pg_cpu = process_cpu_seconds(pg_pid) - pg_cpu0 if pg_pid else 0.0
         db = Database(database)
         with db.read() as session:
-            stored = set(
-                session.execute(select(ContactRow.id).where(ContactRow.worker_id.like("w-load-%"))).scalars()
-            )
-            rows = session.execute(
-                select(func.count()).select_from(ContactRow).where(ContactRow.worker_id.like("w-load-%"))
+            stored = {
+                str(row.id): str(row.content_hash)
+                for row in session.execute(
+                    select(ContactRow.id, ContactRow.content_hash).where(
+                        ContactRow.worker_id.like("w-load-%")
+                    )
+                )
+            }
+            # Storing a contact appends one "accept" entry to the server's audit chain, in the same
+            # transaction: a retry that stored a contact twice would leave two.
+            stored_twice = session.execute(
+                select(func.count()).select_from(
+                    select(AuditEntry.record_id)
+                    .where(AuditEntry.action == "accept", AuditEntry.record_kind == "contact")
+                    .group_by(AuditEntry.record_id)
+                    .having(func.count() > 1)
+                    .subquery()
+                )
             ).scalar_one()
         db.dispose()
         sent = args.workers_sim * args.contacts
-        acked = {cid for cid, o in outcomes.items() if o in (Outcome.ACCEPTED, Outcome.DUPLICATE)}
+        told_held = {
+            cid
+            for cid, (outcome, digest) in outcomes.items()
+            if outcome in (Outcome.ACCEPTED, Outcome.DUPLICATE) and digest == sent_hashes.get(cid)
+        }
+        acked = told_held
         return {
             "backend": backend,
             "simulated_workers": args.workers_sim,
@@ -237,6 +284,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "threads": args.threads or "server default (8)",
             "http": args.http,
             "loop": args.loop,
+            "retry_share": args.retry_share,
             "push_requests": len(push_lat),
             "push_p50_s": round(statistics.median(push_lat), 3),
             "push_p95_s": round(pct(push_lat, 95), 3),
@@ -253,10 +301,13 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
             "client_cpu_s": round(client_cpu, 1),
             "load_avg_1m": round(os.getloadavg()[0], 1),
             "sent": sent,
+            "laptops_that_lost_a_reply": len(retrying),
+            "told_duplicate": sum(1 for o, _ in outcomes.values() if o == Outcome.DUPLICATE),
             "acknowledged": len(acked),
-            "lost": len(acked - stored),
-            "duplicated": rows - len(stored),
-            "not_accepted": sent - len(acked),
+            "lost": len(set(sent_hashes) - set(stored)),
+            "stored_with_other_content": sum(1 for c, h in stored.items() if sent_hashes.get(c) != h),
+            "duplicated": stored_twice,
+            "not_told_held": len(set(sent_hashes) - told_held),
             "setup_s": round(setup_s, 1),
         }
     finally:
@@ -285,6 +336,12 @@ def main() -> int:
     )
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="server's loop")
     parser.add_argument("--timeout", type=float, default=300.0, help="per-request timeout (bounded)")
+    parser.add_argument(
+        "--retry-share",
+        type=float,
+        default=0.2,
+        help="share of laptops that lose the reply to one push and send the same batch again",
+    )
     args = parser.parse_args()
     print(
         f"# {platform.node()} {platform.machine()} cpus={os.cpu_count()} python {platform.python_version()}"
@@ -294,7 +351,12 @@ def main() -> int:
     for backend in backends:
         result = run(backend, args)
         print(json.dumps(result), flush=True)
-        failed |= bool(result["lost"] or result["duplicated"] or result["not_accepted"])
+        failed |= bool(
+            result["lost"]
+            or result["duplicated"]
+            or result["stored_with_other_content"]
+            or result["not_told_held"]
+        )
     return 1 if failed else 0
 
 

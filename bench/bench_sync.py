@@ -5,8 +5,9 @@
 
 Targets (issue 5): the whole sync (push 1,000 + pull 200 cases) in <= 2 s, and <= 3x a raw HTTP POST of the
 same bytes in the same run. "Raw" sends the very request bodies the client would send (serialized before the
-clock starts) to the same endpoints with a bare httpx client, and GETs the same pull pages without parsing
-them, so the ratio is what the client's own work costs (building batches, parsing and checking every result,
+clock starts) to the same endpoints with a bare httpx client, GETs the same pull pages without parsing
+them, and ends as the client's sync does by anchoring a chain as long as the fresh profile's (2 entries per
+contact and 2 more) on a device that has anchored nothing yet (the memory outbox has no chain to anchor), so the ratio is what the client's own work costs (building batches, parsing and checking every result,
 marking the outbox, applying pull pages), with the server's work equal on both sides. Each repeat pushes fresh
 contacts (new IDs) for both, alternating which goes first, after one unmeasured round of each has warmed
 the server; the ratio is reported per repeat and as the median.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import secrets
 import statistics
 import sys
 import tempfile
@@ -40,7 +42,15 @@ from fieldapp.domain.records import Caseload, Contact, ContactKind  # noqa: E402
 from fieldapp.server.caseload import load_caseload  # noqa: E402
 from fieldapp.store.profile import open_profile  # noqa: E402
 from fieldapp.sync.client import SyncClient  # noqa: E402
-from fieldapp.sync.protocol import Outcome, PullResponse, PushRequest, PushResponse  # noqa: E402
+from fieldapp.sync.protocol import (  # noqa: E402
+    MAX_CHAIN_ENTRIES,
+    ChainAnchorRequest,
+    ChainEntry,
+    Outcome,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from tests.factories import NOW, demo_caseload, valid_contact  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 from tests.support.memory_outbox import MemoryOutbox  # noqa: E402
@@ -79,11 +89,24 @@ def push_bodies(contacts: list[Contact], batch: int) -> list[bytes]:
     ]
 
 
+def anchor_bodies(entries: int) -> list[bytes]:
+    """The audit-anchor requests a laptop's first sync sends for a chain of `entries` entries (random hashes:
+    the server's work does not depend on them), prebuilt like the push bodies."""
+    chain = [ChainEntry(seq=n, entry_hash=secrets.token_hex(32)) for n in range(1, entries + 1)]
+    return [
+        ChainAnchorRequest(entries=tuple(chain[k : k + MAX_CHAIN_ENTRIES])).model_dump_json().encode()
+        for k in range(0, entries, MAX_CHAIN_ENTRIES)
+    ]
+
+
 def raw_round(
-    url: str, token: str, worker: str, contacts: list[Contact], batch: int
+    url: str, token: str, worker: str, contacts: list[Contact], batch: int, anchor_entries: int = 0
 ) -> tuple[float, float, list[bytes], list[bytes]]:
-    """(push seconds, pull seconds, request bodies, pull pages) of the bare-httpx round."""
+    """(push seconds, pull and anchor seconds, request bodies, pull pages) of the bare-httpx round. With
+    `anchor_entries` the round also sends what the client's sync ends with (`token` must be a device that
+    has anchored nothing yet): the GET of the anchored head and the chain's entries."""
     bodies = push_bodies(contacts, batch)
+    anchors = anchor_bodies(anchor_entries) if anchor_entries else []
     replies: list[bytes] = []
     pages: list[bytes] = []
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -105,8 +128,15 @@ def raw_round(
                     return
                 cursor = parsed.cursor
 
+        def fetch_and_anchor() -> None:
+            fetch()
+            if anchors:
+                http.get(f"/v1/workers/{worker}/audit-anchor").raise_for_status()
+                for body in anchors:
+                    http.post(f"/v1/workers/{worker}/audit-anchor", content=body).raise_for_status()
+
         push_seconds, _ = timed(send)
-        pull_seconds, _ = timed(fetch)
+        pull_seconds, _ = timed(fetch_and_anchor)
     outcomes = [r.outcome for body in replies for r in PushResponse.model_validate_json(body).results]
     assert outcomes == [Outcome.ACCEPTED] * len(contacts), set(outcomes)
     return push_seconds, pull_seconds, bodies, pages
@@ -220,7 +250,7 @@ def main() -> int:
             "bytes only (loopback sink)": [],
             "raw POST/GET to the server": [],
             "  of which push": [],
-            "  of which pull": [],
+            "  of which pull and anchor": [],
             "client (memory outbox)": [],
             "client (encrypted store)": [],
             "  of which in the store": [],
@@ -248,10 +278,15 @@ def main() -> int:
             order = ["raw", "memory", "store"] if repeat % 2 == 0 else ["store", "memory", "raw"]
             for which in order:
                 if which == "raw":
-                    pushed, pulled, bodies, pages = raw_round(url, token, "w-ana", raw_contacts, args.batch)
+                    # the same requests as the client's sync over the encrypted store, anchoring included
+                    # (a new device each round, as the client's laptop is; enrolling is not timed)
+                    device = server.enroll("w-ana", device_name=f"raw {repeat}")
+                    pushed, pulled, bodies, pages = raw_round(
+                        url, device, "w-ana", raw_contacts, args.batch, 2 * args.contacts + 2
+                    )
                     rows["raw POST/GET to the server"].append(pushed + pulled)
                     rows["  of which push"].append(pushed)
-                    rows["  of which pull"].append(pulled)
+                    rows["  of which pull and anchor"].append(pulled)
                     rows["bytes only (loopback sink)"].append(sink.round(bodies, pages))
                     if repeat == 0:
                         first = PullResponse.model_validate_json(pages[0])
@@ -266,7 +301,10 @@ def main() -> int:
                     assert accepted == args.contacts
                     rows["client (memory outbox)"].append(seconds)
                 else:
-                    seconds, accepted = client_round(url, token, "w-ana", store, args.batch)
+                    # A fresh profile is a new audit chain: a laptop in that state is enrolled again (a new
+                    # device), which is what anchoring asks of it (README, "Anchoring the chain").
+                    laptop = server.enroll("w-ana", device_name=f"laptop {repeat}")
+                    seconds, accepted = client_round(url, laptop, "w-ana", store, args.batch)
                     assert accepted == args.contacts
                     rows["client (encrypted store)"].append(seconds)
                     rows["  of which in the store"].append(store.seconds)

@@ -66,6 +66,16 @@ class Connection:
             await self.close()
         return Reply(status, body)
 
+    async def send_and_drop(self, request: bytes, after: float) -> None:
+        """Send a request and hang up `after` seconds later without reading the reply: the reply is lost
+        (a laptop whose network dropped mid-exchange). The server may or may not have stored it."""
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
+        self._writer.write(request)
+        await self._writer.drain()
+        await asyncio.sleep(after)
+        await self.close()
+
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()

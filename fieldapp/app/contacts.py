@@ -25,6 +25,7 @@ from fieldapp.domain.findings import Finding, Severity, blocks
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Amendment, Caseload, Contact, ContactKind, ContactState, StaffRole, Worker
 from fieldapp.domain.rules import RuleContext, check_contact
+from fieldapp.domain.rules.amendment import amendment_length
 from fieldapp.store import audit
 from fieldapp.store import contacts as repo
 from fieldapp.store.profile import Profile, open_profile
@@ -282,6 +283,9 @@ class SqlContactService:
             )
         if not new_information.strip() or not reason.strip():
             raise ServiceError("NAR-AMEND: an amendment needs both the new information and the reason.")
+        too_long = amendment_length(new_information, self._tables.agency)
+        if too_long is not None:
+            raise ServiceError(f"{too_long.rule_id}: {too_long.message}")
         now = self.now()
         with self.profile.write() as conn:
             row = repo.load_row(conn, contact_id)

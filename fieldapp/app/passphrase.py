@@ -13,18 +13,12 @@ import hashlib
 import hmac
 import secrets
 
+from fieldapp.domain.passphrase_policy import MIN_LENGTH as MIN_LENGTH
+from fieldapp.domain.passphrase_policy import WeakPassphrase as WeakPassphrase
+from fieldapp.domain.passphrase_policy import check_strength as check_strength
+
 _N, _R, _P = 2**14, 8, 1  # 16 MiB of memory per guess: cheap once, costly a billion times
 _PREFIX = "scrypt"
-MIN_LENGTH = 8
-
-
-class WeakPassphrase(ValueError):
-    """The passphrase is too short to protect case data."""
-
-
-def check_strength(passphrase: str) -> None:
-    if len(passphrase) < MIN_LENGTH:
-        raise WeakPassphrase(f"The passphrase must be at least {MIN_LENGTH} characters long.")
 
 
 def hash_passphrase(passphrase: str) -> str:

@@ -2,6 +2,10 @@
 
 Exit status: 0 the chain holds; 1 it is broken (the first broken entry is named); 2 the profile cannot
 be opened (the reason is printed). Read-only: verifying never changes the profile.
+
+When the laptop is enrolled and the office server answers, the chain is also compared with the copy the
+server anchored at each sync: that is what shows a chain recomputed from scratch or cut short. Without
+the server (offline, `--offline`) only the local checks run, and the output says so.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = actions.add_parser("verify", help="Verify the hash chain; name the first broken entry.")
     verify.add_argument("--profile", metavar="DIR", help="Profile directory (default: the user data dir).")
+    verify.add_argument("--offline", action="store_true", help="Do not compare with the office server.")
+    verify.add_argument("--ca-file", help="The agency's CA certificate (PEM) for the office server.")
     verify.set_defaults(handler=run_verify)
 
 
@@ -43,10 +49,46 @@ def run_verify(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_OPEN
     try:
         report = profile.verify_audit()
+        print(report.describe())
+        if not report.ok:
+            return EXIT_BROKEN
+        if getattr(args, "offline", False):
+            print("Office server anchor: not checked (--offline).")
+            return EXIT_OK
+        return _check_anchor(profile, getattr(args, "ca_file", None))
     finally:
         profile.close()
-    print(report.describe())
-    return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+def _check_anchor(profile: Any, ca_file: str | None) -> int:
+    import httpx
+
+    from fieldapp.sync import anchor_check, enrollment
+
+    try:
+        enrolled = enrollment.load()
+    except enrollment.EnrollmentError as error:
+        print(f"Office server anchor: not checked ({error}).")
+        return EXIT_OK
+    if enrolled is None:
+        print("Office server anchor: not checked (this laptop is not enrolled).")
+        return EXIT_OK
+    store = profile.sync_store()
+    with httpx.Client(
+        base_url=enrolled.server_url.rstrip("/"),
+        headers={"Authorization": f"Bearer {enrolled.token}", "Accept": "application/json"},
+        timeout=10.0,
+        verify=enrollment.trust(ca_file),
+    ) as http:
+        verdict = anchor_check.compare(http, enrolled.worker_id, store.audit_chain, store.audit_last_seq())
+    if verdict.ok is False:
+        print(f"Audit trail BROKEN at entry #{verdict.first_differing_seq}: {verdict.message}")
+        return EXIT_BROKEN
+    if verdict.ok is None:
+        print(f"Office server anchor: not checked ({verdict.message}); only the local checks ran.")
+        return EXIT_OK
+    print(f"Office server anchor: {verdict.message}.")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -21,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
@@ -29,14 +30,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime
-from fieldapp.server import auth, feed, frozen, supervision
+from fieldapp.domain.rules.amendment import amendment_length
+from fieldapp.server import anchors, auth, feed, frozen, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
 from fieldapp.server.db import Database
 from fieldapp.server.push import Pusher
 from fieldapp.sync.protocol import (
+    MONTH_DESCRIPTION,
+    MONTH_PATTERN,
     PROTOCOL_VERSION,
     AmendmentRequest,
     ApprovalRequest,
+    ChainAnchor,
+    ChainAnchorRequest,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
@@ -59,6 +65,10 @@ W = TypeVar("W", bound=BaseModel)
 
 MAX_BATCH = 2000
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a full batch of long narratives fits; a memory-filling upload does not
+# Every other route (enrollment, an approval, one amendment, the console's forms) takes small bodies: a
+# narrative-sized amendment, JSON-escaped, is under 400 KiB. Counted as the bytes stream in (chunked bodies
+# too) and refused with 413 as soon as the count passes, before any route authenticates the caller.
+MAX_SMALL_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +112,19 @@ def _doc(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
+E400: Responses = {400: _doc("The body could not be read as JSON text (for example, it is not UTF-8).")}
 E401: Responses = {401: _doc("No token, an unknown or revoked token (header `WWW-Authenticate: Bearer`).")}
 E403: Responses = {403: _doc("Authenticated, but this is not the caller's to read or write.")}
 E404: Responses = {404: _doc("No such worker or contact.")}
 E409: Responses = {
     409: _doc("The client-made ID is already used for different content; nothing was changed.")
 }
-E413: Responses = {413: _doc(f"Body over {MAX_BODY_BYTES} bytes, or more than {MAX_BATCH} items in a batch.")}
+E413: Responses = {
+    413: _doc(
+        f"Body over {MAX_BODY_BYTES} bytes (push and frozen-drafts; {MAX_SMALL_BODY_BYTES} bytes elsewhere), "
+        f"or more than {MAX_BATCH} items in a batch."
+    )
+}
 E422: Responses = {422: _doc("The request does not validate; `details` names each field and what is wrong.")}
 E429: Responses = {
     429: _doc("Too many failed authentications from this address; `Retry-After` says when to try again.")
@@ -171,7 +187,21 @@ def _caller(request: Request, conn: Connection | None) -> Caller:
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 UnitName = Annotated[str, Path(min_length=1, max_length=200)]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")]
+Month = Annotated[str, Query(pattern=MONTH_PATTERN, description=MONTH_DESCRIPTION)]
+_ISO_MOMENT = re.compile(r"(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}.*")
+
+
+def _iso_moment(value: object) -> object:
+    """`as_of` as the schema documents it, a date-time with offset in 1900-2999: never a Unix timestamp
+    (pydantic's lax mode would read "1700000000" as one) nor a year the report's arithmetic overflows in."""
+    if not isinstance(value, str) or not _ISO_MOMENT.fullmatch(value):
+        raise ValueError(
+            "must be a date and time with offset from 1900 to 2999, e.g. 2026-11-30T17:00:00-08:00"
+        )
+    return value
+
+
+AsOf = Annotated[AwareDatetime, BeforeValidator(_iso_moment)]
 WorkerId = Annotated[
     str, Path(min_length=1, max_length=64, description="The worker the resource belongs to.")
 ]
@@ -180,6 +210,35 @@ WorkerId = Annotated[
 def _own(caller: Caller, worker_id: str) -> None:
     if caller.worker.id != worker_id:
         raise ApiError(403, "forbidden", "a device reads and writes only its own worker's caseload")
+
+
+def _nul_fields(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield loc
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _nul_fields(getattr(value, name), (*loc, name))
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(item, (*loc, str(key)))
+
+
+def refuse_nul(**parts: object) -> None:
+    """422 naming every field (`path.contact_id`, `body.contacts.0.context_id`...) that holds a NUL character.
+
+    No text of a record has one, and PostgreSQL cannot store it in a text column: refused here, at the
+    boundary, rather than failing in the database."""
+    errors = [
+        {"loc": loc, "msg": "must not contain a NUL character", "type": "string_nul"}
+        for where, value in parts.items()
+        for loc in _nul_fields(value, (where,))
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def create_app(state: ServerState) -> FastAPI:
@@ -223,11 +282,12 @@ def create_app(state: ServerState) -> FastAPI:
         "/v1/enroll",
         response_model=EnrollResponse,
         status_code=201,
-        responses={**E401, **E413, **E422, **E429, **E500},
+        responses={**E400, **E401, **E413, **E422, **E429, **E500},
         tags=["sync"],
     )
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
         """Exchange a one-time enrollment code for a device token (shown once; the server keeps a hash)."""
+        refuse_nul(body=body)
         st = state_of(request)
         _check_limit(st, request)
         try:
@@ -248,6 +308,7 @@ def create_app(state: ServerState) -> FastAPI:
         response_model=PushResponse,
         responses={
             **AUTHED,
+            **E400,
             **E413,
             409: {
                 "model": PushResponse,
@@ -287,6 +348,9 @@ def create_app(state: ServerState) -> FastAPI:
         with st.db.read_connection() as conn:
             caller = _caller(request, conn)
             worker_id, body = parse_request(_WORKER_PATH, request.path_params, PushRequest, raw)
+            refuse_nul(path={"worker_id": worker_id})
+            if b"\\u0000" in raw:  # the only way JSON carries a NUL: walk the records only then
+                refuse_nul(body=body)
             _own(caller, worker_id)
             if len(body.contacts) + len(body.amendments) > MAX_BATCH:
                 raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per push")
@@ -305,6 +369,7 @@ def create_app(state: ServerState) -> FastAPI:
         """NAR-SAMEDAY policy exceptions: drafts frozen incomplete when their business day ended, reported
         once for the supervisor. Item outcomes: accepted (201), duplicate (200, a retry), conflict (409),
         forbidden (403, not this worker's caseload)."""
+        refuse_nul(path={"worker_id": worker_id}, body=body)
         _own(caller, worker_id)
         if len(body.drafts) > MAX_BATCH:
             raise ApiError(413, "batch_too_large", f"at most {MAX_BATCH} items per request")
@@ -322,11 +387,62 @@ def create_app(state: ServerState) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
     ) -> Response:
         """Changes since `cursor` (caseload, approvals, amendments, refusals); repeat while `has_more`."""
+        refuse_nul(path={"worker_id": worker_id}, query={"cursor": cursor})
         _own(caller, worker_id)
         st = state_of(request)
         result = feed.pull(st.db, st.server_id, worker_id, cursor, limit)
         # As for push: pydantic's JSON once, not re-validated and re-encoded by the framework.
         return Response(result.model_dump_json(), media_type="application/json")
+
+    @app.get(
+        "/v1/workers/{worker_id}/audit-anchor",
+        response_model=ChainAnchor,
+        responses=AUTHED,
+        tags=["sync"],
+    )
+    def audit_anchor(
+        worker_id: WorkerId,
+        caller: CallerDep,
+        request: Request,
+        after: Annotated[
+            int | None, Query(ge=0, le=2**62, description="Also list the anchored entries after this one.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=anchors.MAX_PAGE)] = anchors.MAX_PAGE,
+    ) -> ChainAnchor:
+        """This device's audit chain as anchored here: the last entry (seq 0: none yet) and, with `after`,
+        the anchored entries after it (what `fieldapp audit verify` compares the laptop's chain with)."""
+        refuse_nul(path={"worker_id": worker_id})
+        _own(caller, worker_id)
+        return anchors.head(state_of(request).db, caller.device_id, after, limit)
+
+    @app.post(
+        "/v1/workers/{worker_id}/audit-anchor",
+        response_model=ChainAnchor,
+        responses={
+            **AUTHED,
+            **E400,
+            **E413,
+            409: _doc(
+                "The laptop's audit chain no longer extends the one anchored here; the message names the "
+                "first entry that differs. Recorded in the server's audit chain."
+            ),
+        },
+        tags=["sync"],
+    )
+    def add_audit_anchor(
+        worker_id: WorkerId, body: ChainAnchorRequest, caller: CallerDep, request: Request
+    ) -> ChainAnchor:
+        """Anchor the laptop's audit chain at this sync: consecutive entries from the last one anchored
+        (re-proving it) to the newest. Refused with 409 when the chain was rewritten or cut."""
+        refuse_nul(path={"worker_id": worker_id})
+        _own(caller, worker_id)
+        try:
+            return anchors.anchor(state_of(request).db, caller, body)
+        except anchors.Invalid as exc:
+            field = FieldError(field="body.entries", message=str(exc))
+            raise ApiError(422, "invalid", f"body.entries: {exc}", details=(field,)) from None
+        except anchors.Diverged as exc:
+            raise ApiError(409, "audit_diverged", str(exc)) from None
 
     @app.get(
         "/v1/units/{unit}/contacts",
@@ -341,6 +457,7 @@ def create_app(state: ServerState) -> FastAPI:
         request: Request,
     ) -> UnitContacts:
         """A unit's stored contacts for a month, with approvals and amendments (supervisor of the unit, manager)."""
+        refuse_nul(path={"unit": unit})
         return _guard(lambda: supervision.unit_contacts(state_of(request).db, caller, unit, month))
 
     @app.get(
@@ -357,6 +474,7 @@ def create_app(state: ServerState) -> FastAPI:
     ) -> UnitFrozenDrafts:
         """SUP-ALERTS: the unit's drafts frozen incomplete at the end of their business day (NAR-SAMEDAY
         policy exceptions), with the text as it stood (supervisor of the unit, manager)."""
+        refuse_nul(path={"unit": unit})
         return _guard(lambda: frozen.unit_frozen_drafts(state_of(request).db, caller, unit, month))
 
     @app.get(
@@ -371,13 +489,14 @@ def create_app(state: ServerState) -> FastAPI:
         caller: CallerDep,
         request: Request,
         as_of: Annotated[
-            AwareDatetime | None,
+            AsOf | None,
             Query(
                 description="Judge as of this moment (with offset); default now. Later contacts do not count."
             ),
         ] = None,
     ) -> UnitReportView:
         """SUP-REPORTS: per worker and for the unit, the month's contact figures and compliance measures."""
+        refuse_nul(path={"unit": unit})
         st = state_of(request)
         return _guard(lambda: supervision.unit_report(st.db, caller, unit, month, st.tables, as_of))
 
@@ -387,6 +506,7 @@ def create_app(state: ServerState) -> FastAPI:
         status_code=201,
         responses={
             **AUTHED,
+            **E400,
             **E404,
             **E413,
             **E409,
@@ -398,6 +518,7 @@ def create_app(state: ServerState) -> FastAPI:
         worker_id: WorkerId, body: ApprovalRequest, caller: CallerDep, request: Request, response: Response
     ) -> Approval:
         """SUP-REVIEW: approve a worker's contact sheet for a month; reaches the worker on their next pull."""
+        refuse_nul(path={"worker_id": worker_id}, body=body)
         approval, created = _guard(lambda: supervision.approve(state_of(request).db, caller, worker_id, body))
         if not created:
             response.status_code = 200
@@ -409,6 +530,7 @@ def create_app(state: ServerState) -> FastAPI:
         status_code=201,
         responses={
             **AUTHED,
+            **E400,
             **E404,
             **E413,
             **E409,
@@ -424,7 +546,14 @@ def create_app(state: ServerState) -> FastAPI:
         response: Response,
     ) -> Amendment:
         """NAR-AMEND: a supervisor's or manager's append-only correction; the contact stays as it was."""
+        refuse_nul(path={"contact_id": contact_id}, body=body)
         st = state_of(request)
+        too_long = amendment_length(body.new_information, st.tables.agency)
+        if too_long is not None:
+            field = FieldError(
+                field="body.new_information", message=f"{too_long.rule_id}: {too_long.message}"
+            )
+            raise ApiError(422, "invalid", field.message, details=(field,))
         amendment, created = _guard(
             lambda: supervision.amend(st.db, caller, contact_id, body, st.tables.agency.time_zone)
         )
@@ -562,14 +691,61 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        words = {404: "not_found", 405: "method_not_allowed"}
-        return ApiError(exc.status_code, words.get(exc.status_code, "error"), str(exc.detail)).response()
+        if isinstance(exc, _Refused):
+            return exc.error.response()
+        words = {400: "unreadable", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        message = str(exc.detail)
+        if exc.status_code == 400:  # the framework could not decode the body before parsing it as JSON
+            message = "the request body could not be read as JSON text (send UTF-8 JSON)"
+        # 405 keeps the framework's `Allow` header: it tells the caller which methods the path takes.
+        return ApiError(
+            exc.status_code, words.get(exc.status_code, "error"), message, headers=dict(exc.headers or {})
+        ).response()
 
     app.add_middleware(_Guard)
 
 
+_BATCH_PATH = re.compile(r"/v1/workers/[^/]+/(push|frozen-drafts)")
+
+
+def body_limit(path: str) -> int:
+    """The most request-body bytes a path takes: a whole batch for push and frozen-drafts, else small."""
+    return MAX_BODY_BYTES if _BATCH_PATH.fullmatch(path) else MAX_SMALL_BODY_BYTES
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive` the moment a body passes its limit: an HTTPException, so whichever route was
+    reading (the framework's body parsing, or a route's own `request.body()`) answers it through `_http`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request bodies are limited to {limit} bytes here")
+
+
+class _Refused(StarletteHTTPException):
+    """An ApiError (401, 429) raised from `receive`: the framework lets only HTTPExceptions out of its body
+    parsing, and `_http` answers this one with the ApiError's own response."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.status, error.message, error.headers)
+        self.error = error
+
+
+def _vouch(scope: Scope) -> None:
+    """The token check of every authenticated route (limit, then token), for a body about to pass the small
+    limit: raises the same ApiError the route would."""
+    current_caller(Request(scope))
+
+
 class _Guard:
-    """Refuses oversized bodies before they are read, and answers an unexpected failure with a bare 500.
+    """Refuses oversized bodies as they stream in, and answers an unexpected failure with a bare 500.
+
+    Bodies: a declared `Content-Length` over the path's limit is refused at once; otherwise every chunk the
+    server receives is counted (chunked bodies included) and 413 follows the first byte past the limit, so
+    no caller makes the server hold more than one limit per request. Past the small limit (1 MiB; only push
+    and frozen-drafts take more) the caller's token is checked before another byte is read, so an
+    anonymous caller never gets the server to hold more than 1 MiB of a request, whatever the route reads
+    first. Why not the framework's `max_body_size`: it answers a declared oversize with a plain-text body
+    that replaces ours, and every error here is an ErrorResponse.
 
     Caught here rather than left to the framework, which would log the exception's message, and that may
     quote record content (a validation error echoes its input): only the type and where are logged.
@@ -584,15 +760,29 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = b"0"
+        limit = body_limit(scope["path"])
         for name, value in scope["headers"]:
-            if name == b"content-length":
-                length = value
-                break
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            too_large = ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-            await too_large.response()(scope, receive, send)
-            return
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await ApiError(413, "too_large", _BodyTooLarge(limit).detail).response()(scope, receive, send)
+                return
+        received = 0
+        vouched = limit <= MAX_SMALL_BODY_BYTES
+
+        async def counting_receive() -> Message:
+            nonlocal received, vouched
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+                if received > MAX_SMALL_BODY_BYTES and not vouched:
+                    try:
+                        await anyio.to_thread.run_sync(_vouch, scope)
+                    except ApiError as refused:
+                        raise _Refused(refused) from None
+                    vouched = True
+            return message
+
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -602,7 +792,12 @@ class _Guard:
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, counting_receive, tracking_send)
+        except (_BodyTooLarge, _Refused) as exc:  # read outside any route (none answered it): answer it here
+            if started:
+                raise
+            error = exc.error if isinstance(exc, _Refused) else ApiError(413, "too_large", exc.detail)
+            await error.response()(scope, receive, send)
         except Exception as exc:
             where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
             log.error("internal error %s at\n%s", type(exc).__name__, where)

@@ -37,8 +37,7 @@ def default_database() -> str:
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("fieldapp-server", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / "server.db")
+    return str(folder / "server.db")  # storage_files.prepare makes the folder 0700 and the file 0600
 
 
 def _open(args: argparse.Namespace) -> object:
@@ -127,6 +126,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backlog=2048,
         http=args.http,
         loop=args.loop,
+        # X-Forwarded-For/-Proto name the client only when a proxy the agency named sent them: trusted from
+        # anyone else (uvicorn trusts loopback by default), a guesser rotates the header and every guess
+        # comes from a "new" address that the failed-login limit has never seen.
+        proxy_headers=bool(args.trust_forwarded_from),
+        forwarded_allow_ips=args.trust_forwarded_from or None,
     )
     if args.workers > 1:
         Multiprocess(config, sockets=[sock]).run()
@@ -359,6 +363,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="listen on a non-loopback address without TLS (only behind a TLS-terminating proxy)",
     )
     serve.add_argument(
+        "--trust-forwarded-from",
+        metavar="ADDRESSES",
+        default="",
+        help="comma-separated addresses or networks of the TLS proxy in front of this server, whose "
+        "X-Forwarded-For/-Proto headers name the real client (default: none; the headers are ignored)",
+    )
+    serve.add_argument(
         "--docs",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -487,7 +498,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return int(handler(args))
+    from fieldapp.server.storage_files import UnsafeDatabaseFile
+
+    try:
+        return int(handler(args))
+    except UnsafeDatabaseFile as unsafe:
+        print(f"error: {unsafe}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

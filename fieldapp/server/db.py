@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
+from fieldapp.server import storage_files
 from fieldapp.server.models import AuditEntry, Meta
 
 CHAIN_HEAD = "audit_head"
@@ -281,6 +282,7 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
+            storage_files.prepare(self.url)  # 0700 folder, 0600 files; refuses files others can read
             self.read_engine = _sqlite_engine(self.url, "BEGIN")
             self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
         else:

@@ -220,6 +220,17 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
+class DeviceChainEntry(Base):
+    """One entry of a laptop's audit chain as it stood when the laptop synced (sequence number and hash):
+    the anchor its later chain must still extend."""
+
+    __tablename__ = "device_chain"
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ReleaseRow(Base):
     """A copy of a referral's/case's contacts given outside the agency: who, when, how many entries released
     and withheld (NAR-PRIVILEGE). Append-only; its audit entry chains it into the tamper-evident log."""

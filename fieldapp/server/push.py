@@ -34,6 +34,7 @@ from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
 from fieldapp.domain.rules import RuleContext, check_contact, closure, engine, narrative, selections
+from fieldapp.domain.rules.amendment import amendment_length
 from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import CURRENT_MATTERS, matters_of, put_feed, snapshot_of, unit_staff_rows
@@ -405,6 +406,11 @@ class Pusher:
                 f"{me.full_name}, {me.title}.",
             )
             result = _result(amendment.id, "amendment", Outcome.REFUSED, digest, (finding,), "refused")
+            self._record_refusal(w, amendment.id, digest, result)
+            return result
+        too_long = amendment_length(amendment.new_information, self.tables.agency)
+        if too_long is not None:
+            result = _result(amendment.id, "amendment", Outcome.REFUSED, digest, (too_long,), "refused")
             self._record_refusal(w, amendment.id, digest, result)
             return result
         store_amendment(w, amendment, digest, contact.worker_id)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from fieldapp.domain.errors import ProfileDamaged, ProfileError, ProfileTooNew
 
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 """The schema revisions this app knows, oldest first; the last is the one it writes."""
 HEAD = KNOWN_REVISIONS[-1]
 

@@ -35,6 +35,7 @@ from fieldapp.domain.errors import (
     WrongKey,
 )
 from fieldapp.domain.ids import new_id
+from fieldapp.domain.passphrase_policy import weakness
 from fieldapp.domain.records import Caseload
 from fieldapp.store import audit, keys, migrate
 from fieldapp.store.engine import make_engine, read_transaction, write_transaction
@@ -199,6 +200,9 @@ def _ask(provider: PassphraseProvider | None, prompt: PassphrasePrompt, director
         raise NeedsPassphrase(
             "No passphrase was given; the profile stays locked.", directory, new_profile=prompt.new_profile
         )
+    problem = weakness(answer) if prompt.new_profile else None  # an existing profile opens with its own
+    if problem is not None:
+        raise NeedsPassphrase(f"{problem} No profile was created.", directory, new_profile=True)
     return keys.passphrase_key(answer)
 
 
@@ -231,6 +235,65 @@ def _engine_checked(db_path: Path, key: keys.KeySpec, directory: Path) -> Engine
     return engine
 
 
+_HOLDS_RECORDS = "SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM amendments) + (SELECT count(*) FROM approvals)"
+
+
+def _clear_interrupted_creation(path: Path, backend: keyring.backend.KeyringBackend) -> None:
+    """A creation marker without profile.json: remove the half-made database only when it provably holds no
+    record (no file, an empty file, or a database that opens with the key the marker names and holds no
+    contact, amendment or approval). Anything else stops with a message: the marker may be stale and the
+    database a worker's records (a profile.json removed by a fault or a person), and nothing may delete it.
+    """
+    db_path = path / DB_FILE
+    if _creation_left_no_records(path, backend):
+        for leftover in (
+            db_path,
+            path / (DB_FILE + "-wal"),
+            path / (DB_FILE + "-shm"),
+            path / CREATING_MARKER,
+        ):
+            leftover.unlink(missing_ok=True)
+        log.warning("removed an interrupted profile creation in %s", path)
+        return
+    raise ProfileDamaged(
+        f"The profile in {path} has a database but no profile.json, and a marker says its creation did not "
+        "finish. The database may hold records, so it was left exactly as it is. Restore profile.json from a "
+        "backup (it holds no secret), or ask your administrator to check the folder; remove the folder only "
+        "if no contact was ever recorded in this profile.",
+        path,
+    )
+
+
+def _creation_left_no_records(path: Path, backend: keyring.backend.KeyringBackend) -> bool:
+    db_path = path / DB_FILE
+    wal_path = path / (DB_FILE + "-wal")
+    if not db_path.exists() or (db_path.stat().st_size == 0 and not wal_path.exists()):
+        return True
+    try:
+        settings = ProfileSettings.read(path / CREATING_MARKER)
+    except ProfileDamaged:  # a marker from an older fieldapp, or not ours: it cannot vouch for the file
+        return False
+    if settings.key_source != "keyring" or not keys.is_secure_backend(backend):
+        return False
+    try:
+        key = keys.load_key(backend, settings.profile_id)
+    except Exception:  # keyring backends raise their own types
+        return False
+    if key is None or not key.matches(settings.check_salt, settings.key_check):
+        return False
+    engine = make_engine(db_path, key)
+    try:
+        with engine.connect() as conn:
+            tables = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
+            ).scalar()
+            return not tables or int(conn.exec_driver_sql(_HOLDS_RECORDS).scalar() or 0) == 0
+    except exc.DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
 def open_profile(
     directory: str | Path | None = None,
     *,
@@ -251,10 +314,7 @@ def open_profile(
     settings_path = path / SETTINGS_FILE
     creating_marker = path / CREATING_MARKER
     if creating_marker.exists() and not settings_path.exists():
-        # A creation was interrupted before it finished: the half-made database never held a record.
-        for leftover in (db_path, path / (DB_FILE + "-wal"), path / (DB_FILE + "-shm"), creating_marker):
-            leftover.unlink(missing_ok=True)
-        log.warning("removed an interrupted profile creation in %s", path)
+        _clear_interrupted_creation(path, backend)
     if not db_path.exists() and not settings_path.exists():
         if create_with_caseload is None:
             raise ProfileNotFound(f"There is no fieldapp profile in {path}.", path)
@@ -359,7 +419,8 @@ def _create(
     path.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):  # e.g. a filesystem without modes
         os.chmod(path, 0o700)
-    (path / CREATING_MARKER).write_text("profile creation in progress\n", encoding="utf-8")
+    # The marker carries the settings (no secret) so an interrupted creation can be proven empty later.
+    (path / CREATING_MARKER).write_text(settings.to_json(), encoding="utf-8")
     engine = make_engine(path / DB_FILE, key)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection

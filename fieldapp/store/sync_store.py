@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from fieldapp.domain.canonical import content_hash
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Amendment, Contact, ContactState
 from fieldapp.store import audit
 from fieldapp.store import contacts as repo
-from fieldapp.store.schema import amendments, approvals, contacts, outbox, sync_state
+from fieldapp.store.schema import amendments, approvals, audit_log, contacts, outbox, sync_state
 from fieldapp.sync.protocol import FrozenDraft, PullResponse
 
 
@@ -241,6 +241,20 @@ class SyncStore:
     def last_sync_at(self) -> datetime | None:
         value = self._get("last_sync_at")
         return datetime.fromisoformat(value) if value else None
+
+    def audit_chain(self, from_seq: int, limit: int) -> list[tuple[int, str]]:
+        with self._profile.read() as conn:
+            rows = conn.execute(
+                select(audit_log.c.seq, audit_log.c.entry_hash)
+                .where(audit_log.c.seq >= from_seq)
+                .order_by(audit_log.c.seq)
+                .limit(limit)
+            )
+            return [(int(r.seq), str(r.entry_hash)) for r in rows]
+
+    def audit_last_seq(self) -> int:
+        with self._profile.read() as conn:
+            return int(conn.execute(select(func.max(audit_log.c.seq))).scalar() or 0)
 
     def record_sync_attempt(self) -> None:
         """A whole sync succeeded (outbox drained, every pull page applied): what "last sync" shows the worker.

@@ -26,6 +26,11 @@ import httpx
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Contact
 from fieldapp.sync.protocol import (
+    MAX_CHAIN_ENTRIES,
+    ChainAnchor,
+    ChainAnchorRequest,
+    ChainEntry,
+    ErrorResponse,
     FrozenDraft,
     FrozenDraftsRequest,
     ItemResult,
@@ -40,6 +45,7 @@ from fieldapp.sync.retry import (
     NotAuthorized,
     ProtocolViolation,
     RetriesExhausted,
+    ServerRefused,
     SyncError,
     for_status,
 )
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 PUSH_PATH = "/v1/workers/{worker_id}/push"
 FROZEN_PATH = "/v1/workers/{worker_id}/frozen-drafts"
 PULL_PATH = "/v1/workers/{worker_id}/pull"
+ANCHOR_PATH = "/v1/workers/{worker_id}/audit-anchor"
 HEALTH_PATH = "/v1/health"
 ENROLL_PATH = "/v1/enroll"
 
@@ -160,6 +167,7 @@ class SyncClient:
         self._push_path = PUSH_PATH.format(worker_id=worker_id)
         self._frozen_path = FROZEN_PATH.format(worker_id=worker_id)
         self._pull_path = PULL_PATH.format(worker_id=worker_id)
+        self._anchor_path = ANCHOR_PATH.format(worker_id=worker_id)
         self.batch_size = batch_size
         self.backoff = backoff or Backoff()
         self._running = threading.Lock()
@@ -194,6 +202,7 @@ class SyncClient:
         try:
             self._push_all(tally, progress, cancel)
             self._pull_all(tally, progress, cancel)
+            self._anchor_chain(cancel)
         except Cancelled:
             return tally.report(cancelled=True)
         except SyncError as error:
@@ -205,6 +214,74 @@ class SyncClient:
         self.store.record_sync_attempt()
         progress(SyncProgress(Phase.DONE, report.pushed, report.pushed, tally.pulled_pages, "Up to date."))
         return report
+
+    # ------------------------------------------------------------------ audit anchor
+
+    def _anchor_chain(self, cancel: threading.Event) -> None:
+        """Anchor the local audit chain on the server: send its entries from the last one the server holds
+        (which re-proves it) to the newest. A 409 means the chain no longer extends the anchored copy: the
+        sync reports it with the server's words (the first entry that differs). A server that predates
+        anchoring (404) is skipped."""
+        last_local = self.store.audit_last_seq()
+        if last_local == 0:
+            return
+
+        def get_head() -> ChainAnchor | None:
+            response = self._http.get(self._anchor_path)
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise for_status(response)
+            try:
+                return ChainAnchor.model_validate_json(response.content)
+            except ValueError:
+                raise ProtocolViolation("The server's audit anchor is not what this app expects.") from None
+
+        head = self.backoff.call(get_head, cancel, lambda *_: None)
+        if head is None:
+            log.info("the server does not anchor audit chains; skipped")
+            return
+        start = min(max(head.seq, 1), last_local)
+        diverged = self._send_chain(start, last_local, cancel)
+        if diverged is not None and start > 1:
+            # The anchored head no longer matches: walk the chain from its start so that the server names
+            # the first entry that differs, not the first one this sync happened to send.
+            diverged = self._send_chain(1, last_local, cancel) or diverged
+        if diverged is not None:
+            raise ServerRefused(
+                409,
+                "This laptop's audit trail no longer matches the copy anchored on the office server: "
+                f"{diverged}. Nothing was changed; tell your supervisor. (If this laptop's profile was "
+                "made anew or restored from a backup, enroll the laptop again, so that its new audit trail "
+                "is anchored from its start.)",
+            )
+
+    def _send_chain(self, start: int, last_local: int, cancel: threading.Event) -> str | None:
+        """Send the chain from `start` in runs of MAX_CHAIN_ENTRIES; the server's words on a 409, else None."""
+        while True:
+            chain = self.store.audit_chain(start, MAX_CHAIN_ENTRIES)
+            if not chain:
+                return None
+            body = ChainAnchorRequest(
+                entries=tuple(ChainEntry(seq=seq, entry_hash=digest) for seq, digest in chain)
+            ).model_dump_json()
+
+            def send(body: str = body) -> str | None:
+                response = self._http.post(
+                    self._anchor_path, content=body, headers={"Content-Type": "application/json"}
+                )
+                if response.status_code == 409:
+                    return _error_message(response)
+                if response.status_code != 200:
+                    raise for_status(response)
+                return None
+
+            diverged = self.backoff.call(send, cancel, lambda *_: None)
+            if diverged is not None:
+                return diverged
+            if chain[-1][0] >= last_local:
+                return None
+            start = chain[-1][0]
 
     # ------------------------------------------------------------------ push
 
@@ -365,3 +442,10 @@ class SyncClient:
             tally.full_resync = tally.full_resync or page.full_resync
             if not page.has_more:
                 return
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        return ErrorResponse.model_validate_json(response.content).message
+    except ValueError:
+        return f"HTTP {response.status_code}"

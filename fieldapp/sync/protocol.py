@@ -7,13 +7,33 @@ Contact record; the server identifies a retry by (id, content_hash).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Approval, AwareDatetime, Caseload, Contact, Worker
 
 PROTOCOL_VERSION = 1
+# A month of the agency's records: the years the calendar arithmetic of the compliance measures is defined
+# for (a month's neighbours, a six-month window), refused at the boundary rather than failing inside them.
+MONTH_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+MONTH_DESCRIPTION = "YYYY-MM (1900-01 to 2999-12), agency time zone."
+SPOKEN_PROTOCOLS = (PROTOCOL_VERSION,)
+
+
+def _spoken(version: int) -> int:
+    """A request in a protocol version the server does not speak is refused with what to do, not guessed at."""
+    if version not in SPOKEN_PROTOCOLS:
+        spoken = ", ".join(str(v) for v in SPOKEN_PROTOCOLS)
+        raise ValueError(
+            f"sync protocol version {version} is not one this office server speaks ({spoken}); "
+            "update fieldapp on this laptop, or ask your administrator to update the server"
+        )
+    return version
+
+
+Protocol = Annotated[int, Field(strict=True, description="Sync protocol version."), AfterValidator(_spoken)]
 
 
 class Wire(BaseModel):
@@ -37,7 +57,7 @@ class WireFinding(Wire):
 class PushRequest(Wire):
     """A batch of final contacts and amendments from the outbox, each keyed by its client-made ID."""
 
-    protocol: int = PROTOCOL_VERSION
+    protocol: Protocol = PROTOCOL_VERSION
     contacts: tuple[Contact, ...] = ()
     amendments: tuple[Amendment, ...] = ()
 
@@ -85,7 +105,7 @@ class FrozenDraft(Wire):
 class FrozenDraftsRequest(Wire):
     """A batch of frozen drafts from the outbox, keyed by the contact's client-made ID."""
 
-    protocol: int = PROTOCOL_VERSION
+    protocol: Protocol = PROTOCOL_VERSION
     drafts: tuple[FrozenDraft, ...] = ()
 
 
@@ -208,7 +228,7 @@ class ApprovalRequest(Wire):
     id: str | None = Field(
         default=None, max_length=64, description="Client-made ID; a retry with it is a no-op."
     )
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, agency time zone.")
+    month: str = Field(pattern=MONTH_PATTERN, description=MONTH_DESCRIPTION)
     contact_ids: tuple[str, ...] | None = Field(
         default=None, description="Omit to approve every contact of the month stored so far."
     )
@@ -272,3 +292,31 @@ class UnitReportView(ReportView):
     contacts: ContactFiguresView
     measures: tuple[TallyView, ...]
     residence_12_months: TallyView
+
+
+MAX_CHAIN_ENTRIES = 5000  # about 0.5 MB of JSON: within the 1 MiB body limit
+
+
+class ChainEntry(Wire):
+    """One entry of a laptop's audit chain, as anchored on the office server: its number and hash only."""
+
+    seq: int = Field(ge=1, le=2**62)
+    entry_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ChainAnchorRequest(Wire):
+    """A run of consecutive entries of the laptop's audit chain, from the last one the server anchored (so
+    the server checks the chain still extends it) to the laptop's newest, at most MAX_CHAIN_ENTRIES."""
+
+    entries: tuple[ChainEntry, ...] = Field(min_length=1, max_length=MAX_CHAIN_ENTRIES)
+
+
+class ChainAnchor(Wire):
+    """What the office server holds of this device's audit chain: the last anchored entry (seq 0: none yet)
+    and, when asked for, anchored entries after `after`."""
+
+    seq: int = 0
+    entry_hash: str | None = None
+    anchored_at: AwareDatetime | None = None
+    entries: tuple[ChainEntry, ...] = ()
+    has_more: bool = False

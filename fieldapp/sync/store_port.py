@@ -95,3 +95,12 @@ class SyncStore(Protocol):
     def record_sync_attempt(self) -> None:
         """A sync finished its round trips: what "last sync" shows the worker."""
         ...
+
+    def audit_chain(self, from_seq: int, limit: int) -> Sequence[tuple[int, str]]:
+        """(seq, entry_hash) of the local audit chain's entries from `from_seq` on, oldest first: what the
+        office server anchors at each sync. Empty for a store without an audit chain."""
+        ...
+
+    def audit_last_seq(self) -> int:
+        """The number of the local audit chain's newest entry (0: none)."""
+        ...

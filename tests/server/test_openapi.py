@@ -48,6 +48,8 @@ def test_every_operation_documents_its_errors_with_the_error_model(document: dic
         ("post", "/v1/workers/{worker_id}/push"),
         ("post", "/v1/workers/{worker_id}/frozen-drafts"),
         ("get", "/v1/workers/{worker_id}/pull"),
+        ("get", "/v1/workers/{worker_id}/audit-anchor"),
+        ("post", "/v1/workers/{worker_id}/audit-anchor"),
         ("get", "/v1/units/{unit}/contacts"),
         ("get", "/v1/units/{unit}/frozen-drafts"),
         ("get", "/v1/units/{unit}/report"),

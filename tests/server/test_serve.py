@@ -135,3 +135,63 @@ def test_docs_are_off_unless_on_loopback_or_asked_for(tmp_path: Path) -> None:
             assert anon.get(path).status_code == 404, path
     with ServerProcess.start(tmp_path / "default") as server, server.client(None) as anon:
         assert anon.get("/openapi.json").status_code == 200  # 127.0.0.1: on by default
+
+
+def _guesses_until_429(server: ServerProcess, guesses: int) -> list[int]:
+    statuses = []
+    with server.client() as c:
+        for i in range(guesses):
+            r = c.get(
+                "/v1/me",
+                headers={"Authorization": f"Bearer guess-{i}", "X-Forwarded-For": f"203.0.113.{i % 250 + 1}"},
+            )
+            statuses.append(r.status_code)
+            if r.status_code == 429:
+                break
+    return statuses
+
+
+def test_a_rotated_x_forwarded_for_does_not_escape_the_failed_login_limit(tmp_path: Path) -> None:
+    """Forwarded headers are ignored unless --trust-forwarded-from names the proxy (not even from loopback,
+    which uvicorn trusts by default): every guess counts against the connecting address."""
+    extra = ["--auth-failure-limit", "5", "--auth-failure-window", "60"]
+    with ServerProcess.start(tmp_path / "plain", demo=False, extra_args=extra) as server:
+        statuses = _guesses_until_429(server, 40)
+    assert statuses == [401] * 5 + [429], statuses
+
+
+def test_a_named_proxy_passes_the_client_address_on(tmp_path: Path) -> None:
+    """Behind the agency's TLS proxy (named by --trust-forwarded-from) each client has its own count."""
+    extra = ["--auth-failure-limit", "5", "--trust-forwarded-from", "127.0.0.1"]
+    with ServerProcess.start(tmp_path / "proxied", demo=False, extra_args=extra) as server:
+        statuses = _guesses_until_429(server, 12)
+    assert statuses == [401] * 12, statuses
+
+
+def test_a_new_sqlite_database_is_private_to_the_server_account(tmp_path: Path) -> None:
+    """Every narrative is in the server's SQLite file in plain text: folder 0700, files 0600."""
+    folder = tmp_path / "data" / "server"
+    with ServerProcess.start(tmp_path / "run", database=str(folder / "server.db"), demo=True) as server:
+        with server.client(server.enroll("w-ana")) as ana:
+            assert push(ana, "w-ana", (final_contact(),)).status_code == 200
+        modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert modes["server.db"] == 0o600 and all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
+def test_the_server_refuses_to_start_on_a_database_others_can_read(tmp_path: Path) -> None:
+    database = tmp_path / "server.db"
+    with ServerProcess.start(tmp_path / "first", database=str(database), demo=False):
+        pass
+    database.chmod(0o644)
+    result = subprocess.run(
+        server_command("serve", "--port", "0", "--database", str(database)),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "can be read or written by other users" in result.stderr
+    assert f"chmod 600 {database}" in result.stderr
+    assert database.stat().st_mode & 0o777 == 0o644  # reported, never changed behind the admin's back

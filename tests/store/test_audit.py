@@ -140,3 +140,64 @@ def test_verify_catches_removed_tail_entries_through_the_contacts(
         conn.exec_driver_sql("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
     report = profile.verify_audit()
     assert not report.ok and "does not match its last audit entry" in report.problem
+
+
+def _drop_all_triggers(profile: Profile) -> None:
+    with profile.write() as conn:
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all()
+        for name in names:
+            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+
+
+def test_verify_catches_a_deleted_final_contact(service: SqlContactService, profile: Profile) -> None:
+    """Every contact the audit trail finalized must still be there, with that content."""
+    _some_history(service)
+    _drop_all_triggers(profile)
+    with profile.write() as conn:
+        victim = conn.exec_driver_sql("SELECT id FROM contacts ORDER BY id LIMIT 1").scalar()
+        conn.exec_driver_sql(f"DELETE FROM contacts WHERE id = '{victim}'")
+        conn.exec_driver_sql(f"DELETE FROM outbox WHERE record_id = '{victim}'")
+    report = profile.verify_audit()
+    assert (
+        not report.ok and f"a final contact the audit trail records, {victim}, is missing" in report.problem
+    )
+
+
+def test_verify_catches_a_deleted_amendment(service: SqlContactService, profile: Profile) -> None:
+    contact = valid_contact()
+    service.interim_save(contact)
+    service.finalize(contact)
+    amendment = service.acting_as("s-lee").amend(contact.id, "Kit was there too.", "participant missing")
+    _drop_all_triggers(profile)
+    with profile.write() as conn:
+        conn.exec_driver_sql("DELETE FROM amendments")
+    report = profile.verify_audit()
+    assert not report.ok and f"the amendment {amendment.id} is missing" in report.problem
+
+
+@pytest.mark.parametrize("change", ["drop", "weaken", "add"])
+def test_verify_requires_the_immutability_triggers_as_shipped(
+    service: SqlContactService, profile: Profile, change: str
+) -> None:
+    """Dropped, weakened or extra triggers are reported even when no record was touched (yet)."""
+    _some_history(service)
+    with profile.write() as conn:
+        if change in ("drop", "weaken"):
+            conn.exec_driver_sql("DROP TRIGGER contacts_final_not_deleted")
+        if change == "weaken":
+            conn.exec_driver_sql(
+                "CREATE TRIGGER contacts_final_not_deleted BEFORE DELETE ON contacts WHEN 0 "
+                "BEGIN SELECT RAISE(ABORT, 'NAR-IMMUTABLE: a final or frozen contact cannot be deleted'); END"
+            )
+        if change == "add":
+            conn.exec_driver_sql("CREATE TRIGGER sneaky AFTER INSERT ON contacts BEGIN SELECT 1; END")
+    report = profile.verify_audit()
+    expected = {"drop": "is missing", "weaken": "is not as shipped", "add": "does not ship"}[change]
+    assert not report.ok and expected in report.problem, report
+
+
+def test_the_shipped_trigger_fingerprints_match_a_new_profile(profile: Profile) -> None:
+    with profile.read() as conn:
+        assert audit.trigger_problem(conn) is None
+        names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    assert names == set(audit.SHIPPED_TRIGGERS)

@@ -134,3 +134,117 @@ def test_nar_immutable_sync_pull_changes_only_state_never_content(
     stored = service.get(final.id)
     assert stored.state is ContactState.APPROVED and stored.approval == approval
     assert stored.contact == final
+
+
+_CONTACT_COLUMNS = (
+    "id, kind, context_id, state, body, content_hash, business_day, first_saved_at, finalized_at, "
+    "previous_contact_id, frozen_reason, flagged_for_supervisor, updated_at"
+)
+_AS_DRAFT = (
+    "SELECT id, kind, context_id, 'draft', json_set(body, '$.narrative', 'rewritten'), content_hash, "
+    "business_day, first_saved_at, NULL, previous_contact_id, NULL, 0, updated_at FROM contacts WHERE id = '{id}'"
+)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"REPLACE INTO contacts ({_CONTACT_COLUMNS}) {_AS_DRAFT}",
+        f"INSERT OR REPLACE INTO contacts ({_CONTACT_COLUMNS}) {_AS_DRAFT}",
+        f"INSERT INTO contacts ({_CONTACT_COLUMNS}) {_AS_DRAFT} "
+        "ON CONFLICT (id) DO UPDATE SET body = excluded.body, state = 'draft'",
+        "INSERT INTO contacts SELECT * FROM contacts WHERE id = '{id}' ON CONFLICT (id) DO UPDATE SET state = 'draft'",
+        "INSERT OR REPLACE INTO contacts SELECT * FROM contacts WHERE id = '{id}'",
+    ],
+)
+def test_nar_immutable_replace_and_upsert_cannot_rewrite_or_unfinalize_a_final_contact(
+    service: SqlContactService, profile: Profile, sql: str
+) -> None:
+    """NAR-IMMUTABLE: SQLite's REPLACE removes the old row without firing delete triggers; the insert is
+    refused before any conflict is resolved, so the contact can neither be rewritten nor turned into a
+    draft that a plain DELETE would then remove."""
+    final = _final(service)
+    _refused(profile, sql.format(id=final.id))
+    _refused(profile, f"DELETE FROM contacts WHERE id = '{final.id}'")
+    assert service.get(final.id).contact == final
+    assert profile.verify_audit().ok
+
+
+def test_nar_immutable_update_or_replace_cannot_move_a_draft_onto_a_final_contact(
+    service: SqlContactService, profile: Profile
+) -> None:
+    final = _final(service)
+    draft = valid_contact(narrative="a draft")
+    service.interim_save(draft)
+    _refused(profile, f"UPDATE OR REPLACE contacts SET id = '{final.id}' WHERE id = '{draft.id}'")
+    assert service.get(final.id).contact == final
+
+
+def test_nar_immutable_a_frozen_draft_cannot_be_replaced(
+    service: SqlContactService, profile: Profile, clock: Clock
+) -> None:
+    draft = valid_contact(narrative="")
+    service.interim_save(draft)
+    clock.advance(days=1)
+    service.close_ended_days()
+    _refused(profile, f"INSERT OR REPLACE INTO contacts ({_CONTACT_COLUMNS}) {_AS_DRAFT.format(id=draft.id)}")
+
+
+def test_a_draft_may_still_be_rewritten_by_the_app(service: SqlContactService) -> None:
+    """The refusal names only immutable rows: interim saves of a same-day draft keep working."""
+    draft = valid_contact(narrative="first")
+    service.interim_save(draft)
+    service.interim_save(draft.model_copy(update={"narrative": "second"}))
+    assert service.get(draft.id).contact.narrative == "second"
+
+
+@pytest.mark.parametrize("verb", ["REPLACE", "INSERT OR REPLACE"])
+def test_nar_amend_an_amendment_cannot_be_replaced(
+    service: SqlContactService, profile: Profile, verb: str
+) -> None:
+    final = _final(service)
+    amendment = service.acting_as("s-lee").amend(final.id, "Kit was present too.", "participant missing")
+    _refused(
+        profile,
+        f"{verb} INTO amendments (id, contact_id, body, content_hash, created_at) "
+        f"VALUES ('{amendment.id}', '{final.id}', '{{}}', 'x', 'now')",
+        "NAR-AMEND",
+    )
+    _refused(
+        profile,
+        "INSERT INTO amendments SELECT * FROM amendments WHERE true ON CONFLICT (id) DO UPDATE SET body = '{}'",
+        "NAR-AMEND",
+    )
+    assert service.get(final.id).amendments == (amendment,)
+
+
+def test_sup_review_an_approval_cannot_be_replaced(service: SqlContactService, profile: Profile) -> None:
+    final = _final(service)
+    with profile.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO approvals (id, body, received_at) VALUES ('a1', '{\"contact_ids\": []}', 'now')"
+        )
+    for sql in (
+        "REPLACE INTO approvals (id, body, received_at) VALUES ('a1', '{}', 'later')",
+        "INSERT OR REPLACE INTO approvals (id, body, received_at) VALUES ('a1', '{}', 'later')",
+        "INSERT INTO approvals VALUES ('a1', '{}', 'later') ON CONFLICT (id) DO UPDATE SET body = '{}'",
+    ):
+        _refused(profile, sql, "SUP-REVIEW")
+    with profile.read() as conn:
+        assert conn.exec_driver_sql("SELECT received_at FROM approvals").scalar() == "now"
+    assert final.id
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "REPLACE INTO audit_log SELECT seq, at, 'someone', action, record_kind, record_id, content_hash, "
+        "prev_hash, entry_hash FROM audit_log WHERE seq = 1",
+        "INSERT OR REPLACE INTO audit_log SELECT * FROM audit_log WHERE seq = 2",
+        "INSERT INTO audit_log SELECT * FROM audit_log WHERE true ON CONFLICT (seq) DO UPDATE SET actor = 'x'",
+    ],
+)
+def test_audit_log_entries_cannot_be_replaced(service: SqlContactService, profile: Profile, sql: str) -> None:
+    _final(service)
+    _refused(profile, sql, "append-only")
+    assert profile.verify_audit().ok

@@ -121,7 +121,7 @@ def test_wrong_passphrase_is_clear_and_leaves_the_file_untouched(tmp_path: Path)
         directory,
         create_with_caseload=demo_caseload(),
         keyring_backend=null,
-        passphrase_provider=_provider("right"),
+        passphrase_provider=_provider("right passphrase"),
     ).close()
     before = _snapshot(directory)
     with pytest.raises(WrongKey, match="passphrase is not right"):
@@ -237,11 +237,13 @@ def test_interrupted_creation_is_cleaned_up_not_reported_as_damage(
     def crash(*_: object) -> None:
         raise KeyboardInterrupt("power cut")
 
+    write_settings = profile_module._write_settings
     monkeypatch.setattr(profile_module, "_write_settings", crash)
     with pytest.raises(KeyboardInterrupt):
         open_profile(directory, create_with_caseload=demo_caseload())
     assert (directory / "fieldapp.db").exists() and not (directory / "profile.json").exists()
-    monkeypatch.undo()
+    # not monkeypatch.undo(): that would also undo the suite's per-test keyring file
+    monkeypatch.setattr(profile_module, "_write_settings", write_settings)
     with pytest.raises(ProfileNotFound):
         open_profile(directory)
     profile = open_profile(directory, create_with_caseload=demo_caseload())
@@ -279,3 +281,61 @@ def test_garbage_in_the_keyring_is_a_wrong_key_never_a_pragma(tmp_path: Path, ba
     with pytest.raises(WrongKey):
         open_profile(directory)
     assert _snapshot(directory) == before
+
+
+@pytest.mark.parametrize("marker", ["legacy", "settings"])
+def test_a_leftover_creation_marker_never_deletes_a_database_holding_records(
+    tmp_path: Path, marker: str
+) -> None:
+    """A `.creating` marker with profile.json gone (a fault, or a person) must not cost a worker's records:
+    opening stops with a message saying what to do and leaves every file as it was."""
+    from fieldapp.app.contacts import SqlContactService
+    from tests.factories import valid_contact
+
+    directory = tmp_path / "p"
+    profile = open_profile(directory, create_with_caseload=demo_caseload())
+    service = SqlContactService(profile)
+    contact = valid_contact()
+    service.interim_save(contact)
+    service.finalize(contact)
+    profile.close()
+    settings = (directory / "profile.json").read_text()
+    (directory / "profile.json").unlink()
+    (directory / ".creating").write_text(
+        "profile creation in progress\n" if marker == "legacy" else settings, encoding="utf-8"
+    )
+    before = _snapshot(directory)
+    with pytest.raises(ProfileDamaged, match=r"may hold records.*Restore profile\.json from a backup"):
+        open_profile(directory, create_with_caseload=demo_caseload())
+    assert _snapshot(directory) == before
+    (directory / "profile.json").write_text(settings)
+    (directory / ".creating").unlink()
+    reopened = open_profile(directory)
+    assert SqlContactService(reopened).get(contact.id).contact.narrative == contact.narrative
+    reopened.close()
+
+
+@pytest.mark.parametrize("short", ["x", "1234567"])
+def test_the_store_refuses_a_new_passphrase_below_the_dialogs_minimum(tmp_path: Path, short: str) -> None:
+    """The passphrase dialog's minimum holds at the store's API too: no profile is made with a weaker one."""
+    from fieldapp.app.passphrase import MIN_LENGTH
+
+    directory = tmp_path / "p"
+    null = keyring.backends.null.Keyring()
+    with pytest.raises(NeedsPassphrase, match=f"at least {MIN_LENGTH} characters") as needs:
+        open_profile(
+            directory,
+            create_with_caseload=demo_caseload(),
+            keyring_backend=null,
+            passphrase_provider=_provider(short),
+        )
+    assert needs.value.new_profile
+    assert not (directory / "fieldapp.db").exists()
+    profile = open_profile(
+        directory,
+        create_with_caseload=demo_caseload(),
+        keyring_backend=null,
+        passphrase_provider=_provider("x" * MIN_LENGTH),
+    )
+    assert profile.key_source == "passphrase"
+    profile.close()

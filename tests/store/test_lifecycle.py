@@ -224,6 +224,20 @@ def test_nar_amend_draft_cannot_be_amended(service: SqlContactService) -> None:
         service.acting_as("s-lee").amend(draft.id, "x", "y")
 
 
+def test_nar_length_an_amendment_longer_than_a_narrative_is_refused_and_nothing_saved(
+    service: SqlContactService,
+) -> None:
+    """An amendment is narrative added to the record: it gets the narrative's limit (NAR-LENGTH)."""
+    draft = _started(service)
+    service.finalize(draft)
+    limit = service.tables.agency.narrative_max_chars
+    supervisor = service.acting_as("s-lee")
+    with pytest.raises(ServiceError, match=f"NAR-LENGTH.*at most {limit:,}"):
+        supervisor.amend(draft.id, "x" * (limit + 1), "late detail")
+    assert service.get(draft.id).amendments == ()
+    assert supervisor.amend(draft.id, "x" * limit, "late detail").new_information == "x" * limit
+
+
 def test_recent_contacts_newest_first_and_unknown_ids_are_clear(
     service: SqlContactService, clock: Clock
 ) -> None:

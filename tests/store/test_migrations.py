@@ -38,7 +38,7 @@ def test_old_profile_upgrades_in_place_and_keeps_its_records(tmp_path: Path) -> 
     with upgraded.read() as conn:
         assert migrate.current_revision(conn) == migrate.HEAD
         assert (
-            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar() == 10
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar() == 15
         )
     assert SqlContactService(upgraded).get(contact.id).contact.narrative == contact.narrative
     assert upgraded.verify_audit().ok

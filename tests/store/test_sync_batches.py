@@ -130,6 +130,8 @@ class _Office:
         self.pulls = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/audit-anchor"):
+            return httpx.Response(404)  # an office server that does not anchor audit chains
         if request.url.path.endswith("/push"):
             pushed = PushRequest.model_validate_json(request.content)
             results = tuple(

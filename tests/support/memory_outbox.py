@@ -82,3 +82,9 @@ class MemoryOutbox:
 
     def record_sync_attempt(self) -> None:
         self._last_sync_at = datetime.now(UTC)
+
+    def audit_chain(self, from_seq: int, limit: int) -> list[tuple[int, str]]:
+        return []  # no audit chain in memory: nothing to anchor
+
+    def audit_last_seq(self) -> int:
+        return 0
