@@ -29,7 +29,10 @@ def register(subparsers: Any) -> None:
     verify = actions.add_parser("verify", help="Verify the hash chain; name the first broken entry.")
     verify.add_argument("--profile", metavar="DIR", help="Profile directory (default: the user data dir).")
     verify.add_argument("--offline", action="store_true", help="Do not compare with the office server.")
-    verify.add_argument("--ca-file", help="The agency's CA certificate (PEM) for the office server.")
+    verify.add_argument(
+        "--ca-file",
+        help="the agency's CA certificate (PEM) for the office server (default: the system's trusted CAs)",
+    )
     verify.set_defaults(handler=run_verify)
 
 
