@@ -543,8 +543,8 @@ def _contact_routes(app: FastAPI) -> None:
         page: PageDep,
         csrf: Csrf = "",
         key: Annotated[str, Form(max_length=64)] = "",
-        new_information: Annotated[str, Form(max_length=MAX_AMENDMENT * 2)] = "",
-        reason: Annotated[str, Form(max_length=MAX_REASON * 2)] = "",
+        new_information: Annotated[str, Form(max_length=MAX_AMENDMENT * 10)] = "",
+        reason: Annotated[str, Form(max_length=MAX_REASON * 10)] = "",
     ) -> Response:
         """NAR-AMEND: the modifier's name and title come from the signed-in account, the date from the clock."""
         check_csrf(page, csrf)
