@@ -350,7 +350,11 @@ def _unit_routes(app: FastAPI) -> None:
             ),
             key=lambda c: (c.court_date, c.case_name),
         )
-        drafts = _guard(lambda: frozen.unit_frozen_drafts(state.db, page.caller, unit, str(chosen))).drafts
+        drafts = [
+            d
+            for m in months
+            for d in _guard(partial(frozen.unit_frozen_drafts, state.db, page.caller, unit, str(m))).drafts
+        ]
         clinician = [r for r in data.clinician(state.tables, now) if r.status is MeasureStatus.DUE]
         return render(
             request,
@@ -358,6 +362,7 @@ def _unit_routes(app: FastAPI) -> None:
             page,
             unit=unit,
             month=chosen,
+            months=months,
             today=today,
             rows=rows,
             court=court,
