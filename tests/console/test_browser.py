@@ -44,7 +44,9 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleOrg]:
     )
     load_caseload(started.server.database_handle(), demo.model_copy(update={"cases": cases}))
     today = datetime.now(NOW.tzinfo).replace(hour=10, minute=0, second=0, microsecond=0)
-    draft = frozen_draft(started_at=today, ended_at=today.replace(hour=11), first_saved_at=today.replace(hour=11))
+    draft = frozen_draft(
+        started_at=today, ended_at=today.replace(hour=11), first_saved_at=today.replace(hour=11)
+    )
     with started.server.client(started.tokens["w-ana"]) as device:
         assert report_frozen(device, "w-ana", draft).status_code == 200
     try:

@@ -150,6 +150,13 @@ def test_the_minimum_visitation_requirement_reaches_the_worker_on_pull(console_o
     matter = caseload.matter("C-2002")
     requirement = getattr(matter, "visitation_requirement", None)
     assert requirement is not None and requirement.in_person_visits == 3 and requirement.set_by == "s-lee"
+    # the state system's feed (a caseload load) bringing the case without one keeps the supervisor's
+    load_caseload(console_org.server.database_handle(), demo_caseload())
+    _, _, reloaded = _pulled(console_org, "w-ana")
+    assert (
+        reloaded is not None
+        and getattr(reloaded.matter("C-2002"), "visitation_requirement", None) == requirement
+    )
 
 
 def test_a_court_involved_case_surfaces_before_its_court_date(console_org: ConsoleOrg) -> None:

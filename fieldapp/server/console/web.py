@@ -87,6 +87,7 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.filters["seg"] = _seg
+ENV.filters["without_prefix"] = lambda text, prefix: text.removeprefix(prefix)
 ENV.filters["day"] = _day
 ENV.globals["plural"] = _plural
 ENV.globals["base"] = BASE
