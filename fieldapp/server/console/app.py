@@ -327,12 +327,12 @@ def _unit_routes(app: FastAPI) -> None:
         today = now.date()
         chosen = parse_month(month, today)
         data = _load_unit(request, page, unit)
-        reports = data.reports(chosen, state.tables, now)
         months = [chosen]
-        all_reports = list(reports)
         if chosen == Month.of(today):  # plus whatever of the previous month is still overdue
             months.append(chosen.plus(-1))
-            all_reports += data.reports(chosen.plus(-1), state.tables, now)
+        by_month = data.reports_of(months, state.tables, now)
+        reports = by_month[chosen]
+        all_reports = [r for m in months for r in by_month[m]]
         reviews = [r for m in months for r in data.reviews(m, state.tables, now)]
         alerts = compliance.supervisor_alerts(all_reports, reviews, worker_ids=data.worker_ids)
         rows = []

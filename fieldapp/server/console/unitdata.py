@@ -4,19 +4,24 @@ own). One read transaction per page, so a page never mixes two states of the dat
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fieldapp.domain.agency_time import Month
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import (
     ClinicianReminder,
+    ContactIndex,
     MonthReport,
     ReviewReport,
     approval_coverage,
+    build_report,
     clinician_reminders,
     evaluate_month,
 )
@@ -64,6 +69,17 @@ class UnitData:
         """The month's report of each worker's caseload (CMP measures, activity)."""
         return [evaluate_month(f.caseload, f.contacts, month, tables=tables, now=now) for f in self.files]
 
+    def reports_of(
+        self, months: Sequence[Month], tables: CodeTables, now: datetime
+    ) -> dict[Month, list[MonthReport]]:
+        """Several months' reports of each worker, every contact judged once per worker (one index)."""
+        out: dict[Month, list[MonthReport]] = {m: [] for m in months}
+        for f in self.files:
+            index = ContactIndex(f.caseload, f.contacts, tables, now)
+            for month in months:
+                out[month].append(build_report(index, month))
+        return out
+
     def reviews(self, month: Month, tables: CodeTables, now: datetime) -> list[ReviewReport]:
         """SUP-REVIEW of each worker's contact sheet for the month and their court-involved cases."""
         return [
@@ -86,6 +102,53 @@ def unit_names(db: Database) -> list[str]:
         )
 
 
+class _ParsedContacts:
+    """Parsed contacts shared by every request, keyed by (ID, content hash).
+
+    A stored contact is never updated (NAR-IMMUTABLE: triggers refuse it), so a parsed copy can never go
+    stale and needs no invalidation: a new contact is a new key. A unit's pages read every contact of its
+    workers over a year (CMP-RESIDENCE looks back 12 months), ~11,000 for 15 workers, and parsing them took
+    most of a page's own time; only the missing ones are now read and parsed. Bounded (least recently
+    used first out), so memory stays flat.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._items: OrderedDict[tuple[str, str], Contact] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, session: Session, keys: list[tuple[str, str, str]]) -> dict[str, Contact]:
+        """{contact ID: contact} for (ID, worker ID, content hash) rows: cached ones, the rest read now."""
+        found: dict[str, Contact] = {}
+        missing: list[str] = []
+        with self._lock:
+            for contact_id, _worker_id, digest in keys:
+                hit = self._items.get((contact_id, digest))
+                if hit is None:
+                    missing.append(contact_id)
+                else:
+                    self._items.move_to_end((contact_id, digest))
+                    found[contact_id] = hit
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            rows = session.execute(
+                select(ContactRow.id, ContactRow.content_hash, ContactRow.record).where(
+                    ContactRow.id.in_(chunk)
+                )
+            ).all()
+            parsed = [(cid, digest, Contact.model_validate_json(record)) for cid, digest, record in rows]
+            with self._lock:
+                for cid, digest, contact in parsed:
+                    self._items[(cid, digest)] = contact
+                    found[cid] = contact
+                while len(self._items) > self.limit:
+                    self._items.popitem(last=False)
+        return found
+
+
+PARSED = _ParsedContacts()
+
+
 def load_unit(db: Database, unit: str) -> UnitData:
     """The unit's workers (role worker), each with caseload, contacts and approvals, read together."""
     with db.read() as session:
@@ -95,13 +158,19 @@ def load_unit(db: Database, unit: str) -> UnitData:
             sid for sid, role, u, _rec in staff_rows if u == unit and role == str(StaffRole.WORKER)
         )
         contacts: dict[str, list[Contact]] = {m: [] for m in member_ids}
-        if member_ids:
-            for worker_id, record in session.execute(
-                select(ContactRow.worker_id, ContactRow.record).where(ContactRow.worker_id.in_(member_ids))
-            ).all():
-                contacts[worker_id].append(Contact.model_validate_json(record))
         approvals: dict[str, list[Approval]] = {m: [] for m in member_ids}
         if member_ids:
+            keys = [
+                (cid, wid, digest)
+                for cid, wid, digest in session.execute(
+                    select(ContactRow.id, ContactRow.worker_id, ContactRow.content_hash).where(
+                        ContactRow.worker_id.in_(member_ids)
+                    )
+                ).all()
+            ]
+            parsed = PARSED.get_many(session, keys)
+            for cid, wid, _digest in keys:
+                contacts[wid].append(parsed[cid])
             for worker_id, record in session.execute(
                 select(ApprovalRow.worker_id, ApprovalRow.record).where(ApprovalRow.worker_id.in_(member_ids))
             ).all():
