@@ -688,7 +688,9 @@ def _chosen_for_approval(
             file.caseload, file.contacts, file.approvals, Month.of(now.date()), tables=state.tables, now=now
         )
         found = [c for c in review.court_reviews if c.case_id == case]
-        return list(found[0].unapproved_contact_ids) if found else []
+        ahead = [c for c in found if c.court_date >= now.date()]  # the next hearing, not one held
+        hearing = min(ahead, key=lambda c: c.court_date) if ahead else (found[0] if found else None)
+        return list(hearing.unapproved_contact_ids) if hearing is not None else []
     raise ConsoleError(400, "Nothing chosen", "Choose a worker and month, a case, or contacts to approve.")
 
 
