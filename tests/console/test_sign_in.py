@@ -148,3 +148,20 @@ def test_failed_sign_ins_share_the_api_limit(strict_org: ConsoleOrg) -> None:
     # the same address is limited on the API too: one limiter for every way of signing in
     with strict_org.server.client(strict_org.tokens["w-ana"]) as device:
         assert device.get("/v1/me").status_code == 429
+
+
+def test_under_tls_the_session_cookie_is_secure(tmp_path: Path) -> None:
+    from tests.support.tls import self_signed
+
+    cert, key = self_signed(tmp_path)
+    org = start_console_org(tmp_path / "tls", extra=["--tls-cert", str(cert), "--tls-key", str(key)])
+    try:
+        with ConsoleUser(org.server.url) as user:
+            signed = user.sign_in("s-lee", PASSWORD)
+            assert signed.status_code == 303
+            cookie = next(
+                h for h in signed.headers.get_list("set-cookie") if h.startswith("fieldapp_console=")
+            )
+            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    finally:
+        org.server.close()
