@@ -333,7 +333,8 @@ def _unit_routes(app: FastAPI) -> None:
         by_month = data.reports_of(months, state.tables, now)
         reports = by_month[chosen]
         all_reports = [r for m in months for r in by_month[m]]
-        reviews = [r for m in months for r in data.reviews(m, state.tables, now)]
+        reviews_of = {m: data.reviews(m, state.tables, now) for m in months}
+        reviews = [r for m in months for r in reviews_of[m]]
         alerts = compliance.supervisor_alerts(all_reports, reviews, worker_ids=data.worker_ids)
         rows = []
         for file, report in zip(data.files, reports, strict=True):
@@ -342,7 +343,7 @@ def _unit_routes(app: FastAPI) -> None:
         court = sorted(
             (
                 c
-                for r in data.reviews(Month.of(today), state.tables, now)
+                for r in reviews_of.get(Month.of(today)) or data.reviews(Month.of(today), state.tables, now)
                 for c in r.court_reviews
                 if c.status is MeasureStatus.DUE
                 and c.unapproved_contact_ids
