@@ -62,6 +62,13 @@ def test_a_workers_month_is_approved_after_a_confirmation_that_counts_the_entrie
         assert again.status_code == 303 and _count(console_org, ApprovalRow) == before
         page = lee.get(f"/console/contacts/{child.id}")
         assert "Approved by Lee Harrowgate" in page.text
+    with console_org.user("m-kim") as kim:  # another form for the same entries approves nothing twice
+        csrf, _ = kim.form_tokens(f"/console/contacts/{child.id}")
+        twice = kim.post(
+            "/console/approve", {"csrf": csrf, "key": "0ther", "contact_id": [child.id, parent.id]}
+        )
+        assert twice.status_code == 409 and "already approved" in twice.text
+        assert _count(console_org, ApprovalRow) == before
     approvals, _, _ = _pulled(console_org, "w-ana")
     approved = {cid for a in approvals for cid in a.contact_ids if a.approved_by == "s-lee"}  # type: ignore[attr-defined]
     assert {child.id, parent.id} <= approved

@@ -53,7 +53,7 @@ from fieldapp.server.console.web import (
     sign_in_redirect,
     state_of,
 )
-from fieldapp.server.models import ContactRow
+from fieldapp.server.models import ApprovalItem, ContactRow
 from fieldapp.server.push import may_supervise
 from fieldapp.sync.protocol import AmendmentRequest, ApprovalRequest
 
@@ -523,6 +523,17 @@ def _contact_routes(app: FastAPI) -> None:
                     )
                 ).all()
             }
+            # Entries someone approved meanwhile (another supervisor, another form) are not approved twice;
+            # this form's own approvals (a second click) are kept, so the answer repeats the first one.
+            approved_elsewhere = {
+                cid
+                for cid, approval_id in session.execute(
+                    select(ApprovalItem.contact_id, ApprovalItem.approval_id).where(
+                        ApprovalItem.contact_id.in_(ids)
+                    )
+                ).all()
+                if not approval_id.startswith(f"console-{key}-")
+            }
         for cid in ids:
             if cid not in rows:
                 raise ConsoleError(
@@ -530,7 +541,12 @@ def _contact_routes(app: FastAPI) -> None:
                     "Contact not found",
                     "A contact on the form is not on the server. Nothing was changed.",
                 )
-            groups[rows[cid]].append(cid)
+            if cid not in approved_elsewhere:
+                groups[rows[cid]].append(cid)
+        if not groups:
+            raise ConsoleError(
+                409, "Already approved", "Every entry on the form is already approved. Nothing was changed."
+            )
         for worker_id, _month in groups:  # refuse before anything is written
             _contact_view(request, page, groups[(worker_id, _month)][0])
         count = 0
