@@ -52,6 +52,7 @@ from fieldapp.server.console.web import (
     settings_of,
     sign_in_redirect,
     state_of,
+    url_segment,
 )
 from fieldapp.server.models import ApprovalItem, ContactRow
 from fieldapp.server.push import may_supervise
@@ -290,7 +291,7 @@ def _sign_in_routes(app: FastAPI) -> None:
     @app.get("/")
     def home(request: Request, page: PageDep) -> Response:
         if not page.is_manager:
-            return RedirectResponse(f"{BASE}/units/{_q(page.signed.staff.unit)}", status_code=303)
+            return RedirectResponse(f"{BASE}/units/{url_segment(page.signed.staff.unit)}", status_code=303)
         return render(request, "units.html", page, units=page.units)
 
 
@@ -308,12 +309,6 @@ def _safe_next(target: str) -> str:
     if target.startswith(BASE + "/") and not target.startswith("//") and "\\" not in target:
         return target
     return ""
-
-
-def _q(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 # --------------------------------------------------------------------------- dashboard, approvals
@@ -554,7 +549,9 @@ def _contact_routes(app: FastAPI) -> None:
             body = ApprovalRequest(id=f"console-{key}-{i}", month=month, contact_ids=tuple(chosen))
             _guard(partial(supervision.approve, state.db, page.caller, worker_id, body))
             count += len(chosen)
-        target = _safe_next(back) or (f"{BASE}/contacts/{_q(ids[0])}" if len(ids) == 1 else f"{BASE}/")
+        target = _safe_next(back) or (
+            f"{BASE}/contacts/{url_segment(ids[0])}" if len(ids) == 1 else f"{BASE}/"
+        )
         sep = "&" if "?" in target else "?"
         return RedirectResponse(f"{target}{sep}done=approved-{count}", status_code=303)
 
@@ -599,7 +596,9 @@ def _contact_routes(app: FastAPI) -> None:
         _guard(
             lambda: supervision.amend(state.db, page.caller, contact_id, body, state.tables.agency.time_zone)
         )
-        return RedirectResponse(f"{BASE}/contacts/{_q(contact_id)}?done=amended#amendments", status_code=303)
+        return RedirectResponse(
+            f"{BASE}/contacts/{url_segment(contact_id)}?done=amended#amendments", status_code=303
+        )
 
     @app.get("/matters/{matter_id}")
     def matter_page(request: Request, matter_id: str, page: PageDep) -> Response:
@@ -652,17 +651,17 @@ def _contact_routes(app: FastAPI) -> None:
         except ValidationError:
             raise ConsoleError(400, "That requirement cannot be stored", "Nothing was changed.") from None
         _guard(lambda: supervision.set_visitation_requirement(state.db, page.caller, matter_id, requirement))
-        return RedirectResponse(f"{BASE}/matters/{_q(matter_id)}?done=mvr#mvr", status_code=303)
+        return RedirectResponse(f"{BASE}/matters/{url_segment(matter_id)}?done=mvr#mvr", status_code=303)
 
 
 def _back_for(worker: str, month: str, case: str, items: list[unitdata.StoredContactView]) -> str:
     """Where the approval form returns to: the page the confirmation was asked from."""
     if case:
-        return f"{BASE}/matters/{_q(case)}"
+        return f"{BASE}/matters/{url_segment(case)}"
     if worker and month:
-        return f"{BASE}/units/{_q(items[0].worker.unit)}/approvals?month={month}"
+        return f"{BASE}/units/{url_segment(items[0].worker.unit)}/approvals?month={month}"
     if len(items) == 1:
-        return f"{BASE}/contacts/{_q(items[0].contact.id)}"
+        return f"{BASE}/contacts/{url_segment(items[0].contact.id)}"
     return f"{BASE}/"
 
 

@@ -67,7 +67,7 @@ class SignInNeeded(Exception):
         self.ended = ended
 
 
-def _seg(value: object) -> str:
+def url_segment(value: object) -> str:
     """A value as one URL path segment (unit names have spaces and brackets)."""
     return quote(str(value), safe="")
 
@@ -86,7 +86,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.filters["seg"] = _seg
+ENV.filters["seg"] = url_segment
 ENV.filters["without_prefix"] = lambda text, prefix: text.removeprefix(prefix)
 ENV.filters["day"] = _day
 ENV.globals["plural"] = _plural
