@@ -165,3 +165,24 @@ def test_under_tls_the_session_cookie_is_secure(tmp_path: Path) -> None:
             assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     finally:
         org.server.close()
+
+
+def test_serve_demo_prints_the_demo_passwords_once_and_they_work(tmp_path: Path) -> None:
+    from tests.support.server import ServerProcess
+
+    with ServerProcess.start(tmp_path, demo=True, extra_args=["--workers", "2"]) as server:
+        lines = [
+            line for line in server.log().splitlines() if line.startswith("console sign-in for the demo")
+        ]
+        assert len(lines) == 1
+        passwords = dict(pair.split(" / ") for pair in lines[0].split(": ", 1)[1].split(", "))
+        assert set(passwords) == {"s-lee", "m-kim"} and all(len(p) >= 12 for p in passwords.values())
+        with ConsoleUser(server.url) as user:
+            assert user.sign_in("s-lee", passwords["s-lee"]).status_code == 303
+            # two server processes share the sessions (they live in the database): every request gets in
+            assert {user.get(UNIT_PAGE).status_code for _ in range(8)} == {200}
+        server.restart()
+        again = [
+            line for line in server.log().splitlines() if line.startswith("console sign-in for the demo")
+        ]
+        assert again == lines  # printed once: a restart keeps the passwords and says nothing
