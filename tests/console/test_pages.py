@@ -212,6 +212,16 @@ def test_every_report_number_drills_down_to_as_many_rows(console_org: ConsoleOrg
             f"{UNIT}/report/measure?month=2026-11&measure=CMP-CHILD-MONTH&status=due&format=csv"
         )
         assert drill_csv.status_code == 200 and "sentence" in drill_csv.text.splitlines()[0]
+        unit_rows = [
+            line.split(",")
+            for line in csv.text.lstrip("\ufeff").splitlines()[1:]
+            if ",Unit 7 (demo) (unit)," in line
+        ]
+        exempt = sum(int(row[-2]) for row in unit_rows)
+        assert exempt > 0
+        listed = report.text.split('id="exempt-h"')[1].split("</table>")[0].split("<tbody>")[1].count("<tr>")
+        assert listed == exempt  # every exemption is listed with its reason
+        assert "CLS-SCHEDULE" in report.text.split('id="exempt-h"')[1].split("</table>")[0]
         contacts_csv = kim.get(f"{UNIT}/report.csv?month=2026-11&table=contacts")
         assert contacts_csv.status_code == 200 and "Face-to-face child contacts" in contacts_csv.text
 

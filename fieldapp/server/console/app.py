@@ -784,6 +784,14 @@ def _report_routes(app: FastAPI) -> None:
             for w in unit_report.workers
         ]
         chart = met_missed_chart(f"Measures met and missed per worker, {chosen.label}", bars)
+        exemptions = sorted(
+            (
+                r
+                for r in compliance.tallied_results(reports, data.worker_ids)
+                if r.status is MeasureStatus.EXEMPT and r.window != "last_12_months"
+            ),
+            key=lambda r: (MEASURE_IDS.index(r.measure_id), r.person_name),
+        )
         return render(
             request,
             "report.html",
@@ -792,6 +800,9 @@ def _report_routes(app: FastAPI) -> None:
             month=chosen,
             report=unit_report,
             chart=chart,
+            exemptions=exemptions,
+            labels=MEASURE_LABELS,
+            data=data,
             figures=FIGURES,
             statuses=STATUSES,
         )
