@@ -257,6 +257,7 @@ def test_bad_requests_get_a_clear_page_never_a_500(
     assert answer.status_code == status, answer.text[:300]
     assert answer.headers["content-type"].startswith("text/html")
     assert words in unescape(answer.text)
+    assert "Lee Harrowgate" in answer.text and "Sign out" in answer.text  # still signed in, with the header
 
 
 def test_forged_and_csrf_less_forms_change_nothing(console_org: ConsoleOrg) -> None:

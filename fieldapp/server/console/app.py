@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -153,9 +154,17 @@ def build_console(state: ServerState, idle_minutes: float = 30.0) -> FastAPI:
 
 
 def _errors(app: FastAPI) -> None:
+    def _quietly_signed_in(request: Request) -> Page | None:
+        """Who is signed in, for the refusal page's header, or None (never refuses by itself)."""
+        try:
+            return signed_in(request)
+        except (SignInNeeded, ConsoleError):
+            return None
+
     @app.exception_handler(ConsoleError)
     async def _console_error(request: Request, exc: ConsoleError) -> Response:
-        response = error_page(request, exc.status, exc.title, exc.message)
+        page = await run_in_threadpool(_quietly_signed_in, request)
+        response = error_page(request, exc.status, exc.title, exc.message, page)
         response.headers.update(exc.headers)
         return response
 
@@ -193,6 +202,7 @@ def _errors(app: FastAPI) -> None:
             exc.status_code,
             titles.get(exc.status_code, "The request was refused"),
             "There is no such page in the console." if exc.status_code == 404 else str(exc.detail),
+            await run_in_threadpool(_quietly_signed_in, request),
         )
 
 

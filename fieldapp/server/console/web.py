@@ -195,8 +195,11 @@ def sign_in_redirect(request: Request, ended: bool) -> RedirectResponse:
     return response
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", None, status, title=title, message=message, status_code=status)
+def error_page(
+    request: Request, status: int, title: str, message: str, page: Page | None = None
+) -> HTMLResponse:
+    """A refusal page; with the signed-in person's header and units when `page` is known."""
+    return render(request, "error.html", page, status, title=title, message=message, status_code=status)
 
 
 class ConsoleGuard:
