@@ -186,3 +186,54 @@ def test_serve_demo_prints_the_demo_passwords_once_and_they_work(tmp_path: Path)
             line for line in server.log().splitlines() if line.startswith("console sign-in for the demo")
         ]
         assert again == lines  # printed once: a restart keeps the passwords and says nothing
+
+
+def test_set_password_on_a_terminal_asks_twice_without_echo(console_org: ConsoleOrg) -> None:
+    """On a terminal the password is asked for twice and not echoed; two different answers change nothing."""
+    import fcntl
+    import os
+    import pty
+    import termios
+
+    def run(*answers: str) -> tuple[int, str]:
+        master, slave = pty.openpty()
+
+        def controlling_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+        proc = subprocess.Popen(
+            server_command("set-password", "m-kim", "--database", console_org.server.database),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=Path(__file__).resolve().parents[2],
+            preexec_fn=controlling_terminal,  # the child needs the pty as its controlling terminal
+        )
+        os.close(slave)
+        seen = b""
+        pending = list(answers)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if pending and seen.rstrip().endswith(b":"):
+                os.write(master, pending.pop(0).encode() + b"\n")
+                seen += b"<answered>"
+        proc.wait(timeout=60)
+        os.close(master)
+        return proc.returncode, seen.decode(errors="replace")
+
+    code, text = run("first terminal password", "second terminal password")
+    assert code == 2 and "the two passwords differ; nothing was changed" in text
+    assert verify(console_org.server.database_handle(), "m-kim", "first terminal password") is None
+    code, text = run("a terminal password", "a terminal password")
+    assert code == 0 and "console password set for m-kim" in text
+    assert "a terminal password" not in text  # never echoed
+    assert verify(console_org.server.database_handle(), "m-kim", "a terminal password") is not None
+    assert run(PASSWORD, PASSWORD)[0] == 0
