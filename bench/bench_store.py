@@ -3,19 +3,25 @@
     python bench/bench_store.py [--contacts 100000] [--samples 300] [--dir DIR]
 
 Measures, in one run so the noisy machine affects both sides alike:
-- open time of the profile (key from the keyring, key check, schema check) until the caseload is readable;
+- opening the profile cold: each open in a new process, as `fieldapp run` opens it (fieldapp.store's
+  open_profile: the key looked up through the keyring library's configured backend, key check, schema
+  check) until the caseload is readable; the store's import is reported apart;
 - interim save and final save latency (median, p99) through the real ContactService;
-- the same final save on a plaintext SQLite copy of the same database (same settings, same service);
+- the same saves on a plaintext SQLite copy of the same database (same settings, same service), in rounds
+  that alternate which side goes first;
 - file size per 1,000 contacts.
 
-The test keyring (tests/support/test_keyring.py) stands in for the OS keyring so the run needs no desktop.
+The keyring backend is the file-backed one of tests/support/test_keyring.py (selected the way an installed
+keyring backend is, by PYTHON_KEYRING_BACKEND), so the run needs no desktop session.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -112,6 +118,34 @@ def fill(profile: Profile, count: int) -> None:
     print()
 
 
+OPEN_COLD = """
+import sys, time
+started = time.perf_counter()
+from fieldapp.store.profile import open_profile
+imported = time.perf_counter()
+profile = open_profile(sys.argv[1])
+profile.caseload()
+opened = time.perf_counter()
+profile.close()
+print((imported - started) * 1000, (opened - imported) * 1000)
+"""
+
+
+def open_cold(directory: Path) -> tuple[float, float]:
+    """(import ms, open ms) of one open in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_COLD, str(directory)],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    imported, opened = done.stdout.split()
+    return float(imported), float(opened)
+
+
 def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -178,12 +212,12 @@ def main() -> int:
     profile.close()
 
     opens: list[float] = []
-    for _ in range(30):
-        start = time.perf_counter()
-        opened = open_profile(directory)
-        opened.caseload()
-        opens.append((time.perf_counter() - start) * 1000)
-        opened.close()
+    imports: list[float] = []
+    open_cold(directory)  # the first process reads the files into the OS cache; not counted
+    for _ in range(15):
+        imported, opened = open_cold(directory)
+        imports.append(imported)
+        opens.append(opened)
 
     enc_profile = open_profile(directory)
     enc = SqlContactService(enc_profile, clock=lambda: NOW)
@@ -193,13 +227,16 @@ def main() -> int:
     pla_interim: list[float] = []
     pla_final: list[float] = []
     rounds = 10
-    for _ in range(rounds):  # interleave so both see the same machine noise
-        i, f = save_latencies(enc, args.samples // rounds)
-        enc_interim += i
-        enc_final += f
-        i, f = save_latencies(pla, args.samples // rounds)
-        pla_interim += i
-        pla_final += f
+    ratios: list[float] = []
+    for round_ in range(rounds):  # interleaved, and which side goes first alternates
+        sides = [(enc, enc_interim, enc_final), (pla, pla_interim, pla_final)]
+        medians = {}
+        for service, interim_list, final_list in sides if round_ % 2 == 0 else reversed(sides):
+            i, f = save_latencies(service, args.samples // rounds)
+            interim_list += i
+            final_list += f
+            medians[id(service)] = statistics.median(f)
+        ratios.append(medians[id(enc)] / medians[id(pla)])
     enc_profile.close()
     plain.close()
 
@@ -211,12 +248,15 @@ def main() -> int:
     print(f"contacts in profile: {args.contacts:,}; samples: {len(enc_final)} per measure")
     print("| measure | median | p99 |")
     print("|---|---|---|")
-    print(line("open profile (keyring key, key check, schema check, caseload read)", opens))
+    print(line("open profile cold, new process (keyring key, key check, schema check, caseload read)", opens))
+    print(line("  importing the store in that process (not part of the open)", imports))
     print(line("interim save, encrypted", enc_interim))
     print(line("final save, encrypted", enc_final))
     print(line("interim save, plaintext SQLite", pla_interim))
     print(line("final save, plaintext SQLite", pla_final))
     print(f"final save encrypted / plaintext (median): {ratio:.2f}x")
+    print("  per round: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    print(json.dumps({"open_median_ms": statistics.median(opens), "final_ratio": ratio}))
     print(
         f"file size: {size / 1e6:.1f} MB encrypted ({size / args.contacts * 1000 / 1e6:.2f} MB per 1,000 contacts); "
         f"plaintext {plain_size / 1e6:.1f} MB"

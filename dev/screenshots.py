@@ -27,8 +27,8 @@ keyring.set_keyring(FileKeyring())
 from fieldapp.app.launch import open_for_gui  # noqa: E402
 from fieldapp.app.wizard_flow import Step  # noqa: E402
 from fieldapp.domain.codetables import load_codetables  # noqa: E402
-from fieldapp.domain.records import ContactKind  # noqa: E402
-from fieldapp.gui.app import make_application  # noqa: E402
+from fieldapp.domain.records import ContactKind, OtherParty  # noqa: E402
+from fieldapp.gui.application import make_application  # noqa: E402
 from fieldapp.gui.dialogs import EnrollDialog, PassphraseDialog, UnlockSetupDialog  # noqa: E402
 from fieldapp.gui.main_window import MainWindow, WindowEnv  # noqa: E402
 from fieldapp.gui.ops import OpRunner  # noqa: E402
@@ -75,20 +75,20 @@ def main() -> int:
     service.interim_save(draft_template.model_copy(update={"id": d1.contact.id, "first_saved_at": None}))
     service.start_contact("C-2001", ContactKind.SCP_CASE, ("p-nova", "p-kit"))
 
-    # the first paint (fieldapp.gui.first_paint): what `fieldapp run` shows before the full stack has loaded
-    from fieldapp.commands.run import start_first_paint
-    from fieldapp.gui.launcher import Launcher, StartOptions
-
-    start = start_first_paint(_tmp / "profile", clock, fork=False)
-    launcher = Launcher(StartOptions(_tmp / "profile", False, open_for_gui, clock=clock, first_paint=start))
-    first = launcher.show_first_paint()
-    assert first is not None, launcher.skip_reason
-    first.complete_menus()
-    first.resize(*SIZE)
-    shot(app, first, "00_first_paint")
-    first.close()
-
     runner = OpRunner()
+    # the unlock screen every start shows first (fieldapp.gui.application.Startup), worded for this profile
+    from PySide6.QtCore import QSettings
+
+    from fieldapp.app.start import Stage
+    from fieldapp.gui.application import WORDING
+    from fieldapp.gui.lock import UnlockWindow
+
+    unlock = UnlockWindow(runner, opened.unlock.verify, QSettings())
+    unlock.lock_screen.ask_for(*WORDING[Stage.UNLOCK])
+    unlock.resize(*SIZE)
+    shot(app, unlock, "00_unlock_screen")
+    unlock.close()
+
     tables = load_codetables()
     from fieldapp.app.due import due_list
 
@@ -124,14 +124,34 @@ def main() -> int:
     shot(app, kind, "04_kind_dialog")
     kind.close()
 
-    # every wizard page, on a complete child contact (and the first page once more with findings showing)
-    complete = valid_contact(ContactKind.CHILD_REFERRAL)
+    # every wizard page at 1366x768 on a complete child contact; then a new contact as it first shows
+    # (calm), the same after Ctrl+Enter (findings beside their fields), the question on Escape and on
+    # Finalize, a final contact opened to read, and the narrative's spelling menu
+    def open_wizard(stored, size=SIZE):  # type: ignore[no-untyped-def]
+        w = ContactWizard(
+            service,
+            stored,
+            caseload=window.caseload,
+            runner=runner,
+            tables=tables,
+            clock=clock,
+            parent=window,
+        )
+        w.resize(*size)
+        return w
+
+    complete = valid_contact(
+        ContactKind.CHILD_CASE,
+        participant_ids=("p-nova", "p-kit"),
+        others_present=(OtherParty(name="Avery Quillfeather", role="parent/guardian"),),
+        sop_components=("VOICE_OF_CHILD",),
+        narrative=load_codetables()
+        .narrative_templates[0]
+        .replace("issues to discuss:", "issues to discuss: school, and the new room Nova and Kit share.", 1),
+    )
     s = service.start_contact(complete.context_id, complete.kind, complete.on_behalf_of_child_ids)
     s = service.interim_save(complete.model_copy(update={"id": s.contact.id, "first_saved_at": None}))
-    wizard = ContactWizard(
-        service, s, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
-    )
-    wizard.resize(1000, 700)
+    wizard = open_wizard(s)
     for number, step in enumerate(
         (Step.BASICS, Step.METHOD, Step.PARTICIPANTS, Step.SERVICES, Step.NARRATIVE, Step.REVIEW), start=1
     ):
@@ -141,20 +161,35 @@ def main() -> int:
             if wizard.currentId() == before:
                 break
         shot(app, wizard, f"05_wizard_{number}_{step.name.lower()}")
+    wizard.accept()  # the one question before a contact becomes final
+    settle(app)
+    if wizard.confirm_box is not None:
+        shot(app, wizard.confirm_box, "14_confirm_finalize")
+        wizard.confirm_box.reject()
+    wizard.ask_to_close()  # what Escape asks
+    settle(app)
+    if wizard.close_box is not None:
+        shot(app, wizard.close_box, "15_confirm_close")
+        wizard.close_box.reject()
     wizard.close()
-    broken = valid_contact(ContactKind.CHILD_CASE, status=None, location=None, narrative="")
-    b = service.start_contact(broken.context_id, broken.kind, broken.on_behalf_of_child_ids)
-    fresh = service.interim_save(broken.model_copy(update={"id": b.contact.id, "first_saved_at": None}))
-    wizard2 = ContactWizard(
-        service, fresh, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
-    )
-    wizard2.resize(1000, 700)
+
+    fresh_start = service.start_contact("C-2001", ContactKind.CHILD_CASE, ("p-nova", "p-kit"))
+    wizard2 = open_wizard(fresh_start)
     wizard2.show()
-    wizard2.go_to_field("status")  # the method page: location and status missing, findings beside them
+    wizard2.next()  # basics are complete for a new child visit: the method page, nothing done yet
+    shot(app, wizard2, "06_wizard_new_contact_calm")
+    wizard2.advance()  # Ctrl+Enter where Next cannot go: the findings beside their fields
     shot(app, wizard2, "06_wizard_findings_in_place")
     wizard2.close()
 
-    # the narrative page with wording and spelling marks, and the context menu over a misspelled word
+    final = valid_contact(ContactKind.CHILD_CASE, started_at=NOW - timedelta(hours=6))
+    f = service.start_contact(final.context_id, final.kind, final.on_behalf_of_child_ids)
+    f = service.finalize(final.model_copy(update={"id": f.contact.id, "first_saved_at": None}))
+    reader = open_wizard(f)
+    shot(app, reader, "16_wizard_final_contact_read_only")
+    reader.close()
+
+    # the narrative page with wording and spelling marks, and the spelling menu over a misspelled word
     spelled = valid_contact(
         ContactKind.CHILD_CASE,
         narrative="Before: reviewed the case plan.\nDuring: Nova said her mother seemed drunk. We dicussed the "
@@ -162,10 +197,7 @@ def main() -> int:
     )
     sp = service.start_contact(spelled.context_id, spelled.kind, spelled.on_behalf_of_child_ids)
     sp = service.interim_save(spelled.model_copy(update={"id": sp.contact.id, "first_saved_at": None}))
-    wizard3 = ContactWizard(
-        service, sp, caseload=window.caseload, runner=runner, tables=tables, clock=clock, parent=window
-    )
-    wizard3.resize(1000, 700)
+    wizard3 = open_wizard(sp, (1366, 740))  # grabbed with its frame: the title bar fits the screen too
     wizard3.show()
     wizard3.go_to_field("narrative")
     settle(app, 1500)  # the word list loads on the op runner
@@ -175,9 +207,9 @@ def main() -> int:
     cursor.setPosition(position)
     editor.setTextCursor(cursor)
     wizard3.raise_()
+    wizard3.activateWindow()
     settle(app, 300)
-    menu = editor.context_menu_at(position)
-    menu.popup(editor.mapToGlobal(editor.cursorRect().bottomRight()))
+    menu = editor.open_menu_at_cursor()  # Shift+F10
     settle(app, 400)
     screen = app.primaryScreen()
     frame = wizard3.frameGeometry()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("FIELDAPP_TESTING", "1")
 
 # Shared fixtures (a private PostgreSQL cluster, a database per backend): see tests/support/fixtures.py.
 # --- test keyring (store): never touch the real OS keyring; subprocesses inherit the backend by env.

@@ -12,11 +12,13 @@ from datetime import datetime
 from typing import Protocol
 
 from fieldapp.app.service import StoredContact
+from fieldapp.app.texts import draft_due_words
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import evaluate_month, worker_due_list
 from fieldapp.domain.records import Caseload, Contact
 
+TIMELY = "CMP-TIMELY"
 RECENT_LIMIT = 500
 """Contacts read per referral/case: far more than a month's worth, enough for a 30-day MVR period and the
 SCP's in-person visit every few months."""
@@ -28,23 +30,48 @@ class RecentContacts(Protocol):
     def recent_contacts(self, matter_id: str, limit: int = 50) -> list[StoredContact]: ...
 
 
-def caseload_contacts(
-    service: RecentContacts, caseload: Caseload, limit: int = RECENT_LIMIT
-) -> list[Contact]:
-    """Every stored contact of the caseload's referrals and cases (drafts included: CMP-TIMELY)."""
-    ids = [r.id for r in caseload.referrals] + [c.id for c in caseload.cases]
-    return [stored.contact for matter_id in ids for stored in service.recent_contacts(matter_id, limit)]
-
-
 def due_list(
     service: RecentContacts, caseload: Caseload, tables: CodeTables, now: datetime
 ) -> list[tuple[str, str, str]]:
-    """Rows of (referral or case, who, what is still due and by when) for the signed-in worker, soonest first."""
-    month = Month.of(business_day(now, tables.agency.time_zone))
-    report = evaluate_month(caseload, caseload_contacts(service, caseload), month, tables=tables, now=now)
-    rows = []
+    """Rows of (referral or case, who, what is still due and by when) for the signed-in worker, soonest first.
+
+    One deadline per thing: a draft's row gives the end of its business day (NAR-SAMEDAY) in the words of
+    Today's drafts (fieldapp.app.texts.draft_due_words), never the month's end of timely entry
+    (CMP-TIMELY), which a worker trusting it would miss by weeks."""
+    tz = tables.agency.time_zone
+    month = Month.of(business_day(now, tz))
+    stored = caseload_stored(service, caseload)
+    report = evaluate_month(caseload, [s.contact for s in stored], month, tables=tables, now=now)
+    rows = [_draft_row(s.contact, caseload, tables, now) for s in stored if s.editable]
     for item in worker_due_list(report, caseload.worker.id).items:
-        matter = caseload.matter(item.matter_id)
-        where = f"{matter.name} ({matter.id})" if matter else item.matter_id
-        rows.append((where, item.person_name, item.message))
+        if item.measure_id == TIMELY:
+            continue  # a contact not yet final is a draft: its row above says its one deadline
+        rows.append((_where(caseload, item.matter_id), item.person_name, item.message))
     return rows
+
+
+def caseload_stored(
+    service: RecentContacts, caseload: Caseload, limit: int = RECENT_LIMIT
+) -> list[StoredContact]:
+    """Every stored contact of the caseload's referrals and cases (drafts included: CMP-TIMELY)."""
+    ids = [r.id for r in caseload.referrals] + [c.id for c in caseload.cases]
+    return [stored for matter_id in ids for stored in service.recent_contacts(matter_id, limit)]
+
+
+def _where(caseload: Caseload, matter_id: str) -> str:
+    matter = caseload.matter(matter_id)
+    return f"{matter.name} ({matter.id})" if matter else matter_id
+
+
+def _draft_row(
+    contact: Contact, caseload: Caseload, tables: CodeTables, now: datetime
+) -> tuple[str, str, str]:
+    tz = tables.agency.time_zone
+    matter = caseload.matter(contact.context_id)
+    names = {p.id: p.full_name for p in matter.people} if matter else {}
+    who = ", ".join(names.get(i, i) for i in contact.participant_ids) or tables.kinds[contact.kind].label
+    started = contact.started_at or contact.first_saved_at
+    local = started.astimezone(tz) if started else None
+    day = f"{local:%a} {local.day} {local:%b}" if local else "today"
+    when = draft_due_words(contact.first_saved_at, contact.started_at, tz, now)
+    return (_where(caseload, contact.context_id), who, f"Contact of {day} with {who} is a draft: {when}.")

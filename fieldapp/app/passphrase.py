@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 
-_N, _R, _P = 2**14, 8, 1  # ~16 MiB, ~50-100 ms on a field laptop: cheap once, costly a billion times
+_N, _R, _P = 2**14, 8, 1  # 16 MiB of memory per guess: cheap once, costly a billion times
 _PREFIX = "scrypt"
 MIN_LENGTH = 8
 

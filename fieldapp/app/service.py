@@ -8,17 +8,14 @@ holds only the contract, so the GUI can be built and tested against it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from fieldapp.domain.errors import ServiceError as ServiceError
 from fieldapp.domain.findings import Finding
-from fieldapp.domain.records import Amendment, Approval, Caseload, Contact, ContactKind, ContactState
+from fieldapp.domain.records import Amendment, Caseload, Contact, ContactKind
 from fieldapp.domain.rules import RuleContext
-
-
-class ServiceError(Exception):
-    """Base of errors the GUI shows to the worker as they are: each message is written for a person."""
+from fieldapp.domain.stored import StoredContact as StoredContact
 
 
 class ContactLocked(ServiceError):
@@ -36,23 +33,6 @@ class FinalizeRefused(ServiceError):
 
 class NotAllowed(ServiceError):
     """The signed-in person's role does not allow this action (e.g. NAR-AMEND for a worker)."""
-
-
-@dataclass(frozen=True)
-class StoredContact:
-    """A contact as the store holds it, with its lifecycle state and what the worker must know about it."""
-
-    contact: Contact
-    state: ContactState
-    frozen_reason: str | None = None
-    flagged_for_supervisor: bool = False
-    amendments: tuple[Amendment, ...] = ()
-    approval: Approval | None = None
-    sync_refusal: tuple[Finding, ...] = field(default=())
-
-    @property
-    def editable(self) -> bool:
-        return self.state is ContactState.DRAFT and self.frozen_reason is None
 
 
 class ContactService(Protocol):

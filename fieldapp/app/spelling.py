@@ -9,7 +9,7 @@ The check runs on the laptop only: pyspellchecker's English word list, the agenc
 (`resources/spelling/agency_words.txt`, agency-configurable data like the code tables) and the names of the
 people in the referral or case. Nothing is sent anywhere and nothing is written to disk.
 
-Loading the word list takes ~0.2 s, so the GUI loads it once per app, off the GUI thread
+Loading the word list is slow next to a keystroke, so the GUI loads it once per app, off the GUI thread
 (`load_speller()` is cached per word-list path, like the code tables); checking a narrative is then a set
 lookup per word and suggestions are limited to one edit away, so both stay cheap enough for every
 keystroke.

@@ -1,8 +1,7 @@
 """The words the main window shows for a referral/case, a person and a contact, from plain values.
 
-One home for them, shared by the full window's models (fieldapp.gui.models, over domain records) and the
-first paint (fieldapp.gui.first_paint, over plain rows read before pydantic is loaded), so both show a
-worker exactly the same text; tests/gui/test_first_paint.py compares the two.
+Plain values in, words out (no Qt), so tests assert exactly what a worker reads; fieldapp.gui.models
+adapts the records to them.
 """
 
 from __future__ import annotations
@@ -55,6 +54,22 @@ def state_words(state: str, *, amended: bool, frozen: bool, flagged: bool, refus
     return f"{base} ({', '.join(notes)})" if notes else base
 
 
+STATE_MEANINGS = {
+    "draft": "Draft: still being written; editable until the end of the day it was first saved, then "
+    "finalized as it stands or, if incomplete, frozen for your supervisor.",
+    "final": "Final: checked and kept as it is; goes to the office at the next sync.",
+    "synced": "Synced: the office has it; your supervisor reviews it there next.",
+    "approved": "Approved: your supervisor has approved it.",
+    "amended": "Amended: a supervisor added an amendment; the original text is kept.",
+}
+"""What each record state means and what happens next, for a legend or a tooltip. The record state is not
+the contact's status (Completed or Attempted), which says whether the contact took place."""
+
+
+def state_meaning(state: str) -> str:
+    return STATE_MEANINGS.get(state, state)
+
+
 def deadline_of(
     first_saved_at: datetime | None, started_at: datetime | None, tz: ZoneInfo
 ) -> datetime | None:
@@ -76,6 +91,22 @@ def time_left_words(deadline: datetime | None, now: datetime) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min left"
     return f"{minutes} min left"
+
+
+def draft_due_words(
+    first_saved_at: datetime | None, started_at: datetime | None, tz: ZoneInfo, now: datetime
+) -> str:
+    """A draft's one deadline, the nearest that applies, in the words every list uses: it must be
+    finalized before its business day ends (NAR-SAMEDAY), long before the month's end that timely entry
+    (CMP-TIMELY) would allow, so the month's end is never shown for a draft."""
+    deadline = deadline_of(first_saved_at, started_at, tz)
+    if deadline is not None and deadline <= now:
+        return "its day ended, so it can no longer be finalized"
+    left = time_left_words(deadline, now)
+    if deadline is None or business_day(deadline - timedelta(microseconds=1), tz) == business_day(now, tz):
+        return f"finalize it today ({left})"
+    last = (deadline - timedelta(microseconds=1)).astimezone(tz)
+    return f"finalize it by the end of {last:%a} {last.day} {last:%b} ({left})"
 
 
 def names_words(participant_ids: Sequence[str], people: dict[str, str]) -> str:

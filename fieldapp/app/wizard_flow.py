@@ -23,12 +23,15 @@ the contact may be finalized only when no block finding stands at all.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from fieldapp.app.texts import roles_words
 from fieldapp.domain.codetables import CodeEntry, CodeTables, KindEntry
+from fieldapp.domain.compliance.model import MEASURE_LABELS
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import (
     Case,
@@ -60,9 +63,6 @@ class Step(IntEnum):
     REVIEW = 7
 
 
-START_STEPS: tuple[Step, ...] = (Step.ON_BEHALF, Step.KIND)
-"""Steps taken before the contact exists (the service needs both to create the draft)."""
-
 WIZARD_PAGES: tuple[Step, ...] = (
     Step.BASICS,
     Step.METHOD,
@@ -83,6 +83,14 @@ PAGE_TITLES: Mapping[Step, str] = {
     Step.REVIEW: "Review and finalize",
 }
 
+
+def step_title(step: Step) -> str:
+    """The page title with where the worker is: "3 of 6: Participants"."""
+    if step not in WIZARD_PAGES:
+        return PAGE_TITLES[step]
+    return f"{WIZARD_PAGES.index(step) + 1} of {len(WIZARD_PAGES)}: {PAGE_TITLES[step]}"
+
+
 PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
     Step.ON_BEHALF: frozenset({"on_behalf_of_child_ids"}),
     Step.KIND: frozenset({"kind"}),
@@ -95,6 +103,7 @@ PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
             "on_behalf_of_child_ids",
             "primary_exception",
             "closure_exception",
+            "initiated_by",
             "context_id",
         }
     ),
@@ -106,6 +115,36 @@ PAGE_FIELDS: Mapping[Step, frozenset[str]] = {
 }
 """Which contact fields each page edits. A finding's field is matched on its first dotted part
 ("fax.to" belongs to METHOD); a finding on a field no page owns is shown on the review page."""
+
+
+FIELD_WORDS: Mapping[str, str] = {
+    "staff_person_id": "Staff person",
+    "started_at": "Contact started",
+    "ended_at": "End time",
+    "purposes": "Contact purposes",
+    "on_behalf_of_child_ids": "On behalf of",
+    "primary_exception": "Primary-worker exception",
+    "closure_exception": "Closure exception",
+    "context_id": "Referral/case",
+    "method": "Method of contact",
+    "location": "Location",
+    "status": "Status",
+    "fax": "Fax details",
+    "returned_mail": "Returned mail",
+    "participant_ids": "Participants",
+    "party_type": "Party type",
+    "others_present": "Others present",
+    "services": "Services",
+    "sop_components": "Safety Organized Practice components",
+    "narrative": "Narrative",
+    "law_enforcement": "Law-enforcement assessment",
+}
+"""What each field is called on its page, for the banner that links to it."""
+
+
+def field_words(field: str) -> str:
+    root = field_root(field)
+    return FIELD_WORDS.get(root, root.replace("_", " ").capitalize())
 
 
 def field_root(field: str) -> str:
@@ -162,7 +201,7 @@ def on_behalf_problem(matter: Matter, chosen: Sequence[str]) -> str | None:
     if not on_behalf_choices(matter):
         return None  # a matter without children (rare; collateral-only) cannot name one
     if not chosen:
-        return "SEL-ONBEHALF (must fix): choose at least one child on whose behalf the contact is made."
+        return "Choose at least one child on whose behalf the contact is made. (SEL-ONBEHALF)"
     return None
 
 
@@ -183,6 +222,18 @@ def kind_choices(tables: CodeTables, matter: Matter) -> tuple[KindChoice, ...]:
         reason = "" if has_person else f"No {entry.participant_role.value} is recorded in {matter.name}."
         out.append(KindChoice(entry.code, entry.label, entry.mandatory, has_person, reason))
     return tuple(out)
+
+
+def kind_for_person(tables: CodeTables, matter: Matter, person_id: str | None) -> ContactKind | None:
+    """The kind a contact with this person would be (the child's, the parent's, the SCP's, a collateral),
+    to preselect when the worker started the contact from a person in the caseload; None if not one."""
+    person = find_person(matter, person_id) if person_id else None
+    if person is None:
+        return None
+    for choice in kind_choices(tables, matter):
+        if choice.available and set(person.roles) & _participant_roles(tables.kinds[choice.kind]):
+            return choice.kind
+    return None
 
 
 def _participant_roles(entry: KindEntry) -> set[PersonRole]:
@@ -285,6 +336,13 @@ class ContactFlow:
         staff = (caseload.worker, *(w for w in caseload.staff if w.id != caseload.worker.id))
         return tuple(Choice(w.id, f"{w.full_name} ({w.title})") for w in staff)
 
+    def approver_choices(self) -> tuple[Choice, ...]:
+        """SEL-PRIMARY: who may approve a mandatory contact by someone else: the bureau program managers of
+        the staff list (picked, never typed, so the rules can check who approved)."""
+        caseload = self.ctx.caseload
+        staff = (caseload.worker, *(w for w in caseload.staff if w.id != caseload.worker.id))
+        return tuple(Choice(w.id, f"{w.full_name} ({w.title})") for w in staff if w.is_bureau_program_manager)
+
     def purpose_choices(self) -> tuple[Choice, ...]:
         """SEL-PURPOSE: purposes valid in a referral or a case; the kind's mandatory ones first."""
         mandatory = self.kind_entry.mandatory_purposes
@@ -318,15 +376,61 @@ class ContactFlow:
         return _offered(self.tables.statuses.values())
 
     def participant_choices(self) -> tuple[Choice, ...]:
-        """SEL-PARTICIPANT: only people holding the kind's role in this referral or case."""
+        """SEL-PARTICIPANT: only people holding the kind's role in this referral or case; a substitute
+        care provider is shown with the children placed with them, so the worker picks the right one."""
         roles = _participant_roles(self.kind_entry)
         people = [p for p in self.matter.people if set(p.roles) & roles]
-        return tuple(Choice(p.id, _person_label(p)) for p in people)
+        return tuple(Choice(p.id, self._participant_label(p)) for p in people)
+
+    def _participant_label(self, person: Person) -> str:
+        children = self.children_cared_for(person.id)
+        if not person.has_role(PersonRole.SCP) or not isinstance(self.matter, Case):
+            return _person_label(person)
+        cares = ", ".join(_name(self.matter, c) for c in children) or "no child placed with them"
+        return f"{person.full_name} (substitute care provider of {cares})"
+
+    def children_cared_for(self, scp_id: str) -> tuple[str, ...]:
+        """The children placed with this substitute care provider (the case's placements)."""
+        if not isinstance(self.matter, Case):
+            return ()
+        return tuple(dict.fromkeys(p.child_id for p in self.matter.placements if p.scp_id == scp_id))
+
+    def scp_mismatch(self, contact: Contact) -> str | None:
+        """A warning (SEL-PARTICIPANT) when the chosen substitute care provider cares for none of the
+        children the contact is made on behalf of: most likely the wrong caregiver, or the wrong children."""
+        if self.kind_entry.participant_role is not PersonRole.SCP or not isinstance(self.matter, Case):
+            return None
+        wanted = set(contact.on_behalf_of_child_ids)
+        for scp_id in contact.participant_ids:
+            cared = self.children_cared_for(scp_id)
+            if wanted and not wanted & set(cared):
+                children = ", ".join(_name(self.matter, c) for c in contact.on_behalf_of_child_ids)
+                return (
+                    f"Check: {_name(self.matter, scp_id)} does not care for {children}, on whose behalf "
+                    "this contact is made. Choose their caregiver, or change the children on the first page."
+                )
+        return None
+
+    def people_present_choices(self) -> tuple[Choice, ...]:
+        """Others present (SEL-OTHERS) can be picked from the referral/case's people: full name -> role in
+        words. The kind's own participants are left out: they are chosen above, not "others"."""
+        own = {c.code for c in self.participant_choices()}
+        return tuple(
+            Choice(p.full_name, roles_words((r.value for r in p.roles), _collateral(p)))
+            for p in self.matter.people
+            if p.id not in own
+        )
 
     def party_type(self) -> Choice:
         """SEL-PARTYTYPE: fixed by the kind, never chosen (so Staff Person/Reporter cannot be picked)."""
         code = self.kind_entry.party_type
         return Choice(code, self.tables.label("party_types", code))
+
+    def party_type_words(self) -> str:
+        """The party type in words, with the state's code label after it: the state's "Staff Person/Sub
+        Care Provider" is what the report needs, not what a worker calls it."""
+        role = role_words(self.kind_entry.participant_role)
+        return f"You with the {role} (state code “{self.party_type().label}”, set by the kind of contact)"
 
     def service_choices(self) -> tuple[tuple[str, tuple[Choice, ...]], ...]:
         """SEL-SERVICES grouped as the worker thinks of them; SW Plan Contact only in a case."""
@@ -382,9 +486,6 @@ class ContactFlow:
         probe = contact.model_copy(update={"law_enforcement": None})
         return any(True for _ in nar_le(probe, self.ctx))
 
-    def _participants(self, contact: Contact) -> list[Person]:
-        return [p for pid in contact.participant_ids if (p := find_person(self.matter, pid)) is not None]
-
     # ----------------------------------------------------------------- consequences of a change
 
     def normalize(self, contact: Contact) -> Contact:
@@ -411,12 +512,12 @@ class ContactFlow:
         return contact.model_copy(update=update) if update else contact
 
     def initial(self, contact: Contact) -> Contact:
-        """A fresh draft as the wizard first shows it: the mandatory purpose when there is only one,
+        """A fresh draft as the wizard first shows it: a mandatory kind's first mandatory purpose,
         SW Plan Contact preselected for a mandatory case contact, the only possible participant chosen."""
         update: dict[str, object] = {}
         mandatory = self.mandatory_purposes()
-        if not contact.purposes and len(mandatory) == 1:
-            update["purposes"] = mandatory
+        if not contact.purposes and self.kind_entry.mandatory and mandatory:
+            update["purposes"] = mandatory[:1]  # every mandatory kind alike: its first mandatory purpose
         if not contact.services and self.suggests_sw_plan_contact():
             update["services"] = ("SW_PLAN_CONTACT",)
         people = self.participant_choices()
@@ -430,12 +531,17 @@ class ContactFlow:
     def verdict_lines(self, contact: Contact) -> list[str]:
         """The counts-toward verdicts as the sentences the rules write ("Counts as November's monthly visit
         for Nova Quillfeather.", "Does not count: ..."), each with the measure and the blocking rule ID."""
+        verdicts = self.verdicts(contact)
+        seen = Tally(v.reason.strip() for v in verdicts)
         lines = []
-        for v in self.verdicts(contact):
+        for v in verdicts:
             reason = v.reason.strip()
             lead = "Counts" if v.counts else "Does not count"
+            repeated = seen[reason] > 1
             if not reason.startswith(lead):
                 reason = f"{lead}: {reason}"
+            if repeated:  # the same sentence for two measures: say which measure each line is about
+                reason = f"{reason.rstrip('.')} – for “{MEASURE_LABELS.get(v.measure_id, v.measure_id)}”."
             ids = v.measure_id + (f", {v.blocking_rule_id}" if v.blocking_rule_id else "")
             lines.append(f"{reason} ({ids})")
         return lines
@@ -471,7 +577,7 @@ class ContactFlow:
         rows += [
             ("Status", t.label("statuses", contact.status) if contact.status else "—"),
             ("Participants", people(contact.participant_ids)),
-            ("Party type", self.party_type().label),
+            ("Party type", self.party_type_words()),
             ("Others present", ", ".join(f"{o.name} ({o.role})" for o in contact.others_present) or "none"),
             ("Services", ", ".join(t.label("services", c) for c in contact.services) or "none"),
             ("SOP components", ", ".join(_sop_label(self, c) for c in contact.sop_components) or "none"),
@@ -479,7 +585,11 @@ class ContactFlow:
         ]
         if contact.primary_exception is not None:
             pe = contact.primary_exception
-            rows.append(("Primary-worker exception", f"approved by {pe.approver_name} on {pe.approved_on}"))
+            approver = caseload.staff_member(pe.approver_id) if pe.approver_id else None
+            by = f"{approver.full_name} ({approver.title})" if approver else pe.approver_name or "—"
+            rows.append(("Primary-worker exception", f"approved by {by} on {pe.approved_on or '—'}"))
+        if contact.initiated_by is not None:
+            rows.append(("Initiated by", "the client" if contact.initiated_by == "client" else "the worker"))
         if contact.previous_contact_id:
             rows.append(("Follows contact", contact.previous_contact_id))
         return rows
@@ -495,10 +605,17 @@ def _offered(entries: Iterable[CodeEntry]) -> tuple[Choice, ...]:
     return tuple(Choice(e.code, e.label) for e in entries if e.offered)
 
 
+def _collateral(person: Person) -> str | None:
+    return person.collateral_type.value if person.collateral_type else None
+
+
 def _person_label(person: Person) -> str:
-    roles = ", ".join(r.value.replace("_", " ") for r in person.roles)
-    extra = f", {person.collateral_type.value.replace('_', ' ')}" if person.collateral_type else ""
-    return f"{person.full_name} ({roles}{extra})"
+    return f"{person.full_name} ({roles_words((r.value for r in person.roles), _collateral(person))})"
+
+
+def role_words(role: PersonRole) -> str:
+    """A role as a worker says it ("substitute care provider", never "scp")."""
+    return roles_words((role.value,), None)
 
 
 def _name(matter: Matter, person_id: str) -> str:

@@ -4,7 +4,8 @@
                         [--month 2026-11] [--worker w-ana] [--now 2026-11-23T16:00:00-08:00] [--text]
 
 CONTACTS.json and APPROVALS.json are JSON arrays of contact and approval documents (the published
-schemas). Prints the worker's due list (SUP-ALERTS), what is overdue, the worker's report (SUP-REPORTS),
+schemas). Prints court dates ahead whose entries still need approval (SUP-REVIEW, first), the worker's due
+list (SUP-ALERTS), what is overdue (without --month: of the previous month too), the worker's report (SUP-REPORTS),
 approval coverage (SUP-REVIEW), clinician reminders (SUP-CLINICIAN) and every measure result, as JSON or as
 readable text. Exit status 0, or 2 on bad input (the message names the file and the field).
 """
@@ -23,10 +24,17 @@ from fieldapp.commands.validate import BadInput, load_document, parse_now
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTableError, load_codetables
 from fieldapp.domain.compliance import (
+    ClinicianReminder,
+    DueList,
     MeasureStatus,
+    MonthReport,
+    ReviewReport,
+    SupervisorAlerts,
+    WorkerReport,
+    alert_months,
     approval_coverage,
     clinician_reminders,
-    evaluate_month,
+    evaluate_months,
     supervisor_alerts,
     to_json,
     worker_due_list,
@@ -55,7 +63,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--caseload", required=True, type=Path, metavar="CASELOAD.json")
     parser.add_argument("--contacts", type=Path, metavar="CONTACTS.json", help="JSON array of contacts")
     parser.add_argument("--approvals", type=Path, metavar="APPROVALS.json", help="JSON array of approvals")
-    parser.add_argument("--month", metavar="YYYY-MM", help="default: the agency's current month")
+    parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="default: the agency's current month, with what the previous month left overdue",
+    )
     parser.add_argument("--worker", metavar="WORKER-ID", help="default: the caseload's worker")
     parser.add_argument("--now", metavar="ISO-DATETIME", help="judge as of this moment (with offset)")
     parser.add_argument("--text", action="store_true", help="readable text instead of JSON")
@@ -83,42 +95,26 @@ def run(args: argparse.Namespace) -> int:
     except (BadInput, CodeTableError) as exc:
         print(f"fieldapp compliance: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    report = evaluate_month(caseload, contacts, month, tables=tables, now=now)
-    review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)
+    today = business_day(now, tables.agency.time_zone)
+    # Without --month: the current month, and the previous one for what it left overdue (SUP-ALERTS).
+    months = [month] if args.month else list(alert_months(today))
+    reports = evaluate_months(caseload, contacts, months, tables=tables, now=now)
+    reviews = [approval_coverage(caseload, contacts, approvals, m, tables=tables, now=now) for m in months]
+    report, review = reports[-1], reviews[-1]
     due = worker_due_list(report, worker.id)
-    overdue = supervisor_alerts([report], [review], worker_ids=[worker.id])
+    overdue = supervisor_alerts(reports, reviews, worker_ids=[worker.id])
     figures = worker_report(report, worker)
     reminders = [
         r for r in clinician_reminders(caseload, contacts, tables=tables, now=now) if r.worker_id == worker.id
     ]
     if args.text:
-        lines = [f"{worker.full_name}, {month.label} (as of {report.as_of.isoformat()})", "", "Still due:"]
-        lines += [f"  [{i.measure_id}] {i.message}" for i in due.items] or ["  nothing"]
-        lines += ["", "Overdue:"]
-        lines += [f"  {i.message}" for i in overdue.items] or ["  nothing"]
-        lines += ["", "Clinician reminders:"]
-        lines += [f"  [{r.status.value}] {r.message}" for r in reminders] or ["  none"]
-        lines += ["", "Measures (met / required, exempt):"]
-        for t in figures.measures:
-            pct = "-" if t.percent is None else f"{t.percent:.0f}%"
-            lines.append(
-                f"  {t.measure_id:16} {t.met:3} / {t.required:<3} {pct:>5}  exempt {t.exempt}  {t.label}"
-            )
-        c = figures.contacts
-        lines += [
-            "",
-            f"Face-to-face child contacts: {c.face_to_face_child_contacts}; parent: "
-            f"{c.face_to_face_parent_contacts}; referral contacts: {c.referral_contacts}; referral collateral "
-            f"contacts: {c.referral_collateral_contacts}",
-        ]
-        unapproved = sum(len(m.unapproved_contact_ids) for m in review.monthly if m.worker_id == worker.id)
-        lines.append(f"Contacts awaiting the supervisor's approval this month: {unapproved}")
-        print("\n".join(lines))
+        print(_text(worker.full_name, month, report, review, due, overdue, figures, reminders))
     else:
         document = {
             "month": str(month),
             "as_of": report.as_of.isoformat(),
             "worker_id": worker.id,
+            "court_dates": to_json(overdue.court_dates),
             "due": to_json(due),
             "overdue": to_json(overdue),
             "worker_report": to_json(figures),
@@ -129,3 +125,66 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _text(
+    name: str,
+    month: Month,
+    report: MonthReport,
+    review: ReviewReport,
+    due: DueList,
+    alerts: SupervisorAlerts,
+    figures: WorkerReport,
+    reminders: list[ClinicianReminder],
+) -> str:
+    """The report as a supervisor reads it: what to act on first (court dates ahead, then what is
+    overdue, with how long), then what is still due, why anything is exempt, and the month's figures."""
+    lines = [f"{name}, {month.label} (as of {report.as_of.isoformat()})"]
+    if alerts.court_dates:
+        lines += ["", "Approve before court (SUP-REVIEW):"]
+        lines += [f"  {court.message}" for court in alerts.court_dates]  # the message says how long is left
+    lines += ["", "Overdue:"]
+    lines += [
+        f"  [{_days(i.days_overdue)} overdue] {i.message}" if i.days_overdue else f"  {i.message}"
+        for i in alerts.items
+    ] or ["  nothing"]
+    lines += ["", "Still due:"]
+    if report.month < Month.of(report.as_of):
+        lines.append(f"  nothing: {month.label} is over; what is still open is in this month's report")
+    else:
+        # An undated item already overdue (a month without an approved case plan) shows there only.
+        overdue = {(i.source_id, i.matter_id, i.person_name) for i in alerts.items}
+        lines += [
+            f"  [{i.measure_id}] {i.message}"
+            for i in due.items
+            if i.due_by is not None or (i.measure_id, i.matter_id, i.person_name) not in overdue
+        ] or ["  nothing"]
+    exempt = [m for m in report.for_worker(figures.worker_id) if m.status is MeasureStatus.EXEMPT]
+    lines += ["", "Exempt (why nothing is required):"]
+    lines += [f"  [{m.measure_id}, {m.reason_rule_id or 'CLS-SCHEDULE'}] {m.detail}" for m in exempt] or [
+        "  nothing"
+    ]
+    lines += ["", "Clinician reminders:"]
+    lines += [f"  [{r.status.value}] {r.message}" for r in reminders] or ["  none"]
+    lines += ["", "Measures (met / required, exempt):"]
+    for t in figures.measures:
+        pct = "-" if t.percent is None else f"{t.percent:.0f}%"
+        lines.append(
+            f"  {t.measure_id:16} {t.met:3} / {t.required:<3} {pct:>5}  exempt {t.exempt}  {t.label}"
+        )
+    c = figures.contacts
+    lines += [
+        "",
+        f"Face-to-face child contacts: {c.face_to_face_child_contacts}; parent: "
+        f"{c.face_to_face_parent_contacts}; referral contacts: {c.referral_contacts}; referral collateral "
+        f"contacts: {c.referral_collateral_contacts}",
+    ]
+    unapproved = sum(
+        len(m.unapproved_contact_ids) for m in review.monthly if m.worker_id == figures.worker_id
+    )
+    lines.append(f"Contacts awaiting the supervisor's approval this month: {unapproved}")
+    return "\n".join(lines)

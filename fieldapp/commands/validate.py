@@ -4,7 +4,8 @@
 
 Prints the rule findings and the counts-toward verdicts (JSON, or readable text with --text). Exit status:
 0 nothing blocks, 1 something blocks the final save, 2 bad input (a file that cannot be read, is not JSON,
-or does not match the published schema: the message names the file and the field).
+does not match the published schema, or holds a code the agency's code tables do not define: the message
+names the file, the field and, for a code, the valid codes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from fieldapp.domain.codecheck import UnknownCode, caseload_unknown_codes, contact_unknown_codes
 from fieldapp.domain.codetables import CodeTableError, CodeTables, load_codetables
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Caseload, Contact, Matter
@@ -79,6 +81,13 @@ def load_document(path: Path, model: type[M]) -> M:
         raise BadInput(
             f"{path} does not match the {model.__name__.lower()} schema:\n" + "\n".join(problems)
         ) from exc
+
+
+def refuse_unknown_codes(path: Path, problems: list[UnknownCode]) -> None:
+    """Unknown codes are bad input, not rule findings: each is named with its field and the valid codes."""
+    if problems:
+        lines = [f"{path}: field '{p.field}': {p.message()}" for p in problems]
+        raise BadInput(f"{path} holds codes the agency's code tables do not define:\n" + "\n".join(lines))
 
 
 def parse_now(value: str | None) -> datetime:
@@ -150,15 +159,17 @@ def _text(
 def run(args: argparse.Namespace) -> int:
     try:
         now = parse_now(args.now)
+        tables = load_codetables()
         caseload = load_document(args.caseload, Caseload)
+        refuse_unknown_codes(args.caseload, list(caseload_unknown_codes(caseload, tables)))
         contact = load_document(args.contact, Contact)
+        refuse_unknown_codes(args.contact, list(contact_unknown_codes(contact, tables)))
         matter = caseload.matter(contact.context_id)
         if matter is None:
             raise BadInput(
                 f"{args.contact}: field 'context_id': {contact.context_id!r} is not a referral or case in "
                 f"{args.caseload}"
             )
-        tables = load_codetables()
     except (BadInput, CodeTableError) as exc:
         print(f"fieldapp validate: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -30,26 +30,12 @@ def end_of_business_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime(next_day.year, next_day.month, next_day.day, tzinfo=tz)
 
 
-def same_business_day(a: datetime, b: datetime, tz: ZoneInfo) -> bool:
-    return business_day(a, tz) == business_day(b, tz)
-
-
 def month_of(day: date) -> tuple[int, int]:
     return (day.year, day.month)
 
 
 def last_day_of_month(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def months_between(start: date, end: date) -> list[tuple[int, int]]:
-    """Calendar months from start's month to end's month, inclusive."""
-    months = []
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        months.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
 
 
 def add_working_days(day: date, n: int) -> date:
@@ -71,6 +57,13 @@ def add_months(day: date, n: int) -> date:
     if year < date.min.year:
         return date.min
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+"""English month names: the product's sentences are English whatever the machine's locale."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -108,7 +101,7 @@ class Month:
     @property
     def name(self) -> str:
         """'November' (for sentences like "Counts as November's monthly visit")."""
-        return calendar.month_name[self.month]
+        return _MONTH_NAMES[self.month - 1]
 
     @property
     def label(self) -> str:

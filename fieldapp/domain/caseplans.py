@@ -28,15 +28,30 @@ def approved_plans(case: Case) -> tuple[CasePlan, ...]:
 
 def plan_is_stale(plan: CasePlan, day: date) -> bool:
     """True when, on `day`, the plan's approval is more than six months old."""
-    return plan.approved_on is None or day > add_months(plan.approved_on, PLAN_MAX_AGE_MONTHS)
+    if plan.approved_on is None:
+        return True
+    if (day - plan.approved_on).days <= _SURELY_FRESH_DAYS:
+        return False  # asked for every contact and every day of a month: skip the calendar when it is clear
+    return day > add_months(plan.approved_on, PLAN_MAX_AGE_MONTHS)
+
+
+_SURELY_FRESH_DAYS = 181
+"""Six calendar months are never shorter than 181 days (31 Aug to 28 Feb)."""
 
 
 def plan_in_force(case: Case, day: date) -> CasePlan | None:
     """The approved, not stale, plan covering `day` (the latest approved one if several overlap)."""
-    candidates = [
-        p for p in approved_plans(case) if p.covers_from <= day <= p.covers_to and not plan_is_stale(p, day)
-    ]
-    return max(candidates, key=lambda p: (p.approved_on or date.min, p.covers_from), default=None)
+    best: CasePlan | None = None
+    for plan in case.case_plans:  # the period first: most plans of a long case cover other days
+        if (
+            plan.approved_on is None
+            or not plan.covers_from <= day <= plan.covers_to
+            or plan_is_stale(plan, day)
+        ):
+            continue
+        if best is None or (plan.approved_on, plan.covers_from) > (best.approved_on, best.covers_from):
+            best = plan
+    return best
 
 
 def _problem_kind(case: Case, day: date) -> str | None:
@@ -52,22 +67,29 @@ def _problem_kind(case: Case, day: date) -> str | None:
 
 
 def _problem_text(case: Case, kind: str, start: date, end: date) -> str:
+    """The sentence for days without a plan in force; a draft or stale plan is named with its own period,
+    which is what the worker must get approved, not only the days it leaves uncovered."""
     span = _fmt(start) if start == end else f"{_fmt(start)} to {_fmt(end)}"
     if kind == "stale":
-        approved = max(
-            (
-                p.approved_on
-                for p in approved_plans(case)
-                if p.approved_on is not None and p.covers_from <= start <= p.covers_to
-            ),
+        plan = max(
+            (p for p in approved_plans(case) if p.covers_from <= start <= p.covers_to),
+            key=lambda p: p.approved_on or date.min,
             default=None,
         )
-        when = f" (approved {_fmt(approved)})" if approved else ""
+        if plan is None or plan.approved_on is None:
+            return f"The case plan for {span} needs a new approval."
         return (
-            f"The case plan for {span} was approved more than {PLAN_MAX_AGE_MONTHS} months earlier{when}; "
-            "it needs a new approval."
+            f"The case plan {plan.id} ({_fmt(plan.covers_from)} to {_fmt(plan.covers_to)}) was approved "
+            f"more than {PLAN_MAX_AGE_MONTHS} months before {span} (approved {_fmt(plan.approved_on)}); it "
+            "needs a new approval."
         )
     if kind == "draft":
+        draft = next((p for p in case.case_plans if p.covers_from <= start <= p.covers_to), None)
+        if draft is not None:
+            return (
+                f"The case plan {draft.id} ({_fmt(draft.covers_from)} to {_fmt(draft.covers_to)}) is not "
+                "approved yet."
+            )
         return f"The case plan for {span} is not approved yet."
     return f"No approved case plan covers {span}."
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.domain.records import ContactKind, PersonRole, Program
 
-# Re-exported (their home is fieldapp.domain.resources, which the first paint imports without pydantic).
+# Re-exported (their home is fieldapp.domain.resources, which the unlock screen imports without the records).
 from fieldapp.domain.resources import default_codetables_path as default_codetables_path
 from fieldapp.domain.resources import resources_dir as resources_dir
 
@@ -111,6 +111,9 @@ class CodeTables:
     sop_extras: Mapping[str, tuple[CodeEntry, ...]]
     style_terms: tuple[StyleTerm, ...] = field(default=())
     presence_cues: tuple[PresenceCue, ...] = field(default=())
+    narrative_templates: tuple[str, ...] = field(default=())
+    """The narrative templates the wizard offers (templates/*.txt beside the code tables): NAR-REQUIRED
+    must know their headings, so a narrative that is only an inserted template counts as empty."""
 
     def sop_checklist(self, program: Program | str) -> tuple[CodeEntry, ...]:
         """The SOP components to record for a program (NAR-SOP): Hotline's own list, or the nine plus extras."""
@@ -311,6 +314,7 @@ class _Parser:
             sop_extras=extras,
             style_terms=self._style_terms(),
             presence_cues=self._presence_cues(),
+            narrative_templates=self._templates(),
         )
 
     def _kinds(
@@ -359,6 +363,15 @@ class _Parser:
             term = self._str(where, raw, "term")
             terms.append(StyleTerm(term, self._str(where, raw, "suggestion"), _phrase_pattern(term)))
         return tuple(terms)
+
+    def _templates(self) -> tuple[str, ...]:
+        """The narrative templates in templates/ beside the code table file, by file name."""
+        folder = self.path.parent / "templates"
+        try:
+            files = sorted(folder.glob("*.txt"))
+            return tuple(f.read_text(encoding="utf-8") for f in files)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.fail(f"templates ({folder})", f"cannot read the narrative templates: {exc}") from exc
 
     def _presence_cues(self) -> tuple[PresenceCue, ...]:
         """Optional [recording] presence_cues: phrases that mean someone else was at the contact."""

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 def _aware(value: datetime) -> datetime:
@@ -25,6 +25,16 @@ def _aware(value: datetime) -> datetime:
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 RecordId = Annotated[str, Field(min_length=1, max_length=64)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def _unset(value: object) -> bool:
+    """Fields added after records were first stored are left out of the JSON while unset.
+
+    A final contact's stored JSON is hashed (audit chain, sync retries) and can never change
+    (NAR-IMMUTABLE): a field added later must not add `"field": null` to the canonical form of a record
+    made before it existed, or the laptop and the server would disagree about the same contact.
+    """
+    return value is None or value is False
 
 
 class Record(BaseModel):
@@ -53,6 +63,15 @@ class Worker(Record):
     role: StaffRole = StaffRole.WORKER
     unit: str = Field(min_length=1, description="Unit the worker belongs to; a supervisor sees their unit.")
     supervisor_id: RecordId | None = None
+
+    @property
+    def is_bureau_program_manager(self) -> bool:
+        """SEL-PRIMARY: only the bureau program manager approves a mandatory contact by someone else.
+
+        Known from the staff list: the manager role and a title naming a program manager ("Bureau Program
+        Manager", "Social Services Program Manager II"); a supervisor or a deputy director is not one.
+        """
+        return self.role is StaffRole.MANAGER and "program manager" in " ".join(self.title.casefold().split())
 
 
 # --------------------------------------------------------------------------- people
@@ -101,6 +120,12 @@ class Person(Record):
     address: str | None = None
     court_ordered_therapy: bool = Field(
         default=False, description="Parent ordered by the court into therapy."
+    )
+    nytd_cohort: bool = Field(
+        default=False,
+        exclude_if=_unset,
+        description="A youth in a National Youth in Transition Database cohort (CLS-CLOSED exception). The "
+        "exception is the youth's own: it never opens contact with a sibling.",
     )
 
     def has_role(self, role: PersonRole) -> bool:
@@ -157,7 +182,23 @@ class CasePlan(Record):
     scp_in_person_every_months: int = Field(
         default=6, ge=1, le=6, description="SCP in-person frequency set by the plan; never less than every 6."
     )
+    scp_in_person_visits_per_month: int | None = Field(
+        default=None,
+        ge=1,
+        le=31,
+        description="In-person SCP visits the plan requires in every calendar month, when it sets them more "
+        "often than monthly (000: 'as determined in the child's case plan'); replaces the every-N-months "
+        "frequency.",
+    )
     ends_reunification: bool = Field(default=False, description="Plan changed to terminate reunification.")
+
+
+class CourtHearing(Record):
+    """A hearing of a court-involved case: every contact sheet entry made before it must be approved before
+    it (SUP-REVIEW). Hearings held stay on the case, so whether they were prepared in time stays known."""
+
+    held_on: date
+    note: str = ""
 
 
 class VisitationRequirement(Record):
@@ -189,7 +230,11 @@ class Referral(Record):
     start_date: date
     closed_on: date | None = None
     people: tuple[Person, ...] = ()
-    nytd_cohort: bool = False
+    nytd_cohort: bool = Field(
+        default=False,
+        description="Kept so older caseload documents load; opens no exception. The NYTD cohort is a "
+        "youth's (Person.nytd_cohort), not the whole referral's (CLS-CLOSED).",
+    )
     court_involved: bool = False
     next_court_date: date | None = None
 
@@ -214,19 +259,44 @@ class Case(Record):
     assigned_on: date | None = Field(default=None, description="Date assigned/transferred (CMP-ASSIGN-10).")
     closed_on: date | None = None
     jurisdiction_terminated_on: date | None = None
+    jurisdiction_terminated_at: AwareDatetime | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="Time of the hearing at which the court terminated jurisdiction: no contact is made after "
+        "it, even the same day (CLS-CLOSED). Written with the agency's local offset; falls on "
+        "jurisdiction_terminated_on.",
+    )
     planned_closure_on: date | None = Field(
         default=None, description="Date the case is to close (CMP-CLOSE-30)."
     )
     people: tuple[Person, ...] = ()
-    nytd_cohort: bool = False
+    nytd_cohort: bool = Field(
+        default=False,
+        description="Kept so older caseload documents load; opens no exception. The NYTD cohort is a "
+        "youth's (Person.nytd_cohort), not the whole case's (CLS-CLOSED).",
+    )
     court_involved: bool = False
     next_court_date: date | None = None
+    court_hearings: tuple[CourtHearing, ...] = Field(
+        default=(), description="Hearings held (and scheduled); SUP-REVIEW judges each one's approvals."
+    )
     six_month_review_on: date | None = Field(
         default=None, description="Next six-month status review hearing."
     )
     case_plans: tuple[CasePlan, ...] = ()
     visitation_requirement: VisitationRequirement | None = None
     placements: tuple[Placement, ...] = ()
+
+    @model_validator(mode="after")
+    def _hearing_on_its_day(self) -> Case:
+        at = self.jurisdiction_terminated_at
+        if at is not None and at.date() != self.jurisdiction_terminated_on:
+            raise ValueError(
+                "jurisdiction_terminated_at must fall on jurisdiction_terminated_on (the hearing's day, "
+                f"{at.date().isoformat()} as written), and that date must be recorded too; write the time with "
+                "the agency's local offset, e.g. 2026-10-28T09:30:00-07:00"
+            )
+        return self
 
     @property
     def context(self) -> Literal["case"]:
@@ -293,10 +363,29 @@ class ReturnedMail(Record):
 
 
 class PrimaryWorkerException(Record):
-    """SEL-PRIMARY: a mandatory contact by someone other than the primary worker, approved by the bureau PM."""
+    """SEL-PRIMARY: a mandatory contact by someone other than the primary worker, approved by the bureau PM.
 
-    approver_name: str = ""
+    The approver is a staff ID from the caseload, so the rules can tell a bureau program manager from a
+    supervisor, the worker themself or a typed "x". Contacts recorded before approver IDs carry only the
+    typed name; they are kept as they were and do not count until a manager amends them.
+    """
+
+    approver_id: RecordId | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="Staff ID (caseload staff list) of the bureau program manager who approved the exception.",
+    )
+    approver_name: str = Field(
+        default="", description="The approver's name as shown when it was recorded (kept for the record)."
+    )
     approved_on: date | None = None
+
+
+class Initiator(StrEnum):
+    """Who started a phone, written or electronic contact (CLS-CLOSED)."""
+
+    WORKER = "worker"
+    CLIENT = "client"  # the client called, wrote or came to the worker
 
 
 class ClosureExceptionKind(StrEnum):
@@ -335,6 +424,12 @@ class Contact(Record):
     method: Code | None = None
     location: Code | None = None
     status: Code | None = None
+    initiated_by: Initiator | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="Who initiated a phone, written or electronic contact. After closure the worker may not "
+        "initiate contact, but a client who calls or writes is listened to (CLS-CLOSED).",
+    )
     participant_ids: tuple[RecordId, ...] = ()
     on_behalf_of_child_ids: tuple[RecordId, ...] = ()
     party_type: Code | None = None

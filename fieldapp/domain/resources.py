@@ -1,10 +1,7 @@
 """Where the app's data files live (resources/, and ui/ beside it).
 
-Kept apart from fieldapp.domain.codetables, and free of imports but os, sys and pathlib, so the first paint
-of the main window (fieldapp.gui.first_paint) finds its form without importing pydantic, the records,
-tomllib or zoneinfo (see docs/PERFORMANCE.md, "GUI"). The full, checked code tables are
-fieldapp.domain.codetables.load_codetables(); the few facts the first paint's reader needs,
-fieldapp.domain.first_paint_tables.
+Kept apart from fieldapp.domain.codetables so the unlock screen finds its form without loading the
+records; the full, checked code tables are fieldapp.domain.codetables.load_codetables().
 """
 
 from __future__ import annotations

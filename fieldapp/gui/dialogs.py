@@ -142,18 +142,33 @@ class EnrollDialog(QDialog):
 
     submitted = Signal(str, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, keyring_problem: str | None = None) -> None:
+        """`keyring_problem`: why this laptop cannot be enrolled (no secure keyring), said before anything
+        is typed; by default asked of the system keyring (fieldapp.sync.enrollment.keyring_problem)."""
         super().__init__(parent)
         self.setObjectName("enrollDialog")
         self.setWindowTitle("Enroll this laptop")
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Ask your administrator for a one-time enrollment code. The device token it is exchanged for is "
-            "kept only in this computer's keyring.",
+            "Enter the office server's address and the one-time code your administrator gave you. Once "
+            "enrolled, this laptop sends your final contacts to the office and receives your caseload. "
+            "The code works once; the access it gives is kept only in this laptop's secure keyring.",
             self,
         )
+        intro.setObjectName("enrollIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        if keyring_problem is None:
+            from fieldapp.sync.enrollment import keyring_problem as ask_keyring
+
+            keyring_problem = ask_keyring()
+        self.keyring_notice = QLabel(keyring_problem or "", self)
+        self.keyring_notice.setObjectName("keyringNotice")
+        self.keyring_notice.setWordWrap(True)
+        self.keyring_notice.setProperty("class", "error")
+        self.keyring_notice.setAccessibleName("Why this laptop cannot be enrolled")
+        self.keyring_notice.setVisible(bool(keyring_problem))
+        layout.addWidget(self.keyring_notice)
         form = QFormLayout()
         self.url = QLineEdit(self)
         self.url.setObjectName("serverUrlEdit")
@@ -189,6 +204,8 @@ class EnrollDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
+        if keyring_problem:
+            ok.setEnabled(False)  # nothing typed in vain: it cannot work until the keyring is there
 
     def set_busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from fieldapp.domain.resources import resources_dir
 
@@ -40,8 +40,8 @@ def ui_dir() -> Path:
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
     """Load `ui/<name>.ui` (e.g. "wizard/method") as a child widget of `parent`.
 
-    By path, which QUiLoader opens in C++: a QFile made here would make PySide6 build QFile's, QFileDevice's
-    and QIODevice's Python classes and enums (~1.3 ms, measured) on the way to the first paint."""
+    By path, which QUiLoader opens in C++ (a QFile made here would only cost PySide6 building QFile's
+    Python classes and enums)."""
     path = ui_dir() / f"{name}.ui"
     if not os.access(path, os.R_OK) or not path.is_file():
         raise FormError(f"{path}: cannot open form")
@@ -56,8 +56,8 @@ def load_form(name: str, parent: QWidget | None = None) -> QWidget:
 
 def _loader() -> QUiLoader:
     """A QUiLoader without Qt Designer plugins. Its constructor loads every plugin under each library
-    path's `designer/` (PySide6 ships QQuickWidget, QWebEngineView and its Python-widget plugin there:
-    ~10 ms at the first form, measured) for custom widgets, and our forms use only Qt's own widgets
+    path's `designer/` (PySide6 ships QQuickWidget, QWebEngineView and its Python-widget plugin there) for
+    custom widgets, and our forms use only Qt's own widgets
     (tests/gui/test_forms.py checks that no form declares a custom widget). The library paths are empty
     only while the loader is constructed, on the GUI thread."""
     saved = QCoreApplication.libraryPaths()
@@ -83,8 +83,7 @@ def load_style(name: str) -> str:
 
 
 def restore_layout(window: QWidget, splitter: QSplitter, tabs: QTabWidget, settings: QSettings) -> None:
-    """The main window's size, splitter and tab as the worker left them (both the first paint and the full
-    window are built from main_window.ui, so the hand-over between them keeps the same layout)."""
+    """The main window's size, splitter and tab as the worker left them."""
     geometry = settings.value("window/geometry")
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         window.restoreGeometry(geometry)
@@ -96,19 +95,3 @@ def restore_layout(window: QWidget, splitter: QSplitter, tabs: QTabWidget, setti
     else:
         splitter.setSizes([420, 860])
     tabs.setCurrentIndex(int(str(settings.value("window/tab", 0))))
-
-
-def sync_status_labels(window: QWidget) -> tuple[QLabel, QLabel, QLabel]:
-    """The status bar's connection, waiting-to-sync and last-sync labels, named alike in the first paint and
-    the full window (tests and screen readers find them by these names)."""
-    labels = []
-    for name, accessible in (
-        ("connectionLabel", "Connection"),
-        ("pendingLabel", "Contacts waiting to sync"),
-        ("lastSyncLabel", "Last sync"),
-    ):
-        label = QLabel(window)
-        label.setObjectName(name)
-        label.setAccessibleName(accessible)
-        labels.append(label)
-    return labels[0], labels[1], labels[2]

@@ -5,17 +5,21 @@ inside the encrypted profile (fieldapp.app.unlock). Not the OS account password:
 Linux, LogonUser on Windows and the Security framework on macOS – three privileged code paths – and a
 shared family laptop's OS session is exactly what the lock must not trust. Where there is no secure
 keyring the profile passphrase itself is the unlock passphrase, so the worker has one thing to remember.
-Verification runs on the op runner (scrypt takes ~0.1 s on purpose) so the lock screen never freezes.
+Verification runs on the op runner (scrypt is slow on purpose) so the lock screen never freezes.
+
+The same lock screen is the first thing every start shows (`UnlockWindow`, fieldapp.gui.application): a
+lock that quitting the app would lift protects nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from fieldapp.gui.forms import child, load_form
+from fieldapp.gui.operations import check_passphrase
 from fieldapp.gui.ops import OpRunner
 
 _ACTIVITY = {
@@ -56,9 +60,6 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
-    def is_active(self) -> bool:
-        return self._timer.isActive()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()  # restart the countdown
@@ -81,12 +82,22 @@ class LockScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(form)
+        self.explanation = child(form, QLabel, "lockExplanation")
+        self.label = child(form, QLabel, "passphraseLabel")
         self.passphrase = child(form, QLineEdit, "passphraseEdit")
         self.unlock_button = child(form, QPushButton, "unlockButton")
         self.error = child(form, QLabel, "errorLabel")
         self.unlock_button.clicked.connect(self.try_unlock)
         self.passphrase.returnPressed.connect(self.try_unlock)
         self._checking = False
+        self.wrong_text = "That passphrase is not right. Try again; check Caps Lock."
+
+    def ask_for(self, explanation: str, label: str, accessible_name: str, wrong_text: str) -> None:
+        """Word the screen for what it asks (the unlock passphrase, or a profile's own passphrase)."""
+        self.explanation.setText(explanation)
+        self.label.setText(label)
+        self.passphrase.setAccessibleName(accessible_name)
+        self.wrong_text = wrong_text
 
     def reset(self) -> None:
         self.passphrase.clear()
@@ -106,12 +117,9 @@ class LockScreen(QWidget):
         self.passphrase.setEnabled(False)
         self.unlock_button.setEnabled(False)
         self.error.setText("Checking…")
-        self._runner.call(
-            lambda: self._verify(attempt),
-            on_success=self._checked,
-            on_failure=self._failed,
-            label="Checking unlock passphrase",
-        )
+        check_passphrase(self._runner, self._verify, attempt).success(self._checked).failure(
+            self._failed
+        ).run()
 
     def _checked(self, ok: bool) -> None:
         self._checking = False
@@ -124,10 +132,37 @@ class LockScreen(QWidget):
         else:
             self.passphrase.selectAll()
             self.passphrase.setFocus()
-            self.error.setText("That passphrase is not right. Try again; check Caps Lock.")
+            self.error.setText(self.wrong_text)
 
     def _failed(self, error: BaseException) -> None:
         self._checking = False
         self.passphrase.setEnabled(True)
         self.unlock_button.setEnabled(True)
         self.error.setText(f"The passphrase could not be checked: {error}")
+
+
+class UnlockWindow(QWidget):
+    """The window every start opens with: the lock screen alone, where the main window will be.
+
+    It holds no case data at all; the main window is shown only once the passphrase is right."""
+
+    def __init__(self, runner: OpRunner, verify: Callable[[str], bool], settings: QSettings) -> None:
+        super().__init__()
+        self.setObjectName("unlockWindow")
+        self.setWindowTitle("fieldapp — locked")
+        self.setAccessibleName("fieldapp is locked")
+        self.lock_screen = LockScreen(runner, verify, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.lock_screen)
+        geometry = settings.value("window/geometry")  # where the main window was left
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        self.lock_screen.ask_for(
+            "Case information stays hidden until you enter your passphrase.",
+            "&Passphrase:",
+            "Passphrase",
+            "That passphrase is not right. Try again; check Caps Lock.",
+        )

@@ -1,4 +1,5 @@
-"""The worker's main window: caseload, today's drafts, recent contacts, what is still due, sync status, lock.
+"""The worker's main window: it assembles the panels (fieldapp.gui.panels) and the lock screen, holds the
+menus, and carries out what the worker asks through the named operations (fieldapp.gui.operations).
 
 Everything the window knows comes from the application service through the op runner (one worker
 thread); the window only shows it. Nothing here talks SQL or decides policy.
@@ -9,64 +10,45 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
-    QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
+from fieldapp.app.overview import Overview
 from fieldapp.app.service import ContactService, StoredContact
-from fieldapp.app.texts import last_sync_words, pending_words
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Caseload, ContactState
-from fieldapp.gui.forms import child, load_form, restore_layout, sync_status_labels
+from fieldapp.gui import operations
+from fieldapp.gui.forms import child, load_form, restore_layout
 from fieldapp.gui.lock import IdleWatcher, LockScreen
-from fieldapp.gui.models import (
-    MATTER_ID_ROLE,
-    PERSON_ID_ROLE,
-    CaseloadModel,
-    ContactTableModel,
-    draft_columns,
-    kind_text,
-    matter_text,
-    participants_text,
-    recent_columns,
-    time_left_text,
-)
-from fieldapp.gui.ops import Op, OpCancelled, OpProgress, OpRunner
+from fieldapp.gui.models import matter_text
+from fieldapp.gui.ops import Op, OpCancelled, OpRunner
 from fieldapp.gui.ops import _qt_alive as _alive
+from fieldapp.gui.panels.caseload import CaseloadPanel
+from fieldapp.gui.panels.contacts import DraftOfferDialog, DraftsPanel, RecentPanel
+from fieldapp.gui.panels.due import DuePanel
+from fieldapp.gui.panels.refused import RefusedPanel
+from fieldapp.gui.panels.sync_status import SyncStatusPanel
 
 log = logging.getLogger(__name__)
 
 TITLE = "fieldapp"
 OPENING = "Opening your caseload…"
-
-
-class SyncStatus(Protocol):
-    """What the status area shows about sync (filled by the sync client when one is configured)."""
-
-    online: bool
-    last_sync_at: datetime | None
 
 
 class SyncClientLike(Protocol):
@@ -92,83 +74,16 @@ class WindowEnv:
     sync_client: SyncClientLike | None = None
     sync_status: Callable[[], Any] | None = None
     connect_sync: Callable[[], Any] | None = None
-    enroll: Callable[[str, str], None] | None = None
     """Blocking; returns (sync_client, sync_status) when the laptop is enrolled, else None."""
+    enroll: Callable[[str, str], None] | None = None
     profile_label: str = ""
     compliance: Callable[[Caseload, datetime], list[tuple[str, str, str]]] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Overview:
-    """One consistent read of what the window shows, made on the worker thread."""
-
-    caseload: Caseload
-    drafts: list[StoredContact]
-    outbox: int
-    due: list[tuple[str, str, str]]
-    closed: list[StoredContact] = field(default_factory=list)
-    sync: Any = None  # fieldapp.sync.status.SyncStatus when enrolled
-
-
-class DraftOfferDialog(QDialog):
-    """Shown on opening when drafts are still open today: continue one, or carry on to the caseload."""
-
-    def __init__(self, window: MainWindow, drafts: list[StoredContact]) -> None:
-        super().__init__(window)
-        self.setObjectName("draftOfferDialog")
-        self.setWindowTitle("Open drafts")
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"You have {len(drafts)} draft{'s' if len(drafts) != 1 else ''} open today. "
-            "Finish each before its business day ends: after that a complete draft is made final as it "
-            "stands and an incomplete one is flagged for your supervisor.",
-            self,
-        )
-        intro.setWordWrap(True)
-        label = QLabel("&Drafts:", self)
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Open drafts")
-        label.setBuddy(self.list)
-        tables, tz = window.env.tables, window.env.tables.agency.time_zone
-        for stored in drafts:
-            matter = window.caseload.matter(stored.contact.context_id) if window.caseload else None
-            name = matter.name if matter else stored.contact.context_id
-            who = (
-                participants_text(stored.contact, matter)
-                if stored.contact.participant_ids
-                else "no participant yet"
-            )
-            text = (
-                f"{name} · {kind_text(tables, stored)} · {who}"
-                f" · {time_left_text(stored.contact, window.env.now(), tz)}"
-            )
-            item = QListWidgetItem(text, self.list)
-            item.setData(Qt.ItemDataRole.UserRole, stored.contact.id)
-        self.list.setCurrentRow(0)
-        buttons = QDialogButtonBox(self)
-        self.continue_button = buttons.addButton(
-            "&Continue selected draft", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.continue_button.setAccessibleName("Continue selected draft")
-        later = buttons.addButton("&Not now", QDialogButtonBox.ButtonRole.RejectRole)
-        later.setAccessibleName("Not now")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.list.itemActivated.connect(lambda _i: self.accept())
-        layout.addWidget(intro)
-        layout.addWidget(label)
-        layout.addWidget(self.list)
-        layout.addWidget(buttons)
-        self.resize(560, 300)
-
-    def chosen_id(self) -> str | None:
-        item = self.list.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+    sync_probe_seconds: float = 30.0
+    """How often the office server is asked whether it answers (fieldapp.gui.sync_status)."""
 
 
 class MainWindow(QMainWindow):
-    """The worker's home screen. `start()` opens it on the profile (closes ended days, offers drafts)."""
+    """The worker's home screen. `start()` shows it on the profile (closes ended days, offers drafts)."""
 
     loaded = Signal()  # after each refresh has been shown (tests wait on it)
     locked_changed = Signal(bool)
@@ -183,21 +98,18 @@ class MainWindow(QMainWindow):
         self._hidden_editors: list[QWidget] = []
         self._locked = False
         self._sync_op: Op[Any] | None = None
-        self._last_sync: datetime | None = None
         self._sync_automatic = False
         self._auto_sync: Any = None  # fieldapp.gui.sync_status.AutoSyncController once enrolled
-        self._pending = 0
         self._offer_drafts_pending = False
         self._first_load = True
         self._closed = False  # after close, late results are dropped and nothing new is queued
-        self.starting: object | None = None  # the new-contact start in flight (wizard_bridge)
+        self.starting: object | None = None  # the new-contact start in flight (fieldapp.gui.wizard)
         self.setObjectName("mainWindow")
         self.setWindowTitle(TITLE)
         self.setAccessibleName("fieldapp main window")
 
-        self._build_content()
+        self._assemble_panels()
         self._build_actions()
-        self._build_status()
         self.lock_screen = LockScreen(env.runner, env.verify_unlock, self)
         self.lock_screen.unlocked.connect(self.unlock)
         self.stack = QStackedWidget(self)
@@ -218,173 +130,165 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
-    def _build_content(self) -> None:
+    def _assemble_panels(self) -> None:
+        """The window's form holds the layout (splitter, the selected matter's header, tabs); each panel
+        goes into its place in it, and the sync panel into the status bar."""
         self.content = load_form("main_window", self)
-        self.caseload_view = child(self.content, QTreeView, "caseloadTree")
-        self.drafts_view = child(self.content, QTableView, "draftsView")
-        self.recent_view = child(self.content, QTableView, "recentView")
-        self.due_view = child(self.content, QTableView, "dueView")
-        self.refused_view = child(self.content, QTreeView, "refusedView")
+        self.splitter = child(self.content, QSplitter, "splitter")
         self.tabs = child(self.content, QTabWidget, "tabs")
         self.refused_tab = child(self.content, QWidget, "refusedTab")
-        self.splitter = child(self.content, QSplitter, "splitter")
         self.matter_title = child(self.content, QLabel, "matterTitle")
-        self.due_label = child(self.content, QLabel, "dueLabel")
         self.new_contact_button = child(self.content, QPushButton, "newContactButton")
         self.continue_button = child(self.content, QPushButton, "continueDraftButton")
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 2)
-
-        self.caseload_model = CaseloadModel(self)
-        self.caseload_view.setModel(self.caseload_model)
-        self.caseload_view.setHeaderHidden(True)
-        self.caseload_view.selectionModel().currentChanged.connect(self._matter_changed)
+        tables, now = self.env.tables, self.env.now
 
         def caseload() -> Caseload | None:
             return self.caseload
 
-        self.drafts_model = ContactTableModel(draft_columns(self.env.tables, caseload, self.env.now), self)
-        self.drafts_model.urgent = self._draft_is_urgent
-        self.recent_model = ContactTableModel(recent_columns(self.env.tables, caseload), self)
-        for view, model in ((self.drafts_view, self.drafts_model), (self.recent_view, self.recent_model)):
-            view.setModel(model)
-            view.verticalHeader().setVisible(False)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            view.horizontalHeader().setStretchLastSection(True)
-            view.setTabKeyNavigation(False)
-        self.drafts_view.activated.connect(lambda _i: self.continue_draft())
-        self.drafts_view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        self.recent_view.activated.connect(self._open_recent)
+        self.caseload_panel = CaseloadPanel()
+        self.drafts_panel = DraftsPanel(tables, caseload, now)
+        self.recent_panel = RecentPanel(tables, caseload)
+        self.due_panel = DuePanel(available=self.env.compliance is not None)
+        self.refused_panel = RefusedPanel()
+        self.sync_panel = SyncStatusPanel(tables.agency.time_zone, self)
+        for place, panel in (
+            ("caseloadPane", self.caseload_panel),
+            ("draftsPane", self.drafts_panel),
+            ("recentTab", self.recent_panel),
+            ("dueTab", self.due_panel),
+            ("refusedTab", self.refused_panel),
+        ):
+            slot = child(self.content, QWidget, place).layout()
+            assert slot is not None, f"{place} has a layout in main_window.ui"
+            slot.addWidget(panel)
+        self.statusBar().addPermanentWidget(self.sync_panel)
+        # Tab follows the visual order: caseload, the matter's buttons, drafts, then the tabs and their panels
+        order = [
+            self.caseload_panel.view,
+            self.new_contact_button,
+            self.continue_button,
+            self.drafts_panel.view,
+            self.tabs,
+            self.recent_panel.view,
+            self.due_panel.view,
+            self.refused_panel.view,
+        ]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
 
-        from PySide6.QtGui import QStandardItemModel
-
-        self.due_model = QStandardItemModel(self)
-        self.due_view.setModel(self.due_model)
-        self.due_view.setWordWrap(True)
-        self.due_view.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.due_view.verticalHeader().setVisible(False)
-        # wrapped rows need their heights recomputed once the columns have their final widths
-        self.due_view.horizontalHeader().sectionResized.connect(
-            lambda *_: self.due_view.resizeRowsToContents()
-        )
-        self.refused_model = QStandardItemModel(self)
-        self.refused_view.setModel(self.refused_model)
-        if self.env.compliance is None:
-            # The compliance measures are not part of this build: say so rather than show an empty list.
-            self.due_label.setText(
-                "The monthly compliance measures are not available in this version of fieldapp."
-            )
-            self.due_view.hide()
-
+        self.caseload_panel.matter_selected.connect(self._matter_selected)
+        self.drafts_panel.opened.connect(self.open_editor)
+        self.drafts_panel.selection_changed.connect(self._update_actions)
+        self.recent_panel.opened.connect(self._open_recent)
         self.new_contact_button.clicked.connect(self.new_contact)
         self.continue_button.clicked.connect(self.continue_draft)
+        self._show_status(pending=None)
+
+        # the panels' views and models by name (tests, the focus order, the wizard)
+        self.caseload_view, self.caseload_model = self.caseload_panel.view, self.caseload_panel.model
+        self.drafts_view, self.drafts_model = self.drafts_panel.view, self.drafts_panel.model
+        self.recent_view, self.recent_model = self.recent_panel.view, self.recent_panel.model
+        self.due_view, self.due_model, self.due_label = (
+            self.due_panel.view,
+            self.due_panel.model,
+            self.due_panel.label,
+        )
+        self.refused_view, self.refused_model = self.refused_panel.view, self.refused_panel.model
+        self.connection_label, self.pending_label = self.sync_panel.connection, self.sync_panel.pending
+        self.last_sync_label, self.sync_progress = self.sync_panel.last_sync, self.sync_panel.progress
+        self.cancel_sync_button = self.sync_panel.cancel_button
+        self.cancel_sync_button.clicked.connect(self.cancel_sync)
 
     def _build_actions(self) -> None:
-        def action(
-            text: str,
-            shortcut: QKeySequence | QKeySequence.StandardKey | str,
-            slot: Callable[[], Any],
-            tip: str,
-        ) -> QAction:
-            act = QAction(text, self)
-            act.setShortcut(QKeySequence(shortcut))
-            act.setStatusTip(tip)
-            act.setToolTip(
-                f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
-            )
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
-        self.new_action = action(
-            "&New contact…", "Ctrl+N", self.new_contact, "Start a contact in the selected referral or case"
-        )
-        self.continue_action = action(
-            "&Continue draft", "Ctrl+O", self.continue_draft, "Continue the selected draft"
-        )
-        self.sync_action = action(
-            "&Sync now", "F5", self.sync_now, "Send final contacts to the office server"
-        )
-        self.lock_action = action(
-            "&Lock", "Ctrl+L", self.lock, "Hide all case data until your passphrase is entered"
-        )
-        self.refresh_action = action("&Refresh", "Ctrl+R", self.refresh, "Read the caseload and drafts again")
-        self.quit_action = action(
-            "&Quit", QKeySequence.StandardKey.Quit, self.close, "Save open drafts and quit"
-        )
-
+        """The menus; a new action is one `add_action` into the menu it belongs to."""
         menubar = self.menuBar()
-        file_menu = menubar.addMenu("&File")
-        file_menu.addAction(self.refresh_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.lock_action)
-        file_menu.addAction(self.quit_action)
-        contact_menu = menubar.addMenu("&Contact")
-        contact_menu.addAction(self.new_action)
-        contact_menu.addAction(self.continue_action)
-        sync_menu = menubar.addMenu("S&ync")
-        sync_menu.addAction(self.sync_action)
-        self.enroll_action = QAction("&Enroll this laptop…", self)
-        self.enroll_action.setStatusTip("Connect this laptop to the office server with a one-time code")
-        self.enroll_action.triggered.connect(self.enroll)
-        sync_menu.addAction(self.enroll_action)
-        self.file_menu, self.contact_menu, self.sync_menu = file_menu, contact_menu, sync_menu
+        self.file_menu = menubar.addMenu("&File")
+        self.contact_menu = menubar.addMenu("&Contact")
+        self.sync_menu = menubar.addMenu("S&ync")
+        self.refresh_action = self.add_action(
+            self.file_menu, "&Refresh", "Ctrl+R", self.refresh, "Read the caseload and drafts again"
+        )
+        self.file_menu.addSeparator()
+        self.lock_action = self.add_action(
+            self.file_menu,
+            "&Lock",
+            "Ctrl+L",
+            self.lock,
+            "Hide all case data until your passphrase is entered",
+        )
+        self.quit_action = self.add_action(
+            self.file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close, "Save open drafts and quit"
+        )
+        self.new_action = self.add_action(
+            self.contact_menu,
+            "&New contact…",
+            "Ctrl+N",
+            self.new_contact,
+            "Start a contact in the selected referral or case",
+        )
+        self.continue_action = self.add_action(
+            self.contact_menu, "&Continue draft", "Ctrl+O", self.continue_draft, "Continue the selected draft"
+        )
+        self.sync_action = self.add_action(
+            self.sync_menu, "&Sync now", "F5", self.sync_now, "Send final contacts to the office server"
+        )
+        self.enroll_action = self.add_action(
+            self.sync_menu,
+            "&Enroll this laptop…",
+            None,
+            self.enroll,
+            "Connect this laptop to the office server with a one-time code",
+        )
+        from fieldapp.gui import printing  # File → Print contact sheet…, Contact → Print contact… (Ctrl+P)
 
-    def _build_status(self) -> None:
-        bar = self.statusBar()
-        self.connection_label, self.pending_label, self.last_sync_label = sync_status_labels(self)
-        self.sync_progress = QProgressBar(self)
-        self.sync_progress.setObjectName("syncProgress")
-        self.sync_progress.setAccessibleName("Sync progress")
-        self.sync_progress.setFormat("%v of %m")
-        self.sync_progress.setMaximumWidth(220)
-        self.sync_progress.hide()
-        self.cancel_sync_button = QPushButton("Cancel sync", self)
-        self.cancel_sync_button.setAccessibleName("Cancel sync")
-        self.cancel_sync_button.clicked.connect(self.cancel_sync)
-        self.cancel_sync_button.hide()
-        for w in (
-            self.sync_progress,
-            self.cancel_sync_button,
-            self.connection_label,
-            self.pending_label,
-            self.last_sync_label,
-        ):
-            bar.addPermanentWidget(w)
-        self._show_status(pending=None)
+        self.print_actions = printing.PrintActions(
+            self, self.selected_matter_id, lambda: printing.current_contact(self.recent_view)
+        )
+
+    def add_action(
+        self,
+        menu: Any,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], Any],
+        tip: str,
+    ) -> QAction:
+        """An action in `menu` (and on the window, so its shortcut works wherever the focus is)."""
+        act = QAction(text, self)
+        act.setStatusTip(tip)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+            native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            act.setToolTip(f"{tip} ({native})")
+        act.triggered.connect(slot)
+        self.addAction(act)
+        menu.addAction(act)
+        return act
 
     # ------------------------------------------------------------------ opening and refreshing
 
-    def start(self) -> None:
-        """Close drafts whose business day ended (NAR-SAMEDAY), show the caseload, offer open drafts."""
+    def start(self, overview: Overview | None = None) -> None:
+        """Show the caseload: `overview` when it was read behind the unlock screen (fieldapp.app.start),
+        else read it now (closing drafts whose business day ended, NAR-SAMEDAY); then offer open drafts."""
         self._offer_drafts_pending = True
-        self.statusBar().showMessage(OPENING)
-        service = self.env.service
-
-        def opening() -> Overview:
-            closed = service.close_ended_days()
-            return self._read_overview(closed)
-
-        Op(self.env.runner, opening, label="Opening caseload", parent=self).success(
-            self._show_overview
-        ).failure(self._show_error_exc).run()
         self.idle.start()
         self._clock.start()
+        if overview is not None:
+            self._show_overview(overview)
+            return
+        self.statusBar().showMessage(OPENING)
+        operations.open_caseload(
+            self.env.runner, self.env.service, self.env.sync_status, parent=self
+        ).success(self._show_overview).failure(self._show_error_exc).run()
 
     def refresh(self) -> None:
         if self._locked or self._closed:
             return
-        Op(self.env.runner, lambda: self._read_overview([]), label="Refreshing", parent=self).success(
-            self._show_overview
-        ).failure(self._show_error_exc).run()
-
-    def _read_overview(self, closed: list[StoredContact]) -> Overview:
-        """Runs on the worker thread."""
-        service = self.env.service
-        caseload = service.caseload()
-        due: list[tuple[str, str, str]] = []  # computed after the window is usable: _load_due
-        sync = self.env.sync_status() if self.env.sync_status is not None else None
-        return Overview(caseload, service.open_drafts(), service.outbox_count(), due, closed, sync)
+        operations.refresh_caseload(
+            self.env.runner, self.env.service, self.env.sync_status, parent=self
+        ).success(self._show_overview).failure(self._show_error_exc).run()
 
     def _show_overview(self, overview: Overview) -> None:
         if self._locked or self._closed:
@@ -392,11 +296,13 @@ class MainWindow(QMainWindow):
         self.caseload = overview.caseload
         self.setWindowTitle(f"{TITLE} — {overview.caseload.worker.full_name}")
         remembered = self._selected_matter or str(self.settings.value("caseload/last_matter", "") or "")
-        self.caseload_model.load(overview.caseload)
-        self.caseload_view.expandToDepth(0)
-        self.drafts_model.set_rows(overview.drafts)
+        self.drafts_panel.set_rows(overview.drafts)
         self._show_status(pending=overview.outbox, sync=overview.sync)
-        self._show_refusals(overview.sync)
+        refused = self.refused_panel.show_refusals(overview.sync)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.refused_tab),
+            f"Re&fused by server ({refused})" if refused else "Re&fused by server",
+        )
         self._load_due(overview.caseload)
         if self._first_load:
             self._first_load = False
@@ -411,16 +317,7 @@ class MainWindow(QMainWindow):
             )
         elif self.statusBar().currentMessage() == OPENING:
             self.statusBar().clearMessage()
-        index = self.caseload_model.index_of_matter(remembered) if remembered else QModelIndex()
-        if not index.isValid() and self.caseload_model.rowCount() and self.caseload_model.item(0).rowCount():
-            index = self.caseload_model.item(0).child(0).index()
-        if index.isValid():
-            self.caseload_view.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
-            self._matter_changed(index, QModelIndex())
-        if self.drafts_model.rowCount():
-            self.drafts_view.selectRow(0)
+        self.caseload_panel.show_caseload(overview.caseload, remembered)
         self._update_actions()
         self.loaded.emit()
         if self._offer_drafts_pending:
@@ -429,7 +326,7 @@ class MainWindow(QMainWindow):
                 self.offer_drafts(overview.drafts)
 
     def offer_drafts(self, drafts: list[StoredContact]) -> DraftOfferDialog:
-        dialog = DraftOfferDialog(self, drafts)
+        dialog = DraftOfferDialog(drafts, self.caseload, self.env.tables, self.env.now(), self)
         self.draft_offer = dialog
 
         def chosen(result: int) -> None:
@@ -442,44 +339,34 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _matter_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        matter_id = current.data(MATTER_ID_ROLE) if current.isValid() else None
-        if not matter_id or self.caseload is None or self._closed:
-            return
-        matter = self.caseload.matter(matter_id)
-        if matter is None:
+    def _matter_selected(self, matter_id: str) -> None:
+        matter = self.caseload.matter(matter_id) if self.caseload is not None else None
+        if matter is None or self._closed:
             return
         self._selected_matter = matter_id
         self.settings.setValue("caseload/last_matter", matter_id)
-        matter_index = current if current.data(PERSON_ID_ROLE) is None else current.parent()
-        self.caseload_view.expand(matter_index)  # the people of the selected referral/case and their roles
         self.matter_title.setText(matter_text(matter))
         self._update_actions()
-        service = self.env.service
-        Op(
-            self.env.runner,
-            lambda: service.recent_contacts(matter_id),
-            label="Reading recent contacts",
-            parent=self,
-        ).success(lambda rows: self._show_recent(matter_id, rows)).failure(self._show_error_exc).run()
+        operations.read_recent_contacts(self.env.runner, self.env.service, matter_id, parent=self).success(
+            lambda rows: self._show_recent(matter_id, rows)
+        ).failure(self._show_error_exc).run()
 
     def _show_recent(self, matter_id: str, rows: list[StoredContact]) -> None:
         if self._locked or matter_id != self._selected_matter:
             return
-        self.recent_model.set_rows(rows)
+        self.recent_panel.set_rows(rows)
 
     def _load_due(self, caseload: Caseload) -> None:
         """The still-due list reads every contact of the month: it follows the usable window, never delays it."""
         compliance = self.env.compliance
         if compliance is None:
             return
-        if self.due_model.rowCount() == 0:
-            self.due_label.setText("Working out what is still due this month…")
-        Op(
-            self.env.runner, lambda: compliance(caseload, self.env.now()), label="Still due", parent=self
-        ).success(lambda rows: None if (self._locked or self._closed) else self._show_due(rows)).failure(
-            self._show_error_exc
-        ).run()
+        self.due_panel.working()
+        operations.work_out_still_due(
+            self.env.runner, compliance, caseload, self.env.now(), parent=self
+        ).success(
+            lambda rows: None if (self._locked or self._closed) else self.due_panel.show_due(rows)
+        ).failure(self._show_error_exc).run()
 
     def _connect_sync(self) -> None:
         """Enrolled laptops get their sync client after the first load (it imports the HTTP stack)."""
@@ -495,7 +382,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
             self.refresh()
 
-        Op(self.env.runner, connect, label="Connecting sync", parent=self).success(connected).failure(
+        operations.connect_sync(self.env.runner, connect, parent=self).success(connected).failure(
             self._show_error_exc
         ).run()
 
@@ -506,23 +393,34 @@ class MainWindow(QMainWindow):
             return
         from fieldapp.gui.sync_status import AutoSyncController
 
-        interval = float(self.env.extra.get("sync_probe_seconds", 30.0))
-        self._auto_sync = AutoSyncController(self, probe, interval)
+        self._auto_sync = AutoSyncController(self, probe, self.env.sync_probe_seconds)
         self._auto_sync.start()
+
+    def _show_status(self, pending: int | None, sync: Any = None) -> None:
+        panel = self.sync_panel
+        if self.env.sync_client is None:
+            panel.not_connected()
+        elif sync is not None:
+            online = getattr(sync, "online", None)
+            if self._auto_sync is not None:
+                online = self._auto_sync.online  # the probes' word, delivered in order on this thread
+            panel.show_online(online)
+        panel.show_counts(pending, getattr(sync, "last_sync_at", None))
+
+    def _tick(self) -> None:
+        if not self._locked:
+            self.drafts_panel.clock_ticked()
 
     # the window's side of AutoSyncController (GUI thread)
 
     def show_reachability(self, online: bool) -> None:
-        self.connection_label.setText("Online" if online else "Offline")
-        self.connection_label.setProperty("class", "online" if online else "offline")
-        self.connection_label.setToolTip(
-            "The office server answers." if online else "The office server cannot be reached; work goes on."
+        self.sync_panel.show_online(
+            online,
+            "The office server answers." if online else "The office server cannot be reached; work goes on.",
         )
-        self.connection_label.style().unpolish(self.connection_label)
-        self.connection_label.style().polish(self.connection_label)
 
     def pending_count(self) -> int:
-        return self._pending
+        return self.sync_panel.pending_count
 
     def sync_running(self) -> bool:
         return self._sync_op is not None
@@ -530,86 +428,13 @@ class MainWindow(QMainWindow):
     def is_automatic_sync(self) -> bool:
         return self._sync_op is not None and self._sync_automatic
 
-    def _show_due(self, due: list[tuple[str, str, str]]) -> None:
-        from PySide6.QtGui import QStandardItem
-
-        self.due_model.clear()
-        self.due_model.setHorizontalHeaderLabels(["Referral / case", "Who", "What is still due"])
-        for matter_name, who, what in due:
-            items = [QStandardItem(matter_name), QStandardItem(who), QStandardItem(what)]
-            for it in items:
-                it.setEditable(False)
-            for it in items:
-                it.setToolTip(it.text())
-            self.due_model.appendRow(items)
-        header = self.due_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.due_view.resizeRowsToContents()
-        if self.env.compliance is not None:
-            self.due_label.setText(
-                "What is still due this month:" if due else "Nothing is due this month for your caseload."
-            )
-
-    def _show_status(self, pending: int | None, sync: Any = None) -> None:
-        if self.env.sync_client is None:
-            self.connection_label.setText("Sync: not connected (no office server set up)")
-            self.connection_label.setProperty("class", "offline")
-        elif sync is not None:
-            online = getattr(sync, "online", None)
-            if self._auto_sync is not None:
-                online = self._auto_sync.online  # the probes' word, delivered in order on this thread
-            text = {True: "Online", False: "Offline", None: "Office server: not checked yet"}[online]
-            self.connection_label.setText(text)
-            self.connection_label.setProperty("class", "online" if online else "offline")
-            self._last_sync = getattr(sync, "last_sync_at", None) or self._last_sync
-        self.connection_label.style().unpolish(self.connection_label)
-        self.connection_label.style().polish(self.connection_label)
-        if pending is not None:
-            self._pending = pending
-            self.pending_label.setText(pending_words(pending))
-        self.last_sync_label.setText(last_sync_words(self._last_sync, self.env.tables.agency.time_zone))
-
-    def _show_refusals(self, sync: Any) -> None:
-        """Contacts the server refused, with its findings (rule ID, field, sentence), until handled."""
-        from PySide6.QtGui import QStandardItem
-
-        self.refused_model.clear()
-        self.refused_model.setHorizontalHeaderLabels(["Contact / finding"])
-        refusals = tuple(getattr(sync, "refusals", ()) or ())
-        for item in refusals:
-            head = QStandardItem(f"Contact {item.id}: {item.message}")
-            head.setEditable(False)
-            for finding in item.findings:
-                row = QStandardItem(f"{finding.rule_id} ({finding.field}): {finding.message}")
-                row.setEditable(False)
-                head.appendRow(row)
-            self.refused_model.appendRow(head)
-        self.refused_view.expandAll()
-        index = self.tabs.indexOf(self.refused_tab)
-        self.tabs.setTabText(
-            index, f"Re&fused by server ({len(refusals)})" if refusals else "Re&fused by server"
-        )
-
-    def _tick(self) -> None:
-        if not self._locked:
-            self.drafts_model.refresh_text()
-
-    def _draft_is_urgent(self, stored: StoredContact) -> bool:
-        from fieldapp.gui.models import draft_deadline
-
-        deadline = draft_deadline(stored.contact, self.env.tables.agency.time_zone)
-        return deadline is not None and (deadline - self.env.now()).total_seconds() < 3600
-
     # ------------------------------------------------------------------ contacts
 
     def selected_matter_id(self) -> str | None:
         return self._selected_matter
 
     def selected_draft(self) -> StoredContact | None:
-        index = self.drafts_view.currentIndex()
-        return self.drafts_model.contact_at(index.row()) if index.isValid() else None
+        return self.drafts_panel.selected()
 
     def _update_actions(self) -> None:
         unlocked = not self._locked
@@ -629,12 +454,22 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(unlocked)
 
     def new_contact(self) -> None:
+        """On-behalf dialog, kind, then the wizard once the service has created the draft (SEL-ONBEHALF
+        first)."""
         matter_id = self._selected_matter
-        if self._locked or matter_id is None:
+        if self._locked or matter_id is None or self.caseload is None:
             return
-        from fieldapp.gui import wizard_bridge
+        from fieldapp.gui import wizard
 
-        wizard_bridge.start_new_contact(self, self.env, matter_id)
+        env = self.env
+        starting = wizard.start_new_contact(
+            self, env.service, self.caseload, matter_id, runner=env.runner, tables=env.tables, clock=env.now
+        )
+        if starting is None:
+            return  # the worker cancelled one of the start dialogs
+        self.starting = starting
+        starting.wizardReady.connect(self.track_editor)
+        starting.failed.connect(lambda message: QMessageBox.warning(self, "New contact", message))
 
     def continue_draft(self) -> None:
         stored = self.selected_draft()
@@ -642,31 +477,50 @@ class MainWindow(QMainWindow):
             return
         self.open_editor(stored)
 
-    def _open_recent(self, index: QModelIndex) -> None:
-        stored = self.recent_model.contact_at(index.row())
-        if stored is not None and not self._locked:
+    def _open_recent(self, stored: StoredContact) -> None:
+        if not self._locked:
             self.open_editor(stored)
 
     def open_editor(self, stored: StoredContact) -> QWidget | None:
         """Open a contact in the wizard: editable if it is today's draft, read-only otherwise."""
-        from fieldapp.gui import wizard_bridge
-
+        if self._locked or self.caseload is None:
+            return None
         for existing in self._editors:
-            if wizard_bridge.editor_contact_id(existing) == stored.contact.id:
+            if getattr(getattr(existing, "stored", None), "contact", None) is not None and (
+                existing.stored.contact.id == stored.contact.id  # type: ignore[attr-defined]
+            ):
                 existing.show()
                 existing.raise_()
                 existing.activateWindow()
                 return existing
-        return wizard_bridge.open_contact(self, self.env, stored)
+        from fieldapp.gui import wizard
+
+        env = self.env
+        editor = wizard.open_contact(
+            self, env.service, self.caseload, stored, runner=env.runner, tables=env.tables, clock=env.now
+        )
+        from fieldapp.gui import printing
+
+        printing.attach_contact_print(editor, env)  # Ctrl+P in the read-only view
+        self.track_editor(editor)
+        return editor
 
     def track_editor(self, editor: QWidget) -> None:
-        """Keep an open wizard in view of lock, close and refresh."""
-        from fieldapp.gui import wizard_bridge
-
+        """Keep an open wizard in view of lock, close and refresh: the lists are read again when a draft
+        is saved, finalized, or replaced by a subsequent contact; Ctrl+L locks from the wizard's own
+        window too (a window shortcut is live in each window it is on)."""
         if editor in self._editors:
             return
         self._editors.append(editor)
-        wizard_bridge.connect_editor(self, editor)
+        editor.addAction(self.lock_action)
+        for name in ("draftSaved", "contactSaved"):
+            signal = getattr(editor, name, None)
+            if signal is not None:
+                signal.connect(lambda *_: self.refresh())
+        subsequent = getattr(editor, "subsequentRequested", None)
+        if subsequent is not None:
+            # emitted just before the follow-up wizard exists: adopt it once the event loop turns
+            subsequent.connect(lambda *_: QTimer.singleShot(0, lambda: self.adopt_follow_up(editor)))
         editor.destroyed.connect(lambda *_: self._forget_editor(editor))
         finished = getattr(editor, "finished", None)
         if finished is not None:
@@ -707,20 +561,14 @@ class MainWindow(QMainWindow):
         client = self.env.sync_client
         if client is None or self._sync_op is not None or self._locked or self._closed:
             return False
-        self.sync_progress.setRange(0, 0)
-        self.sync_progress.show()
-        self.cancel_sync_button.show()
+        self.sync_panel.syncing(True)
         self.statusBar().showMessage(
             "Office server reachable: syncing by itself…" if automatic else "Syncing…"
         )
         self._sync_automatic = automatic
         if self._auto_sync is not None:
             self._auto_sync.sync_started()
-
-        def run(progress: OpProgress) -> Any:
-            return client.sync(progress.report, progress.cancel_event)
-
-        op: Op[Any] = Op(self.env.runner, run, label="Sync", with_progress=True, parent=self)
+        op = operations.sync_with_office(self.env.runner, client, parent=self)
         self._sync_op = op
         op.progress(self._sync_progressed).success(self._sync_done).cancelled(
             lambda: self.statusBar().showMessage("Sync cancelled; nothing was lost.", 10_000)
@@ -734,8 +582,7 @@ class MainWindow(QMainWindow):
             self.cancel_sync_button.setEnabled(False)
 
     def _sync_progressed(self, done: int, total: int, message: str) -> None:
-        self.sync_progress.setRange(0, max(total, 0))
-        self.sync_progress.setValue(done)
+        self.sync_panel.progressed(done, total)
         if message:
             self.statusBar().showMessage(message)
 
@@ -746,8 +593,8 @@ class MainWindow(QMainWindow):
         if getattr(report, "unreachable", False):
             self.show_reachability(False)
         elif not getattr(report, "cancelled", False) and not getattr(report, "error", None):
-            self._last_sync = getattr(report, "finished_at", None) or self.env.now()  # successful only
-            self._show_status(pending=None)  # at once, not only after the refresh that follows
+            # successful only: the last sync moves at once, not only after the refresh that follows
+            self.sync_panel.show_counts(None, getattr(report, "finished_at", None) or self.env.now())
         if getattr(report, "cancelled", False):
             text = "Sync cancelled; nothing was lost. The next sync carries on."
         elif getattr(report, "error", None):
@@ -765,9 +612,7 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self) -> None:
         self._sync_op = None
-        self.sync_progress.hide()
-        self.cancel_sync_button.hide()
-        self.cancel_sync_button.setEnabled(True)
+        self.sync_panel.syncing(False)
         self._sync_automatic = False
         self._update_actions()
         self.refresh()
@@ -789,7 +634,7 @@ class MainWindow(QMainWindow):
 
         def submit(url: str, code: str) -> None:
             dialog.set_busy(True)
-            Op(self.env.runner, lambda: enroll(url, code), label="Enrolling", parent=dialog).success(
+            operations.enroll_laptop(self.env.runner, enroll, url, code, parent=dialog).success(
                 enrolled
             ).failure(dialog.show_error).run()
 
@@ -816,11 +661,11 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
-        self.caseload_model.load(None)
-        self.drafts_model.set_rows([])
-        self.recent_model.set_rows([])
-        self.due_model.clear()
-        self.refused_model.clear()
+        self.caseload_panel.show_caseload(None, None)
+        self.drafts_panel.set_rows([])
+        self.recent_panel.set_rows([])
+        self.due_panel.clear()
+        self.refused_panel.clear()
         self.matter_title.setText("")
         self.setWindowTitle(f"{TITLE} — locked")
         self.stack.setCurrentWidget(self.lock_screen)

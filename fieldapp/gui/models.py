@@ -13,9 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
-from fieldapp.app.first_paint_view import MatterLine, PersonLine
 from fieldapp.app.service import StoredContact
 from fieldapp.app.texts import (
     deadline_of,
@@ -28,13 +27,13 @@ from fieldapp.app.texts import (
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Case, Caseload, Contact, Matter
-from fieldapp.gui.first_paint import CONTACT_ID_ROLE as CONTACT_ID_ROLE
-from fieldapp.gui.first_paint import MATTER_ID_ROLE as MATTER_ID_ROLE
-from fieldapp.gui.first_paint import PERSON_ID_ROLE as PERSON_ID_ROLE
-from fieldapp.gui.first_paint import fill_caseload, index_of_matter
+
+MATTER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 # --------------------------------------------------------------------------- what a worker reads
-# The words themselves live in fieldapp.app.texts (shared with the first paint); these adapt the records.
+# The words themselves live in fieldapp.app.texts (plain values in, words out); these adapt the records.
 
 
 def matter_text(matter: Matter) -> str:
@@ -82,33 +81,40 @@ class CaseloadModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Referral / case / person"])
 
     def load(self, caseload: Caseload | None) -> None:
-        """The same tree as the first paint's (fieldapp.gui.first_paint.fill_caseload)."""
+        """ "Referrals (n)" / "Cases (n)", each referral or case, its people and their roles (empty: None)."""
+        self.clear()
+        self.setHorizontalHeaderLabels(["Referral / case / person"])
         if caseload is None:
-            fill_caseload(self, ())
             return
-        fill_caseload(
-            self,
-            (
-                (
-                    title,
-                    [
-                        MatterLine(
-                            m.id,
-                            matter_text(m),
-                            tuple(
-                                PersonLine(p.id, person_words(p.full_name, p.roles, p.collateral_type))
-                                for p in m.people
-                            ),
-                        )
-                        for m in matters
-                    ],
-                )
-                for title, matters in (("Referrals", caseload.referrals), ("Cases", caseload.cases))
-            ),
-        )
+        root = self.invisibleRootItem()
+        for title, matters in (("Referrals", caseload.referrals), ("Cases", caseload.cases)):
+            group = QStandardItem(f"{title} ({len(matters)})")
+            group.setEditable(False)
+            group.setSelectable(False)
+            group.setData(f"{title}, {len(matters)}", Qt.ItemDataRole.AccessibleTextRole)
+            for matter in matters:
+                text = matter_text(matter)
+                item = QStandardItem(text)
+                item.setEditable(False)
+                item.setData(matter.id, MATTER_ID_ROLE)
+                item.setToolTip(text)
+                for person in matter.people:
+                    row = QStandardItem(person_words(person.full_name, person.roles, person.collateral_type))
+                    row.setEditable(False)
+                    row.setData(matter.id, MATTER_ID_ROLE)
+                    row.setData(person.id, PERSON_ID_ROLE)
+                    item.appendRow(row)
+                group.appendRow(item)
+            root.appendRow(group)
 
     def index_of_matter(self, matter_id: str) -> QModelIndex:
-        return index_of_matter(self, matter_id)
+        for g in range(self.rowCount()):
+            group = self.item(g)
+            for r in range(group.rowCount()):
+                item = group.child(r)
+                if item.data(MATTER_ID_ROLE) == matter_id:
+                    return item.index()
+        return QModelIndex()
 
 
 # --------------------------------------------------------------------------- contact tables
@@ -141,9 +147,6 @@ class ContactTableModel(QAbstractTableModel):
 
     def contact_at(self, row: int) -> StoredContact | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, contact_id: str) -> int:
-        return next((i for i, s in enumerate(self._rows) if s.contact.id == contact_id), -1)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

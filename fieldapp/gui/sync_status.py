@@ -18,22 +18,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from fieldapp.sync.reachability import Action, AutoSyncPolicy
+
 log = logging.getLogger(__name__)
-
-SYNCING_PROBE_SECONDS = 5.0
-"""How often the server is asked while a sync runs (to cancel an automatic sync soon after it is gone)."""
-
-ERROR_PAUSE_PROBES = 10
-"""After an automatic sync that failed although the server answered its health request (say, 5xx on every
-push), wait this many probe intervals (5 min at 30 s) before the next automatic try: each try can hold the
-database thread for the client's retry budget. The server coming back from offline, or Sync now, tries at
-once."""
 
 
 class ReachabilityMonitor(QObject):
@@ -126,8 +118,8 @@ class ReachabilityMonitor(QObject):
 
 
 class AutoSyncController(QObject):
-    """Connects the monitor to the window: live online/offline, and a sync when the server becomes
-    reachable (or is reachable while contacts wait in the outbox).
+    """Runs the Qt-free policy (fieldapp.sync.reachability.AutoSyncPolicy) for the window: the monitor's
+    probes go in, and the window shows reachability and starts or cancels syncs as the policy says.
 
     The window provides: `show_reachability(bool)`, `pending_count()` (the last count it showed),
     `start_sync(automatic=True) -> bool`, `cancel_sync()`, `sync_running() -> bool`, `is_automatic_sync()`.
@@ -136,12 +128,13 @@ class AutoSyncController(QObject):
     def __init__(self, window: Any, probe: Callable[[], bool], interval: float = 30.0) -> None:
         super().__init__(window)
         self.window = window
-        self.interval = interval
-        self.online: bool | None = None
-        self.revoked = False
-        self._paused_until = 0.0
+        self.policy = AutoSyncPolicy(interval)
         self.monitor = ReachabilityMonitor(probe, interval, self)
         self.monitor.probed.connect(self._probed)
+
+    @property
+    def online(self) -> bool | None:
+        return self.policy.online
 
     def start(self) -> None:
         from PySide6.QtCore import QCoreApplication
@@ -155,35 +148,25 @@ class AutoSyncController(QObject):
         self.monitor.stop()
 
     def sync_started(self) -> None:
-        self.monitor.set_interval(min(self.interval, SYNCING_PROBE_SECONDS))
+        self.monitor.set_interval(self.policy.probe_interval(syncing=True))
 
     def sync_finished(self, report: Any) -> None:
-        """A sync that failed on the network knows more than the last probe did; a refused device token
-        stops automatic tries (each would count against the server's failed-login limit)."""
-        self.monitor.interval = self.interval
-        self.revoked = bool(getattr(report, "needs_enrollment", False))  # Sync now that works clears it
-        if getattr(report, "unreachable", False):
-            self._set_online(False)
-        elif getattr(report, "error", None) and not getattr(report, "cancelled", False):
-            self._paused_until = time.monotonic() + ERROR_PAUSE_PROBES * self.interval
-        else:
-            self._paused_until = 0.0
+        self.monitor.interval = self.policy.probe_interval(syncing=False)
+        was = self.policy.online
+        self.policy.sync_finished(report)
+        if self.policy.online != was:
+            self.window.show_reachability(bool(self.policy.online))
 
     def _probed(self, reachable: bool) -> None:
-        was_online = self.online
-        self._set_online(reachable)
         window = self.window
-        if not reachable:
-            if window.sync_running() and window.is_automatic_sync():
-                window.cancel_sync()  # frees the op runner; the next reachable probe starts again
-            return
-        if window.sync_running() or self.revoked:
-            return
-        if not was_online:
-            window.start_sync(automatic=True)  # just became reachable: send what waits, bring approvals down
-        elif window.pending_count() > 0 and time.monotonic() >= self._paused_until:
+        action = self.policy.probed(
+            reachable,
+            pending=window.pending_count(),
+            syncing=window.sync_running(),
+            automatic=window.is_automatic_sync(),
+        )
+        window.show_reachability(reachable)
+        if action is Action.CANCEL_AUTOMATIC_SYNC:
+            window.cancel_sync()  # frees the op runner; the next reachable probe starts again
+        elif action is Action.START_SYNC:
             window.start_sync(automatic=True)
-
-    def _set_online(self, online: bool) -> None:
-        self.online = online
-        self.window.show_reachability(online)

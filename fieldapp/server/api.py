@@ -189,15 +189,14 @@ def create_app(state: ServerState) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if state.threads:
             # Requests are CPU-bound Python (rules, JSON) and writers queue on one lock, so the thread
-            # count is a tuning knob (on the 2-core bench machine 4 and 40 measured the same).
+            # count is a tuning knob (docs/PERFORMANCE.md, "Server under load").
             anyio.to_thread.current_default_thread_limiter().total_tokens = state.threads
         # PostgreSQL: the connections the request threads will use, opened now rather than by the first
         # requests (each is a backend process and a SCRAM exchange).
         state.db.warm(state.threads or 40)
         # Everything built so far (the framework, the models' validators, the code tables) lives as long
         # as the process: moved out of the collector's sight, so that the full collections a busy server
-        # triggers scan only request garbage. Measured: ~1/3 of the push path's CPU went to the cyclic
-        # collector re-scanning this heap (0.6 -> 0.4 ms per contact in process).
+        # triggers scan only request garbage, not this heap again and again on the push path.
         gc.collect()
         gc.freeze()
         yield

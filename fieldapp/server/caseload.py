@@ -68,8 +68,8 @@ _STAFF_BY_ID = Query(
 
 
 # Stored records are immutable JSON text and the models are frozen, so one parsed model per distinct text
-# can be shared by every request: a push or pull re-reads the same staff and matters over and over, and a
-# 200-case caseload is ~7 ms of parsing each time. Keyed by the exact text, so a changed record (a new
+# can be shared by every request: a push or pull re-reads the same staff and matters over and over, and
+# parsing a whole caseload each time is the dearest part of such a request. Keyed by the exact text, so a changed record (a new
 # closure date) is a different key and is parsed afresh; bounded, so memory stays flat.
 @lru_cache(maxsize=8192)
 def parse_worker(record: str) -> Worker:

@@ -5,6 +5,7 @@
     fieldapp-server issue-code w-ana                   # prints a one-time enrollment code
     fieldapp-server load-caseload caseload.json        # idempotent
     fieldapp-server revoke --device DEVICE_ID
+    fieldapp-server release --case C-2001 --from 2026-11-01 --to 2026-11-30 --out release.pdf
 
 The database is `--database URL` (or $FIELDAPP_SERVER_DATABASE): a SQLite file path/URL, or
 `postgresql://user:pass@host/db`. Admin commands work on the database directly, beside a running server.
@@ -19,7 +20,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -109,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # proto=IPPROTO_TCP: accepted sockets inherit it, and asyncio sets TCP_NODELAY only when it sees it;
-    # with proto 0 every keep-alive request waits ~40 ms on Nagle + delayed ACK (uvicorn issue #3149).
+    # with proto 0 every keep-alive request waits for Nagle + the delayed-ACK timer (uvicorn issue #3149).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -337,6 +338,49 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return 0 if intact else 1
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """A copy of a case file's contacts for someone outside the agency (NAR-PRIVILEGE), audited."""
+    from fieldapp.domain.codetables import load_codetables
+    from fieldapp.server.contact_sheets import administrator, release_case
+    from fieldapp.server.db import Database
+    from fieldapp.server.supervision import Invalid, NotFound
+
+    db = _open(args)
+    assert isinstance(db, Database)
+    out = Path(args.out)
+    try:
+        # Opened before the release is recorded, so a release in the audit log is one that was written;
+        # the PDF goes straight to this path, never through a temporary copy.
+        handle = out.open("wb")
+    except OSError as exc:
+        print(f"error: --out: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with handle:
+        try:
+            release = release_case(
+                db, administrator(), args.case, load_codetables(), start=args.start, end=args.end
+            )
+        except (NotFound, Invalid) as exc:
+            handle.close()
+            out.unlink(missing_ok=True)
+            where = f"--{exc.field}: " if isinstance(exc, Invalid) else ""
+            print(f"error: {where}{exc}", file=sys.stderr)
+            return 2
+        handle.write(release.pdf)
+    print(
+        f"{args.case}: {release.released} entries released, {release.withheld} withheld (NAR-PRIVILEGE); "
+        f"written to {args.out}; recorded as release {release.id}"
+    )
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -383,8 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=8,
         help="request threads per process (default 8; 0: the framework's 40). Requests are CPU-bound Python "
-        "under one lock per process, so more threads only fight over it: 500 laptops at once measured "
-        "0.53-0.57 ms of CPU per contact with 4-8 threads, 0.59-0.66 ms with 40",
+        "under one lock per process, so more threads only fight over it (docs/PERFORMANCE.md, Server under load)",
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
@@ -464,6 +507,21 @@ def build_parser() -> argparse.ArgumentParser:
         "verify-audit", parents=[common], help="verify the server's tamper-evident audit chain"
     )
     p.set_defaults(handler=cmd_verify_audit)
+
+    p = sub.add_parser(
+        "release",
+        parents=[common],
+        help="PDF copy of a case file's contacts for release outside the agency (privileged entries withheld)",
+        description="Write a copy of a referral's or case's contacts for someone outside the agency. County "
+        "Counsel entries are withheld (NAR-PRIVILEGE) and counted on the first page; the reporting party is "
+        "never identified. The release (who, which case, released and withheld counts) is recorded in the "
+        "audit log before the file is written.",
+    )
+    p.add_argument("--case", required=True, metavar="ID", help="the case (or referral) ID, e.g. C-2001")
+    p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day, YYYY-MM-DD (inclusive)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    p.set_defaults(handler=cmd_release)
     return parser
 
 

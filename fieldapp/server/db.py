@@ -50,7 +50,7 @@ CHAIN_HEAD = "audit_head"
 GENESIS = "0" * 64
 
 # Statements every write transaction runs, built once: executed on the session's Connection (Core), they
-# skip the ORM's per-statement compile state and unit of work (~0.15 ms -> ~0.03 ms each on SQLite).
+# skip the ORM's per-statement compile state and unit of work.
 _META = cast(Table, Meta.__table__)
 _AUDIT = cast(Table, AuditEntry.__table__)
 _HEAD_FOR_UPDATE = select(_META.c.value).where(_META.c.key == CHAIN_HEAD).with_for_update()
@@ -63,8 +63,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, object]]) -
 
     SQLite: an executemany (one prepared statement, the rows bound in C). PostgreSQL: psycopg's
     executemany sends each row as its own statement in pipeline mode, and a multi-row VALUES list is a new
-    query text for every batch size that psycopg re-parses each time (~0.1 ms of Python per row either way,
-    measured under load); `INSERT ... SELECT * FROM unnest(<one array per column>)` is one short statement
+    query text for every batch size that psycopg re-parses each time (Python per row either way);
+    `INSERT ... SELECT * FROM unnest(<one array per column>)` is one short statement
     with one parameter per column, whatever the batch size.
     """
     if not rows:
@@ -88,9 +88,9 @@ class Query:
     """A Core SELECT of a hot path, run on the connection's DBAPI cursor as SQL text compiled once per
     dialect: rows come back as plain tuples.
 
-    SQLAlchemy's execution of even a cached Core statement costs ~70-120 us of Python per statement
-    (execution context, parameter processing, result metadata; a psycopg execute of the same prepared text
-    ~35 us), and a burst runs ~9 such reads per laptop. Only for statements whose parameters and columns
+    SQLAlchemy's execution of even a cached Core statement costs several times a psycopg execute of the
+    same prepared text in Python (execution context, parameter processing, result metadata), and a burst
+    runs several such reads per laptop. Only for statements whose parameters and columns
     need no type processing (strings, integers, NULL tests). A list parameter (`bindparam(...,
     expanding=True)`, `IN`) is one array parameter on PostgreSQL (`= ANY(%(name)s)`, one query text for
     every list length, so psycopg prepares it once) and a JSON array read with `json_each` on SQLite (JSON1:
@@ -485,7 +485,7 @@ class Writer:
             return
         # ORM objects added by the caller go first (they may be what the entries record).
         self.session.flush()
-        # Core insert on the table: the ORM's bulk path costs ~0.1 ms per row in bookkeeping we do not use.
+        # Core insert on the table: the ORM's bulk path spends per-row bookkeeping we do not use.
         insert_many(self.conn, _AUDIT, self._pending)
         self.conn.execute(_MOVE_HEAD, {"value": self._last})
         self._pending = []

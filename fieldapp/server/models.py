@@ -220,6 +220,20 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
+class ReleaseRow(Base):
+    """A copy of a referral's/case's contacts given outside the agency: who, when, how many entries released
+    and withheld (NAR-PRIVILEGE). Append-only; its audit entry chains it into the tamper-evident log."""
+
+    __tablename__ = "releases"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    matter_id: Mapped[str] = mapped_column(String(64), index=True)
+    released_by: Mapped[str] = mapped_column(String(64))
+    released_count: Mapped[int] = mapped_column(Integer)
+    withheld_count: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text, doc="Canonical JSON: case, period, counts, withheld IDs.")
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class StaffPassword(Base):
     """A supervisor's or manager's console password, as an Argon2id hash (never the password itself)."""
 

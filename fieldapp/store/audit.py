@@ -75,8 +75,7 @@ def append_many(conn: Connection, *, at: datetime, actor: str, changes: Sequence
     """Append one entry per change, chained in the given order, with one read of the chain's end and one
     bulk INSERT, in the caller's (write) transaction; returns the last seq written (0 when nothing was).
 
-    Why bulk: marking a 100-record batch synced wrote 100 entries one statement pair at a time (~1 ms
-    each on SQLCipher). The chain is the same either way: each entry still links to the one before it, and
+    Why bulk: marking a 100-record batch synced wrote 100 entries one statement pair at a time. The chain is the same either way: each entry still links to the one before it, and
     the caller's BEGIN IMMEDIATE keeps another writer from slipping an entry in between."""
     if not changes:
         return 0

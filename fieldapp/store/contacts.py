@@ -9,10 +9,10 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from fieldapp.app.service import StoredContact
 from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Approval, Contact, ContactState
+from fieldapp.domain.stored import StoredContact
 from fieldapp.store.schema import amendments, approvals, contacts, outbox
 
 _COLUMNS = (

@@ -23,7 +23,7 @@ import keyring.errors
 
 KEYRING_SERVICE = "fieldapp-profile"
 UNLOCK_KEYRING_SERVICE = "fieldapp-unlock"
-"""Where fieldapp.app.unlock keeps the unlock passphrase's hash; the first paint only asks whether it exists."""
+"""Where fieldapp.app.unlock keeps the unlock passphrase's hash (in the keyring, beside the profile key)."""
 _RAW_KEY = re.compile(r"[0-9a-f]{64}")
 KeySource = Literal["keyring", "passphrase"]
 

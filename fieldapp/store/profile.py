@@ -2,7 +2,7 @@
 
 A profile is a directory holding `fieldapp.db` (SQLCipher 4) and `profile.json` (no secrets: the profile's
 ID, where its key is kept, and a verifier that tells a wrong key from a damaged file). Every failure raises
-a fieldapp.app.profile error with a message for a person, and leaves the database file byte-for-byte as it
+a fieldapp.domain.errors ProfileError with a message for a person, and leaves the database file byte-for-byte as it
 was: nothing is written until the key has been proven right.
 """
 
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import keyring.backend
 from sqlalchemy import Connection, Engine, exc, insert, select, update
 
-from fieldapp.app.profile import (
+from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.errors import (
     MissingKey,
     NeedsPassphrase,
     PassphrasePrompt,
@@ -33,7 +34,6 @@ from fieldapp.app.profile import (
     ProfileNotFound,
     WrongKey,
 )
-from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload
 from fieldapp.store import audit, keys, migrate
@@ -50,9 +50,10 @@ log = logging.getLogger(__name__)
 SETTINGS_FORMAT = 1
 CREATING_MARKER = ".creating"
 _NO_KEYRING = (
-    "No secure keyring is available on this computer ({backend}), so the profile is protected by a "
-    "passphrase instead."
+    "This computer has no secure keyring (the system's protected password store), so the case records on "
+    "it are protected by a passphrase instead."
 )
+"""Words for the worker: the keyring backend's class name is for the log, never the dialog."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,9 +306,9 @@ def _find_key(
         return key
     if not keys.is_secure_backend(backend):
         raise MissingKey(
-            f"This profile's key is kept in the system keyring, but no secure keyring is available now "
-            f"({keys.describe_backend(backend)}). Sign in to your desktop session (or unlock the keyring) "
-            "and try again. No new key was made and the profile was not changed.",
+            "This profile's key is kept in the system keyring, but no secure keyring is available now. "
+            "Sign in to your desktop session (or unlock the keyring) and try again. No new key was made "
+            "and the profile was not changed.",
             path,
         )
     try:
@@ -348,7 +349,8 @@ def _create(
                 path,
             ) from None
     else:
-        reason = _NO_KEYRING.format(backend=keys.describe_backend(backend))
+        log.info("no secure keyring (%s): asking for a passphrase", keys.describe_backend(backend))
+        reason = _NO_KEYRING
         key = _ask(provider, PassphrasePrompt(new_profile=True, reason=reason), path)
     salt = keys.new_salt()
     settings = ProfileSettings(profile_id, key.source, salt, key.check_value(salt), now.isoformat())

@@ -73,7 +73,7 @@ class SyncStore:
         """The oldest records still waiting (neither synced nor refused), at most `limit`, each with its kind
         and the content hash stored when it was queued. A contact is queued before amendments to it.
 
-        One query per batch: the outbox rows joined to their bodies (a query per row cost ~0.4 ms each)."""
+        One query per batch: the outbox rows joined to their bodies (a query per row made a batch slow)."""
         query = (
             select(
                 outbox.c.kind,

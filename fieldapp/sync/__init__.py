@@ -4,8 +4,7 @@ For the GUI (all Qt-free; blocking calls belong on a worker thread):
     enrollment.enroll(url, code, device_name=...) -> Enrollment      # token kept only in the OS keyring
     enrollment.load() -> Enrollment | None
     SyncClient(url, token, worker_id, store).sync(progress, cancel) -> SyncReport   # never raises for network
-    SyncSession.open(store, on_status=..., on_progress=..., on_report=...)          # client + auto-sync thread
-    AutoSync(client, store, is_reachable=lambda: probe(url)).run()   # the loop SyncSession runs
+    reachability.probe(url) -> bool; reachability.AutoSyncPolicy: when the window syncs by itself
     status.snapshot(store, online) -> SyncStatus (online, pending, last_sync_at, refusals, label)
 `store` is the encrypted store's `profile.sync_store()` (protocol: fieldapp.sync.store_port.SyncStore).
 """

@@ -60,12 +60,22 @@ def default_vault() -> TokenVault:
 
     backend = keyring.get_keyring()
     if not is_secure(backend):
-        raise EnrollmentError(
-            "keyring",
-            "This computer has no secure keyring to keep the enrollment token in "
-            f"({type(backend).__name__}); install or unlock the system keyring and try again.",
-        )
+        raise EnrollmentError("keyring", NO_SECURE_KEYRING)
     return backend
+
+
+NO_SECURE_KEYRING = (
+    "This laptop has no secure keyring (the system's protected password store), so it cannot keep the "
+    "office server's access safely and cannot be enrolled yet. Ask your administrator to set up or unlock "
+    "the keyring, then enroll."
+)
+
+
+def keyring_problem() -> str | None:
+    """Why this laptop cannot be enrolled before anything is typed (no secure keyring), or None."""
+    import keyring
+
+    return None if is_secure(keyring.get_keyring()) else NO_SECURE_KEYRING
 
 
 def is_secure(backend: object) -> bool:

@@ -1,28 +1,19 @@
-"""Knowing whether the office server can be reached, and syncing by itself when it can.
+"""Knowing whether the office server can be reached, and when to sync by itself.
 
-`probe()` is a cheap authenticated-free health request. `AutoSync` is a small loop the GUI runs on a worker
-thread: it probes every `interval` seconds (sooner when woken, e.g. by Qt's QNetworkInformation reporting a
-network change, which the GUI adds on top so this module stays Qt-free), syncs when the server becomes
-reachable, when records are waiting, when the worker presses "Sync now", and otherwise now and then to bring
-approvals down. Callbacks run on the loop's thread; the GUI forwards them as signals.
+`probe()` is a cheap health request that sends no token. `AutoSyncPolicy` decides, from the probes' answers
+and the syncs' outcomes, when the main window starts or cancels a sync; the window only runs it.
 """
 
 from __future__ import annotations
 
-import logging
 import ssl
-import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from enum import Enum, auto
 
 import httpx
 
-from fieldapp.sync.client import HEALTH_PATH, ProgressCallback, SyncProgress, SyncReport
-from fieldapp.sync.status import SyncStatus, snapshot
-from fieldapp.sync.store_port import SyncStore
-
-log = logging.getLogger(__name__)
+from fieldapp.sync.client import HEALTH_PATH, SyncReport
 
 
 def probe(
@@ -42,123 +33,68 @@ def probe(
         return False
 
 
-class Syncer(Protocol):
-    def sync(self, progress: ProgressCallback = ..., cancel: threading.Event | None = None) -> SyncReport: ...
+class Action(Enum):
+    """What the window should do after a probe."""
+
+    NOTHING = auto()
+    START_SYNC = auto()
+    CANCEL_AUTOMATIC_SYNC = auto()
 
 
-def _ignore(_: object) -> None:
-    return None
+SYNCING_PROBE_SECONDS = 5.0
+"""How often the server is asked while a sync runs (to cancel an automatic sync soon after it is gone)."""
+
+ERROR_PAUSE_PROBES = 10
+"""After an automatic sync that failed although the server answered its health request (say, 5xx on every
+push), wait this many probe intervals before the next automatic try: each try can hold the database thread
+for the client's retry budget. The server coming back from offline, or Sync now, tries at once."""
 
 
-class AutoSync:
-    """The background loop: probe, decide, sync; one sync at a time; stoppable and cancellable.
+class AutoSyncPolicy:
+    """When the main window syncs by itself: fed each probe's answer and each sync's outcome, it says
+    what to do. No Qt, no threads, no network: the window (fieldapp.gui.sync_status) runs the probes on a
+    thread of their own and the sync on the op runner, and asks this class in between.
 
-    Drive it from a worker thread: `threading.Thread(target=auto.run, daemon=True).start()`; call
-    `sync_now()`, `network_changed()`, `cancel()` and `stop()` from any thread.
+    - The server just became reachable: sync (send what waits, bring approvals down).
+    - Reachable while contacts wait in the outbox: sync, unless the last automatic try failed although the
+      server answered (then wait ERROR_PAUSE_PROBES intervals).
+    - Gone while an automatic sync runs: cancel it (the client stops at once, even mid-retry), so a draft
+      saved meanwhile waits seconds, not the client's whole retry budget. The worker's own Sync now runs on.
+    - A refused device token stops automatic tries (each would count against the server's failed-login
+      limit) until a sync the worker asked for works.
     """
 
-    def __init__(
-        self,
-        syncer: Syncer,
-        store: SyncStore,
-        is_reachable: Callable[[], bool],
-        *,
-        interval: float = 30.0,
-        pull_every: float = 300.0,
-        on_status: Callable[[SyncStatus], None] = _ignore,
-        on_progress: Callable[[SyncProgress], None] = _ignore,
-        on_report: Callable[[SyncReport], None] = _ignore,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.syncer = syncer
-        self.store = store
-        self.is_reachable = is_reachable
+    def __init__(self, interval: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = interval
-        self.pull_every = pull_every
-        self.on_status = on_status
-        self.on_progress = on_progress
-        self.on_report = on_report
         self.clock = clock
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._requested = threading.Event()
-        self._cancel = threading.Event()
-        self._online: bool | None = None
-        self._last_attempt: float | None = None
-        self._last_error: str | None = None
-        self._revoked = False  # the server refused the token: wait for the worker, never hammer it
+        self.online: bool | None = None
+        """The last probe's (or failed sync's) word; None before the first probe."""
+        self.revoked = False
+        self._paused_until = 0.0
 
-    # ------------------------------------------------------------------ commands (any thread)
-
-    def sync_now(self) -> None:
-        """The worker pressed Sync now: sync at the next turn even if the last probe said offline."""
-        self._requested.set()
-        self._wake.set()
-
-    def network_changed(self) -> None:
-        """The operating system reports a network change: probe now instead of at the next interval."""
-        self._wake.set()
-
-    def cancel(self) -> None:
-        """Cancel the sync that is running (if any); the loop keeps going."""
-        self._cancel.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._cancel.set()
-        self._wake.set()
-
-    def status(self, *, syncing: bool = False) -> SyncStatus:
-        return snapshot(
-            self.store, self._online, syncing=syncing, last_error=self._last_error, enrolled=not self._revoked
-        )
-
-    # ------------------------------------------------------------------ the loop (worker thread)
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            self.step()
-            self._wake.wait(self.interval)
-            self._wake.clear()
-
-    def step(self) -> SyncReport | None:
-        """One turn: probe, publish status, sync if there is a reason to. Returns the report of a sync."""
-        was_online = self._online
-        try:
-            online = self.is_reachable()
-        except Exception:  # a probe must never kill the loop
-            log.exception("reachability probe failed")
-            online = False
-        self._online = online
-        requested = self._requested.is_set()
-        self.on_status(self.status())
-        if not self._should_sync(online, was_online, requested):
-            return None
-        self._requested.clear()
-        self._cancel.clear()
-        self._last_attempt = self.clock()
-        self.on_status(self.status(syncing=True))
-        report = self.syncer.sync(self.on_progress, self._cancel)
-        self._last_error = report.error
-        self._revoked = report.needs_enrollment
-        if report.unreachable:
-            # A sync that failed on the network tells us more than the last probe did.
-            self._online = False
-        self.on_report(report)
-        self.on_status(self.status())
-        return report
-
-    def _should_sync(self, online: bool, was_online: bool | None, requested: bool) -> bool:
-        if requested:
-            return True
-        if self._revoked:
-            # Each try would be one more failed authentication against the server's rate limit; only the
-            # worker's "Sync now" (or enrolling again, which makes a new session) tries again.
-            return False
-        if not online:
-            return False
+    def probed(self, reachable: bool, *, pending: int, syncing: bool, automatic: bool) -> Action:
+        """One probe's answer; `pending` contacts wait in the outbox, `syncing` whether a sync runs and
+        `automatic` whether the window started it by itself."""
+        was_online, self.online = self.online, reachable
+        if not reachable:
+            return Action.CANCEL_AUTOMATIC_SYNC if syncing and automatic else Action.NOTHING
+        if syncing or self.revoked:
+            return Action.NOTHING
         if not was_online:
-            return True  # just became reachable
-        if self.store.pending_count() > 0:
-            return True
-        return self._last_attempt is None or self.clock() - self._last_attempt >= self.pull_every
+            return Action.START_SYNC
+        if pending > 0 and self.clock() >= self._paused_until:
+            return Action.START_SYNC
+        return Action.NOTHING
+
+    def probe_interval(self, *, syncing: bool) -> float:
+        return min(self.interval, SYNCING_PROBE_SECONDS) if syncing else self.interval
+
+    def sync_finished(self, report: SyncReport) -> None:
+        """A sync that failed on the network knows more than the last probe did."""
+        self.revoked = report.needs_enrollment
+        if report.unreachable:
+            self.online = False
+        elif report.error and not report.cancelled:
+            self._paused_until = self.clock() + ERROR_PAUSE_PROBES * self.interval
+        else:
+            self._paused_until = 0.0

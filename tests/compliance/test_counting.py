@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fieldapp.domain.findings import CountVerdict, Severity
 from fieldapp.domain.records import CasePlan, ContactKind, PrimaryWorkerException
 from fieldapp.domain.rules import counts_toward, engine
 from tests.compliance.helpers import case, with_case
-from tests.factories import context_for, demo_caseload, valid_contact
+from tests.factories import NOW, context_for, demo_caseload, valid_contact
 
 K = ContactKind
 
@@ -90,6 +93,22 @@ def test_cmp_scp_month_accepts_telephone_but_cmp_scp_6month_needs_in_person() ->
     assert not text.counts and text.blocking_rule_id == "SEL-METHOD"
 
 
+def test_cmp_ref_child_case_purpose_in_a_referral_is_kept_but_does_not_count() -> None:
+    """CMP-REF-CHILD: a referral contact coded only with a case purpose is accepted and does not count.
+
+    Seed 000: ""Investigate referral" must be selected for at least one Contact Purpose for each child.
+    Additional contacts and Contact Purposes may occur during the course of the Emergency Response
+    investigation and should be coded accordingly."
+    """
+    contact = valid_contact(K.CHILD_REFERRAL, purposes=("DELIVERED_SERVICES",))
+    assert [f for f in engine.check(contact, context_for(contact)) if f.severity is Severity.BLOCK] == []
+    v = verdict(contact, "CMP-REF-CHILD", "p-maya")
+    assert not v.counts and v.blocking_rule_id == "SEL-PURPOSE"
+    assert v.reason == "The mandatory purpose 'Investigate Referral' is missing."
+    both = valid_contact(K.CHILD_REFERRAL, purposes=("INVESTIGATE_REFERRAL", "CLIENT_EVALUATION"))
+    assert verdict(both, "CMP-REF-CHILD", "p-maya").counts
+
+
 def test_sel_purpose_mandatory_purpose_missing_does_not_count() -> None:
     """SEL-PURPOSE (count part): the kind's mandatory purpose must be among the purposes."""
     contact = valid_contact(K.CHILD_CASE, purposes=("ARRANGE_SERVICES",))
@@ -120,18 +139,33 @@ def test_sel_primary_other_worker_counts_only_with_an_approved_exception() -> No
     v = verdict(by_ben, "CMP-CHILD-MONTH", "p-nova")
     assert not v.counts and v.blocking_rule_id == "SEL-PRIMARY"
     assert "Ben Calloway" in v.reason and "Ana Brightfield" in v.reason
-    half = by_ben.model_copy(
-        update={"primary_exception": PrimaryWorkerException(approver_name="Kim Ostrander")}
-    )
+    half = by_ben.model_copy(update={"primary_exception": PrimaryWorkerException(approver_id="m-kim")})
     assert verdict(half, "CMP-CHILD-MONTH", "p-nova").blocking_rule_id == "SEL-PRIMARY"
     approved = by_ben.model_copy(
         update={
-            "primary_exception": PrimaryWorkerException(
-                approver_name="Kim Ostrander", approved_on=date(2026, 11, 20)
-            )
+            "primary_exception": PrimaryWorkerException(approver_id="m-kim", approved_on=date(2026, 11, 20))
         }
     )
     assert verdict(approved, "CMP-CHILD-MONTH", "p-nova").counts
+
+
+def test_sel_primary_typed_name_or_a_supervisor_does_not_make_the_visit_count() -> None:
+    """SEL-PRIMARY (count part): only the bureau program manager, by staff ID, approves the exception.
+
+    Seed 000: "Exceptions to this requirement should be rare and must be approved by the bureau program
+    manager." Today's main counts any typed name with a date: the unit supervisor, the worker, "x".
+    """
+    by_ben = valid_contact(K.CHILD_CASE, staff_person_id="w-ben")
+    on = date(2026, 11, 20)
+    for exception, why in (
+        (PrimaryWorkerException(approver_name="x", approved_on=on), "only a typed name"),
+        (PrimaryWorkerException(approver_id="s-lee", approved_on=on), "is not a bureau program manager"),
+        (PrimaryWorkerException(approver_id="w-ben", approved_on=on), "cannot approve their own exception"),
+        (PrimaryWorkerException(approver_id="m-kim", approved_on=date(2026, 11, 30)), "after today"),
+    ):
+        v = verdict(by_ben.model_copy(update={"primary_exception": exception}), "CMP-CHILD-MONTH", "p-nova")
+        assert not v.counts and v.blocking_rule_id == "SEL-PRIMARY", exception
+        assert why in v.reason, v.reason
 
 
 def test_cls_caseplan_no_approved_plan_covering_the_day_does_not_count() -> None:
@@ -260,3 +294,30 @@ def test_cls_caseplan_sw_plan_contact_must_be_set_up_for_the_person_in_the_plan(
     assert not v.counts and v.blocking_rule_id == "CLS-CASEPLAN"
     assert v.reason == "The approved case plan CP-2001-2 has no SW Plan Contact set up for Kit Quillfeather."
     assert verdict(valid_contact(K.CHILD_CASE), "CMP-CHILD-MONTH", "p-nova", caseload=cl).counts
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    staff=st.sampled_from(["w-ben", "s-lee", "m-kim"]),
+    approver=st.one_of(st.none(), st.sampled_from(["w-ana", "w-ben", "s-lee", "m-kim", "x"])),
+    approved_on=st.one_of(st.none(), st.dates(min_value=date(2026, 11, 1), max_value=date(2026, 12, 31))),
+)
+def test_sel_primary_exception_counts_exactly_when_the_bureau_program_manager_approved_in_time(
+    staff: str, approver: str | None, approved_on: date | None
+) -> None:
+    """SEL-PRIMARY (count part), as a property: the visit by someone else counts if and only if the
+    approver is the bureau program manager (m-kim), is not who made the contact, and approved no later
+    than the final save (23 Nov)."""
+    contact = valid_contact(
+        K.CHILD_CASE,
+        staff_person_id=staff,
+        primary_exception=PrimaryWorkerException(approver_id=approver, approved_on=approved_on),
+        finalized_at=NOW.replace(hour=12),
+    )
+    expected = (
+        approver == "m-kim" and staff != "m-kim" and approved_on is not None and approved_on <= NOW.date()
+    )
+    v = verdict(contact, "CMP-CHILD-MONTH", "p-nova")
+    assert v.counts is expected, v.reason
+    if not expected:
+        assert v.blocking_rule_id == "SEL-PRIMARY"

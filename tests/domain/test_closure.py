@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from fieldapp.domain.findings import Severity
-from fieldapp.domain.records import Caseload, CasePlan, ClosureException, ClosureExceptionKind, ContactKind
+from fieldapp.domain.records import (
+    Case,
+    Caseload,
+    CasePlan,
+    ClosureException,
+    ClosureExceptionKind,
+    ContactKind,
+    Initiator,
+)
 from tests.domain.support import assert_breaks, blocks, of_rule
 from tests.factories import TZ, demo_caseload, valid_contact
 
@@ -86,14 +97,86 @@ def test_cls_closed_day_is_the_agency_day() -> None:
     assert of_rule(last, "CLS-CLOSED") == []
 
 
-def test_cls_closed_nytd_exception_needs_a_nytd_cohort() -> None:
-    """CLS-CLOSED: the NYTD exception is recorded and valid only for a case in a NYTD cohort."""
+def test_cls_closed_nytd_exception_belongs_to_the_youth_not_the_case() -> None:
+    """CLS-CLOSED: the NYTD exception is the cohort youth's own; a sibling's cohort does not open it.
+
+    Seed 001: "If a youth is part of a National Youth in Transition Database (NYTD) cohort, the SW will
+    follow the National Youth In Transition Database (NYTD) policy." C-2002's Skye is in a cohort, Rio is not.
+    """
     nytd = ClosureException(kind=ClosureExceptionKind.NYTD, note="NYTD survey follow-up")
-    after = {**BLAIR, **at(date(2026, 11, 5)), "closure_exception": nytd}
-    bad = valid_contact(K.PARENT_CASE, **after)
-    assert [(f.severity, f.field) for f in of_rule(bad, "CLS-CLOSED")] == [(BLOCK, "closure_exception")]
-    cohort = with_case("C-2003", nytd_cohort=True)
-    assert of_rule(bad, "CLS-CLOSED", caseload=cohort) == []
+    closed = with_case("C-2002", closed_on=date(2026, 11, 10))
+    after = {"context_id": "C-2002", **at(date(2026, 11, 12)), "closure_exception": nytd}
+    skye = valid_contact(
+        K.CHILD_CASE, **after, participant_ids=("p-skye",), on_behalf_of_child_ids=("p-skye",)
+    )
+    assert of_rule(skye, "CLS-CLOSED", caseload=closed) == []
+    rio = valid_contact(K.CHILD_CASE, **after, participant_ids=("p-rio",), on_behalf_of_child_ids=("p-rio",))
+    [f] = of_rule(rio, "CLS-CLOSED", caseload=closed)
+    assert (f.severity, f.field) == (BLOCK, "closure_exception")
+    assert "belongs to the youth in the cohort (Skye Marigold)" in f.message
+    both = skye.model_copy(update={"on_behalf_of_child_ids": ("p-skye", "p-rio")})
+    [f] = of_rule(both, "CLS-CLOSED", caseload=closed)
+    assert "on behalf of Rio Marigold, who is not in the cohort" in f.message
+    # A case marked as a whole (the old flag) opens nothing: the cohort is a youth's.
+    bad = valid_contact(K.PARENT_CASE, **{**BLAIR, **at(date(2026, 11, 5)), "closure_exception": nytd})
+    [f] = of_rule(bad, "CLS-CLOSED", caseload=with_case("C-2003", nytd_cohort=True))
+    assert (f.severity, f.field) == (BLOCK, "closure_exception") and "no youth" in f.message
+
+
+def test_cls_closed_client_initiated_call_after_closure_is_allowed_and_noted() -> None:
+    """CLS-CLOSED: the worker initiates nothing after closure, but a client who calls is listened to.
+
+    Seed 001: "Initiating any phone/written/electronic case management activities post-closure/dismissal/
+    termination is also prohibited. If a client initiates contact with the SW or stops by the SW's office
+    after the referral/case is closed, the SW will provide good customer service by listening to the client
+    and providing community referrals if requested."
+    """
+    call = dict(
+        IVY, participant_ids=("p-rowan",), method="TELEPHONE", location=None, **at(date(2026, 11, 12))
+    )
+    by_client = valid_contact(K.PARENT_REFERRAL, **call, initiated_by=Initiator.CLIENT)
+    [f] = of_rule(by_client, "CLS-CLOSED")
+    assert (f.severity, f.field) == (WARN, "initiated_by")
+    assert "recorded as initiated by the client (Telephone): allowed" in f.message
+    assert blocks(by_client) == []
+    by_worker = valid_contact(K.PARENT_REFERRAL, **call, initiated_by=Initiator.WORKER)
+    [f] = of_rule(by_worker, "CLS-CLOSED")
+    assert (f.severity, f.field) == (BLOCK, "started_at")
+    assert "record that the client initiated the contact" in f.message
+    visit = valid_contact(
+        K.PARENT_REFERRAL,
+        **{**call, "method": "IN_PERSON", "location": "OFFICE"},
+        initiated_by=Initiator.CLIENT,
+    )
+    [f] = of_rule(visit, "CLS-CLOSED")
+    assert f.severity is BLOCK and "even if the family requests it" in f.message
+
+
+def test_cls_closed_no_contact_after_the_terminating_hearing_the_same_day() -> None:
+    """CLS-CLOSED: the case records the hearing's time; a contact after it, that same day, is refused.
+
+    Seed 001: "This policy applies even when the Court dismisses a petition or terminates jurisdiction
+    against the Agency's recommendation (i.e. Court terminates jurisdiction, the SW cannot have contact
+    after that hearing in the same day)." C-2003's hearing was 28 Oct at 09:30.
+    """
+    afternoon = valid_contact(K.PARENT_CASE, **BLAIR, **at(date(2026, 10, 28), hour=14))
+    [f] = of_rule(afternoon, "CLS-CLOSED")
+    assert (f.severity, f.field) == (BLOCK, "started_at")
+    assert "after the hearing at 09:30 on 2026-10-28" in f.message
+    morning = valid_contact(K.PARENT_CASE, **BLAIR, **at(date(2026, 10, 28), hour=8))
+    assert of_rule(morning, "CLS-CLOSED") == []
+    untimed = with_case("C-2003", jurisdiction_terminated_at=None)
+    [w] = of_rule(afternoon, "CLS-CLOSED", caseload=untimed)
+    assert w.severity is WARN and "the hearing's time is not recorded" in w.message
+
+
+def test_cls_closed_hearing_time_falls_on_the_termination_day() -> None:
+    """CLS-CLOSED: a hearing time on another day than the recorded termination is refused as bad input."""
+    case = demo_caseload().matter("C-2003")
+    assert case is not None
+    data = case.model_dump(mode="json") | {"jurisdiction_terminated_at": "2026-10-29T09:30:00-07:00"}
+    with pytest.raises(ValidationError, match="must fall on jurisdiction_terminated_on"):
+        Case.model_validate(data)
 
 
 def test_cls_closed_payment_document_exception_needs_the_purpose_and_a_written_method() -> None:

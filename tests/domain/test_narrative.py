@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fieldapp.domain.codetables import load_codetables
 from fieldapp.domain.findings import Severity
 from fieldapp.domain.records import ContactKind, LawEnforcementAssessment, OtherParty
-from fieldapp.domain.rules.narrative import reporter_matches, style_matches
+from fieldapp.domain.rules.narrative import only_template, reporter_matches, style_matches
 from tests.domain.support import assert_breaks, blocks, of_rule
 from tests.factories import NARRATIVE, NOW, TZ, demo_caseload, valid_contact
 
@@ -24,6 +27,37 @@ def test_nar_required_empty_or_blank_narrative_blocks() -> None:
     """NAR-REQUIRED: no final save without a narrative."""
     assert_breaks(K.CHILD_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative="")
     assert_breaks(K.SCP_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative=" \n\t ")
+
+
+def test_nar_required_the_inserted_template_alone_is_no_narrative() -> None:
+    """NAR-REQUIRED: the quality-contact template's headings and prompts, with nothing written under them,
+    are treated as an empty narrative and said so at the narrative."""
+    template = load_codetables().narrative_templates[0]
+    f = assert_breaks(K.CHILD_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative=template)
+    assert "only the template's headings" in f.message
+    # headings deleted or blank lines added change nothing: still only the template
+    lines = [line for line in template.splitlines() if not line.startswith("AFTER")]
+    assert_breaks(K.CHILD_CASE, "NAR-REQUIRED", BLOCK, "narrative", narrative="\n\n".join(lines))
+    # one word written after a prompt is a narrative
+    written = template.replace("issues to discuss:", "issues to discuss: school attendance.", 1)
+    assert of_rule(valid_contact(K.CHILD_CASE, narrative=written), "NAR-REQUIRED") == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    picked=st.lists(st.integers(min_value=0, max_value=40), max_size=20),
+    words=st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12),
+)
+def test_nar_required_template_lines_alone_block_and_any_written_line_does_not(
+    picked: list[int], words: str
+) -> None:
+    """NAR-REQUIRED (pure function): any selection of template lines is empty; adding a line of the
+    worker's own words makes it a narrative."""
+    template_lines = [line for line in load_codetables().narrative_templates[0].splitlines() if line]
+    chosen = "\n".join(template_lines[i % len(template_lines)] for i in picked)
+    assert only_template(chosen, [load_codetables().narrative_templates[0]])
+    if words.strip() not in {line.strip() for line in template_lines}:
+        assert not only_template(chosen + "\n" + words, [load_codetables().narrative_templates[0]])
 
 
 # --------------------------------------------------------------------------- NAR-LENGTH

@@ -22,6 +22,7 @@ from fieldapp.domain.records import (
     Contact,
     ContactKind,
     FaxDetails,
+    Initiator,
     LawEnforcementAssessment,
     Matter,
     OtherParty,
@@ -149,13 +150,17 @@ contacts = st.fixed_dictionaries(
         "primary_exception": st.one_of(
             st.none(),
             st.builds(
-                PrimaryWorkerException, approver_name=short, approved_on=st.one_of(st.none(), st.dates())
+                PrimaryWorkerException,
+                approver_id=st.one_of(st.none(), st.sampled_from(STAFF_IDS), record_id),
+                approver_name=short,
+                approved_on=st.one_of(st.none(), st.dates()),
             ),
         ),
         "closure_exception": st.one_of(
             st.none(),
             st.builds(ClosureException, kind=st.sampled_from(list(ClosureExceptionKind)), note=short),
         ),
+        "initiated_by": st.one_of(st.none(), st.sampled_from(list(Initiator))),
         "law_enforcement": st.one_of(
             st.none(), st.builds(LawEnforcementAssessment, assessment=short, supporting_facts=short)
         ),
@@ -224,6 +229,10 @@ def matters(draw: st.DrawFn) -> Matter:
     }
     if isinstance(matter, Case):
         update["jurisdiction_terminated_on"] = draw(st.one_of(st.none(), any_date))
+        update["jurisdiction_terminated_at"] = draw(maybe_aware)
+        update["people"] = tuple(
+            p.model_copy(update={"nytd_cohort": draw(st.booleans())}) for p in matter.people
+        )
         update["case_plans"] = draw(plans)
     return matter.model_copy(update=update)
 

@@ -50,3 +50,25 @@ def test_regenerate_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["caseload.schema.json", "contact.schema.json"]
+
+
+def test_schemas_enumerate_the_code_tables() -> None:
+    """SEL-METHOD, SEL-PURPOSE, SEL-LOCATION, SEL-STATUS: a schema validator refuses codes the tables lack."""
+    schemas = {name: json.loads(text) for name, text in generate().items()}
+    validator = jsonschema.Draft202012Validator(schemas["contact.schema.json"])
+    good = json.loads(valid_contact(ContactKind.CHILD_CASE).model_dump_json())
+    assert list(validator.iter_errors(good)) == []
+    for field, value in (
+        ("method", "In-Person"),
+        ("location", "Home"),
+        ("status", "Scheduled"),
+        ("purposes", ["Delivered Services"]),
+        ("services", ["SW Plan Contact"]),
+        ("party_type", "Staff Person/Child"),
+        ("sop_components", ["Three Questions"]),
+    ):
+        errors = list(validator.iter_errors(good | {field: value}))
+        assert errors and all(field in e.json_path for e in errors), (field, [e.message for e in errors])
+    caseload = json.loads((REPO / "resources" / "demo_caseload.json").read_text(encoding="utf-8"))
+    caseload["cases"][0]["case_plans"][0]["sw_plan_contacts"][0]["method"] = "In-Person"
+    assert list(jsonschema.Draft202012Validator(schemas["caseload.schema.json"]).iter_errors(caseload))

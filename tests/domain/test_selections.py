@@ -53,9 +53,9 @@ def test_sel_primary_mandatory_contact_by_another_worker_without_exception_warns
 
 
 def test_sel_primary_exception_without_date_still_warns() -> None:
-    """SEL-PRIMARY: the exception needs the approver's name AND the date."""
-    exc = PrimaryWorkerException(approver_name="Kim Ostrander", approved_on=None)
-    assert_breaks(
+    """SEL-PRIMARY: the exception needs the approver AND the date."""
+    exc = PrimaryWorkerException(approver_id="m-kim", approver_name="Kim Ostrander", approved_on=None)
+    f = assert_breaks(
         K.PARENT_CASE,
         "SEL-PRIMARY",
         WARN,
@@ -63,16 +63,85 @@ def test_sel_primary_exception_without_date_still_warns() -> None:
         staff_person_id="w-ben",
         primary_exception=exc,
     )
+    assert "the date it was approved" in f.message
 
 
 def test_sel_primary_recorded_exception_or_collateral_is_fine() -> None:
-    """SEL-PRIMARY: with approver and date, or for a non-mandatory collateral contact, nothing is said."""
-    exc = PrimaryWorkerException(approver_name="Kim Ostrander", approved_on=date(2026, 11, 20))
+    """SEL-PRIMARY: approved by the bureau program manager, dated, or a non-mandatory collateral contact."""
+    exc = PrimaryWorkerException(
+        approver_id="m-kim", approver_name="Kim Ostrander", approved_on=date(2026, 11, 20)
+    )
     assert (
         of_rule(valid_contact(K.CHILD_CASE, staff_person_id="w-ben", primary_exception=exc), "SEL-PRIMARY")
         == []
     )
     assert of_rule(valid_contact(K.COLLATERAL, staff_person_id="w-ben"), "SEL-PRIMARY") == []
+
+
+def _primary_warning(**exception: object) -> str:
+    """The SEL-PRIMARY warning on Ben's visit to Nova (Ana is the primary worker) with this exception."""
+    staff = str(exception.pop("staff_person_id", "w-ben"))
+    contact = valid_contact(
+        K.CHILD_CASE,
+        staff_person_id=staff,
+        primary_exception=PrimaryWorkerException.model_validate(exception),
+        finalized_at=NOW.replace(hour=12),
+    )
+    found = of_rule(contact, "SEL-PRIMARY")
+    assert [(f.severity, f.field) for f in found] == [(WARN, "primary_exception")], found
+    return found[0].message
+
+
+def test_sel_primary_exception_is_approved_by_a_bureau_program_manager_from_the_staff_list() -> None:
+    """SEL-PRIMARY: the approver is a staff member who is a bureau program manager, not anyone typed in.
+
+    Seed 000: "Mandatory contacts must be made by the assigned primary social worker. Exceptions to this
+    requirement should be rare and must be approved by the bureau program manager."
+    """
+    on = date(2026, 11, 20)
+    typed = _primary_warning(approver_name="Kim Ostrander", approved_on=on)
+    assert "chosen from the staff list" in typed and "'Kim Ostrander' is only a typed name" in typed
+    x = _primary_warning(approver_id="x", approver_name="x", approved_on=on)
+    assert "'x' is not on the staff list" in x
+    supervisor = _primary_warning(approver_id="s-lee", approver_name="Lee Harrowgate", approved_on=on)
+    assert (
+        "Lee Harrowgate (Supervising Social Worker, supervisor) is not a bureau program manager" in supervisor
+    )
+    own = _primary_warning(
+        staff_person_id="m-kim", approver_id="m-kim", approver_name="Kim Ostrander", approved_on=on
+    )
+    assert "Kim Ostrander made the contact and cannot approve their own exception" in own
+
+
+def test_sel_primary_exception_is_dated_on_or_before_the_final_save() -> None:
+    """SEL-PRIMARY: an approval dated after the contact was final-saved does not make it count.
+
+    Seed 000: "Exceptions to this requirement should be rare and must be approved by the bureau program
+    manager." An approval given after the record was closed did not approve the record as saved.
+    """
+    late = _primary_warning(
+        approver_id="m-kim", approver_name="Kim Ostrander", approved_on=date(2026, 11, 24)
+    )
+    assert "dated 2026-11-24, after it was final-saved (2026-11-23)" in late
+    same_day = PrimaryWorkerException(approver_id="m-kim", approved_on=date(2026, 11, 23))
+    saved = valid_contact(
+        K.CHILD_CASE, staff_person_id="w-ben", primary_exception=same_day, finalized_at=NOW.replace(hour=12)
+    )
+    assert of_rule(saved, "SEL-PRIMARY") == []
+
+
+def test_sel_primary_bureau_program_manager_is_known_by_role_and_title() -> None:
+    """SEL-PRIMARY: the manager role and a title naming a program manager; either alone is not enough."""
+    from fieldapp.domain.records import StaffRole, Worker
+
+    def staff(title: str, role: StaffRole) -> Worker:
+        return Worker(id="m-x", full_name="Pat Example", title=title, role=role, unit="Bureau 2")
+
+    assert staff("Bureau Program Manager", StaffRole.MANAGER).is_bureau_program_manager
+    assert staff("Social Services  Program Manager II", StaffRole.MANAGER).is_bureau_program_manager
+    assert not staff("Deputy Director", StaffRole.MANAGER).is_bureau_program_manager
+    assert not staff("Bureau Program Manager", StaffRole.WORKER).is_bureau_program_manager
+    assert not staff("Supervising Social Worker", StaffRole.SUPERVISOR).is_bureau_program_manager
 
 
 # --------------------------------------------------------------------------- SEL-DATE
@@ -155,12 +224,50 @@ def test_sel_purpose_not_valid_in_this_context_blocks() -> None:
     assert "Investigate Referral" in f.message and "case" in f.message
 
 
+def test_sel_purpose_case_purposes_are_not_refused_in_a_referral() -> None:
+    """SEL-PURPOSE: purposes the seeds do not restrict to cases may be coded in a referral.
+
+    Seed 000: "Additional contacts and Contact Purposes may occur during the course of the Emergency
+    Response investigation and should be coded accordingly."
+    """
+    for purposes in (
+        ("INVESTIGATE_REFERRAL", "DELIVERED_SERVICES"),
+        ("CLIENT_EVALUATION",),
+        ("CONSULT_SCP", "ARRANGE_SERVICES"),
+    ):
+        contact = valid_contact(K.CHILD_REFERRAL, purposes=purposes)
+        assert of_rule(contact, "SEL-PURPOSE") == [], purposes
+        assert blocks(contact) == [], purposes
+    # The payment/renewal document (AAP, Kin-GAP) is tied to a closed case by seed 001: still refused.
+    [f] = of_rule(valid_contact(K.CHILD_REFERRAL, purposes=("PAYMENT_RENEWAL",)), "SEL-PURPOSE")
+    assert f.severity is BLOCK and "cannot be chosen in a referral" in f.message
+
+
+def test_sel_purpose_unknown_code_names_the_valid_codes() -> None:
+    """SEL-PURPOSE: an unknown purpose is refused with the codes that exist, the meant one first."""
+    f = assert_breaks(
+        K.CHILD_CASE, "SEL-PURPOSE", BLOCK, "purposes", purposes=("Delivered Services to Client",)
+    )
+    assert "For 'Delivered Services to Client' the code is DELIVERED_SERVICES." in f.message
+    assert "INVESTIGATE_REFERRAL (Investigate Referral)" in f.message
+
+
 # --------------------------------------------------------------------------- SEL-METHOD
 
 
 def test_sel_method_missing_blocks() -> None:
     """SEL-METHOD: a method of contact is selected."""
     assert_breaks(K.CHILD_CASE, "SEL-METHOD", BLOCK, "method", method=None, location=None)
+
+
+def test_sel_method_seeds_word_is_refused_with_its_code() -> None:
+    """SEL-METHOD: "In-Person", the seeds' own word, is not the code; the message says the code is IN_PERSON.
+
+    Seed 000: "“In-Person” as the Method of contact."
+    """
+    f = assert_breaks(K.CHILD_CASE, "SEL-METHOD", BLOCK, "method", method="In-Person")
+    assert "'In-Person' is not a method of contact code" in f.message
+    assert "For 'In-Person' the code is IN_PERSON." in f.message and "TELEPHONE (Telephone)" in f.message
 
 
 def test_sel_method_unknown_code_blocks() -> None:

@@ -118,3 +118,42 @@ def test_now_without_offset_exits_2(tmp_path: Path) -> None:
     path = write(tmp_path, "contact.json", valid_contact(ContactKind.CHILD_CASE).model_dump_json())
     out = validate("--caseload", CASELOAD, path, "--now", "2026-11-23T16:00:00")
     assert out.returncode == 2 and "--now" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "meant", "valid"),
+    [
+        ("method", "In-Person", "IN_PERSON", "TELEPHONE (Telephone)"),
+        ("location", "Child's Residence", "CHILD_RESIDENCE", "OFFICE (Agency office)"),
+        ("status", "Completed", "COMPLETED", "ATTEMPTED (Attempted)"),
+        ("purposes", ["Investigate referral"], "INVESTIGATE_REFERRAL", "CLIENT_EVALUATION"),
+    ],
+)
+def test_unknown_code_exits_2_with_file_field_and_valid_codes(
+    tmp_path: Path, field: str, value: object, meant: str, valid: str
+) -> None:
+    """SEL-METHOD, SEL-LOCATION, SEL-STATUS, SEL-PURPOSE: an unknown code is bad input (exit 2), not a finding.
+
+    Seed 000: "“In-Person” as the Method of contact." The seeds' word is the label; the record holds the
+    code, and the message says which.
+    """
+    data = json.loads(valid_contact(ContactKind.CHILD_REFERRAL).model_dump_json()) | {field: value}
+    path = write(tmp_path, "contact.json", json.dumps(data))
+    out = validate("--caseload", CASELOAD, path, "--now", NOW.isoformat())
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    where = f"{field}[0]" if isinstance(value, list) else field
+    assert f"contact.json: field '{where}'" in out.stderr
+    assert f"the code is {meant}." in out.stderr and valid in out.stderr
+    assert out.stdout == ""
+
+
+def test_unknown_code_in_the_caseload_exits_2_naming_the_caseload(tmp_path: Path) -> None:
+    """CLS-CASEPLAN: a case plan's SW Plan Contact names its method by code too."""
+    data = json.loads(CASELOAD.read_text(encoding="utf-8"))
+    data["cases"][0]["case_plans"][0]["sw_plan_contacts"][0]["method"] = "In Person"
+    caseload = write(tmp_path, "caseload.json", json.dumps(data))
+    contact = write(tmp_path, "contact.json", valid_contact(ContactKind.CHILD_CASE).model_dump_json())
+    out = validate("--caseload", caseload, contact, "--now", NOW.isoformat())
+    assert out.returncode == 2
+    assert "caseload.json: field 'cases[0].case_plans[0].sw_plan_contacts[0].method'" in out.stderr
+    assert "the code is IN_PERSON" in out.stderr

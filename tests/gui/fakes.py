@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 
 from fieldapp.domain.findings import Finding, Severity
+from fieldapp.sync.client import SyncReport
 from fieldapp.sync.store_port import RefusedItem
 
 
@@ -43,7 +43,5 @@ class StallingSyncClient:
                     "refused by the server's rule check",
                 )
                 self.status_now = FakeSyncStatus(online=True, pending=0, refusals=(refusal,))
-                return SimpleNamespace(
-                    cancelled=False, error=None, pushed=self.total - 1, refused=(refusal,), conflicts=()
-                )
-        return SimpleNamespace(cancelled=True, error=None, pushed=2, refused=(), conflicts=())
+                return SyncReport(accepted=self.total - 1, refused=(refusal,))
+        return SyncReport(cancelled=True, accepted=2)

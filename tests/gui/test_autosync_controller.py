@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from types import SimpleNamespace
 
 from fieldapp.domain.records import ContactKind
 from fieldapp.gui.main_window import MainWindow
 from fieldapp.gui.ops import Op
 from fieldapp.gui.sync_status import ReachabilityMonitor
+from fieldapp.sync.client import SyncReport
 from tests.factories import valid_contact
 from tests.gui.fakes import StallingSyncClient
 
@@ -39,7 +39,7 @@ class ProbedClient(StallingSyncClient):
 def _open(qtbot, make_window, client: ProbedClient, opened=None) -> MainWindow:  # type: ignore[no-untyped-def]
     """The window on the real profile with `client` as its sync side; with `opened`, one final contact
     waits in the outbox first."""
-    window = make_window(extra={"sync_probe_seconds": PROBE_SECONDS})
+    window = make_window(sync_probe_seconds=PROBE_SECONDS)
     window.show()
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         window.start()
@@ -129,14 +129,11 @@ def test_a_refused_token_stops_automatic_tries(qtbot, make_window, opened):
     class Revoked(ProbedClient):
         def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
             self.syncs += 1
-            return SimpleNamespace(
+            return SyncReport(
                 cancelled=False,
                 error="This laptop's enrollment was refused.",
                 needs_enrollment=True,
                 unreachable=False,
-                pushed=0,
-                refused=(),
-                conflicts=(),
             )
 
     client = Revoked()
@@ -178,14 +175,11 @@ def test_a_failing_server_is_not_retried_at_every_probe(qtbot, make_window, open
     class Failing(ProbedClient):
         def sync(self, progress, cancel):  # type: ignore[no-untyped-def]
             self.syncs += 1
-            return SimpleNamespace(
+            return SyncReport(
                 cancelled=False,
                 error="Gave up after 8 attempts: server error 503.",
                 needs_enrollment=False,
                 unreachable=False,
-                pushed=0,
-                refused=(),
-                conflicts=(),
             )
 
     client = Failing()

@@ -47,7 +47,7 @@ def _finalize_on_runner(qtbot, window: MainWindow, opened) -> str:  # type: igno
 
 def _on_runner(qtbot, window: MainWindow, fn):  # type: ignore[no-untyped-def]
     """Run `fn` on the op runner (which owns the store's connection), then refresh the window as the
-    wizard's finalized signal does (wizard_bridge)."""
+    wizard's finalized signal does (MainWindow.track_editor)."""
     results: list[object] = []
     Op(window.env.runner, fn, label="test").success(results.append).run()
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
@@ -71,7 +71,7 @@ def _enroll_through_dialog(qtbot, window: MainWindow, server: ServerProcess) -> 
 def live_window(qtbot, make_window) -> MainWindow:  # type: ignore[no-untyped-def]
     from fieldapp.app.launch import _connect_sync, _enroll
 
-    window = make_window(enroll=_enroll, extra={"sync_probe_seconds": PROBE_SECONDS})
+    window = make_window(enroll=_enroll, sync_probe_seconds=PROBE_SECONDS)
     window.env.connect_sync = lambda: _connect_sync(window.env.service)  # type: ignore[arg-type]
     window.resize(1366, 768)
     window.show()

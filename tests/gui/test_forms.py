@@ -22,7 +22,7 @@ def test_loading_a_form_keeps_qts_library_paths_and_builds_the_widgets(qapp):
     assert before, "Qt found no library paths (platform plugins would not load either)"
     parent = QWidget()
     try:
-        form = forms.load_form("main_window", parent)
+        form = forms.load_form("panels/caseload", parent)
         assert forms.child(form, QTreeView, "caseloadTree") is not None
         assert forms._loader().pluginPaths() == []
         assert QCoreApplication.libraryPaths() == before

@@ -64,13 +64,21 @@ def test_kill_mid_narrative_then_reopen_finds_the_text(tmp_path: Path, qtbot, ma
     events = tmp_path / "events.txt"
     script = tmp_path / "hook.json"
     script.write_text(
-        json.dumps({"scenario": "continue_draft_and_type", "text": TYPED, "events": str(events)}),
+        json.dumps(
+            {
+                "scenario": "continue_draft_and_type",
+                "profile": str(profile_dir),
+                "passphrase": UNLOCK,
+                "text": TYPED,
+                "events": str(events),
+            }
+        ),
         encoding="utf-8",
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FIELDAPP_TESTING="1", FIELDAPP_TEST_HOOK=str(script))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # the subprocess's QSettings stay in the temp dir
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fieldapp", "run", "--profile", str(profile_dir)],
+        [sys.executable, "-m", "tests.support.app_driver", str(script)],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,30 +1,19 @@
-"""Auto-sync: probe the server, sync when it becomes reachable, when records wait, and on demand."""
+"""Auto-sync: probe the server; the Qt-free policy the main window runs says when to sync by itself."""
 
 from __future__ import annotations
-
-import threading
 
 import httpx
 
 from fieldapp.sync.client import SyncReport
-from fieldapp.sync.reachability import AutoSync, probe
-from fieldapp.sync.status import SyncStatus
+from fieldapp.sync.reachability import (
+    ERROR_PAUSE_PROBES,
+    SYNCING_PROBE_SECONDS,
+    Action,
+    AutoSyncPolicy,
+    probe,
+)
 from tests.factories import valid_contact
 from tests.support.memory_outbox import MemoryOutbox
-
-
-class RecordingSyncer:
-    def __init__(self, outbox: MemoryOutbox, report: SyncReport | None = None) -> None:
-        self.outbox = outbox
-        self.calls = 0
-        self.report = report
-
-    def sync(self, progress: object = None, cancel: threading.Event | None = None) -> SyncReport:
-        self.calls += 1
-        if self.report is not None:
-            return self.report
-        self.outbox.mark_synced([r.id for r in self.outbox.pending_outbox(1000)])
-        return SyncReport()
 
 
 def test_probe_is_true_only_for_a_healthy_answer() -> None:
@@ -39,75 +28,57 @@ def test_probe_is_true_only_for_a_healthy_answer() -> None:
     assert not probe("http://office.test", transport=httpx.MockTransport(refuse))
 
 
+def _probe(
+    policy: AutoSyncPolicy, reachable: bool, pending: int = 0, syncing: bool = False, automatic: bool = False
+):
+    return policy.probed(reachable, pending=pending, syncing=syncing, automatic=automatic)
+
+
 def test_syncs_when_the_server_becomes_reachable_and_not_while_offline() -> None:
-    outbox = MemoryOutbox([valid_contact()])
-    syncer = RecordingSyncer(outbox)
-    reachable = [False]
-    statuses: list[SyncStatus] = []
+    policy = AutoSyncPolicy()
+    assert policy.online is None
+    assert _probe(policy, False, pending=1) is Action.NOTHING and policy.online is False
+    assert _probe(policy, True, pending=0) is Action.START_SYNC and policy.online is True  # just came back
+    policy.sync_finished(SyncReport())
+    assert _probe(policy, True, pending=0) is Action.NOTHING  # still online, nothing waiting
+    assert _probe(policy, True, pending=2) is Action.START_SYNC  # contacts wait: send them
+
+
+def test_a_sync_running_is_never_started_twice_and_the_automatic_one_is_cancelled_when_the_server_goes() -> (
+    None
+):
+    policy = AutoSyncPolicy()
+    _probe(policy, True)
+    assert _probe(policy, True, pending=3, syncing=True, automatic=True) is Action.NOTHING
+    assert _probe(policy, False, syncing=True, automatic=True) is Action.CANCEL_AUTOMATIC_SYNC
+    # the worker's own Sync now is left to its retries
+    assert _probe(policy, False, syncing=True, automatic=False) is Action.NOTHING
+
+
+def test_probes_come_more_often_while_a_sync_runs() -> None:
+    policy = AutoSyncPolicy(interval=30.0)
+    assert policy.probe_interval(syncing=False) == 30.0
+    assert policy.probe_interval(syncing=True) == SYNCING_PROBE_SECONDS
+
+
+def test_a_failed_sync_on_the_network_marks_offline() -> None:
+    policy = AutoSyncPolicy()
+    _probe(policy, True)
+    policy.sync_finished(SyncReport(error="Gave up", unreachable=True))
+    assert policy.online is False
+    assert _probe(policy, True, pending=1) is Action.START_SYNC  # back: try at once
+
+
+def test_a_server_error_pauses_automatic_tries_for_some_probes() -> None:
     now = [0.0]
-    auto = AutoSync(syncer, outbox, lambda: reachable[0], on_status=statuses.append, clock=lambda: now[0])
-
-    assert auto.step() is None and syncer.calls == 0
-    assert statuses[-1].online is False and statuses[-1].pending == 1
-    assert "Offline" in statuses[-1].label and "1 waiting" in statuses[-1].label
-
-    reachable[0] = True
-    assert auto.step() is not None and syncer.calls == 1
-    assert statuses[-1].online is True and statuses[-1].pending == 0
-
-    # still online, nothing waiting, pull interval not over: no sync
-    now[0] = 10.0
-    assert auto.step() is None and syncer.calls == 1
-    # a new final contact waits: sync at the next turn
-    outbox.add(valid_contact())
-    assert auto.step() is not None and syncer.calls == 2
-    # after pull_every, sync again to bring approvals down
-    now[0] = 10.0 + auto.pull_every + 1
-    assert auto.step() is not None and syncer.calls == 3
-
-
-def test_sync_now_tries_even_when_the_probe_said_offline() -> None:
-    outbox = MemoryOutbox([valid_contact()])
-    syncer = RecordingSyncer(outbox)
-    auto = AutoSync(syncer, outbox, lambda: False)
-    auto.sync_now()
-    assert auto.step() is not None and syncer.calls == 1
-    assert auto.step() is None and syncer.calls == 1  # the request is used up
-
-
-def test_a_failed_sync_marks_offline_and_reports() -> None:
-    outbox = MemoryOutbox([valid_contact()])
-    failed = SyncReport(error="Gave up", unreachable=True)
-    syncer = RecordingSyncer(outbox, failed)
-    reports: list[SyncReport] = []
-    auto = AutoSync(syncer, outbox, lambda: True, on_report=reports.append)
-    auto.step()
-    assert reports == [failed]
-    assert auto.status().online is False and auto.status().last_error == "Gave up"
-
-
-def test_a_crashing_probe_counts_as_offline() -> None:
-    outbox = MemoryOutbox()
-
-    def boom() -> bool:
-        raise RuntimeError("no network stack")
-
-    auto = AutoSync(RecordingSyncer(outbox), outbox, boom)
-    assert auto.step() is None and auto.status().online is False
-
-
-def test_the_loop_runs_on_a_worker_thread_wakes_on_sync_now_and_stops() -> None:
-    outbox = MemoryOutbox()
-    syncer = RecordingSyncer(outbox)
-    synced = threading.Event()
-    auto = AutoSync(syncer, outbox, lambda: False, interval=60.0, on_report=lambda _r: synced.set())
-    thread = threading.Thread(target=auto.run, daemon=True)
-    thread.start()
-    auto.sync_now()  # without the wake-up the loop would sleep 60 s
-    assert synced.wait(5)
-    auto.stop()
-    thread.join(5)
-    assert not thread.is_alive() and syncer.calls == 1
+    policy = AutoSyncPolicy(interval=30.0, clock=lambda: now[0])
+    _probe(policy, True)
+    policy.sync_finished(SyncReport(error="HTTP 503 on every push"))
+    assert _probe(policy, True, pending=1) is Action.NOTHING
+    now[0] = ERROR_PAUSE_PROBES * 30.0
+    assert _probe(policy, True, pending=1) is Action.START_SYNC
+    policy.sync_finished(SyncReport(error="stopped", cancelled=True))  # a cancel is no server error
+    assert _probe(policy, True, pending=1) is Action.START_SYNC
 
 
 def test_status_before_enrollment_still_counts_what_waits() -> None:
@@ -119,17 +90,17 @@ def test_status_before_enrollment_still_counts_what_waits() -> None:
     assert status.label == "Not enrolled with the office server · 2 waiting to send"
 
 
-def test_a_refused_token_stops_auto_sync_until_the_worker_asks() -> None:
-    outbox = MemoryOutbox([valid_contact()])
-    revoked = SyncReport(
-        error="The server did not accept this laptop's enrollment (HTTP 401)", needs_enrollment=True
+def test_a_refused_token_stops_auto_sync_until_a_sync_works() -> None:
+    policy = AutoSyncPolicy()
+    _probe(policy, True)
+    policy.sync_finished(
+        SyncReport(
+            error="The server did not accept this laptop's enrollment (HTTP 401)", needs_enrollment=True
+        )
     )
-    syncer = RecordingSyncer(outbox, revoked)
-    auto = AutoSync(syncer, outbox, lambda: True)
-    assert auto.step() is revoked and syncer.calls == 1
     # records are waiting and the server is reachable, but another try would only be another failed login
-    assert auto.step() is None and syncer.calls == 1
-    status = auto.status()
-    assert not status.enrolled and status.label.startswith("Not enrolled with the office server")
-    auto.sync_now()
-    assert auto.step() is revoked and syncer.calls == 2
+    assert _probe(policy, True, pending=1) is Action.NOTHING
+    assert _probe(policy, False) is Action.NOTHING
+    assert _probe(policy, True, pending=1) is Action.NOTHING  # not even when it comes back
+    policy.sync_finished(SyncReport())  # the worker's Sync now (or a new enrollment) worked
+    assert _probe(policy, True, pending=1) is Action.START_SYNC

@@ -3,6 +3,7 @@ encrypted store, enrollment through the API, and what the worker sees afterwards
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from fieldapp.domain.records import ContactKind, ContactState
 from fieldapp.store.profile import Profile, open_profile
 from fieldapp.sync import enrollment
 from fieldapp.sync.client import Phase, SyncClient, SyncProgress
-from fieldapp.sync.reachability import AutoSync, probe
-from fieldapp.sync.status import SyncStatus
+from fieldapp.sync.reachability import Action, AutoSyncPolicy, probe
+from fieldapp.sync.status import snapshot
 from tests.factories import NOW, demo_caseload, valid_contact
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.server import ServerProcess
@@ -73,47 +74,25 @@ def test_revoked_laptop_is_told_to_enroll_again_and_keeps_its_outbox(
 
 
 def test_auto_sync_sees_the_server_come_and_go(server: ServerProcess, profile: Profile) -> None:
+    """The README's example, as the main window runs it: probe, ask the policy, sync, tell the policy."""
     token = server.enroll("w-ana")
     service = SqlContactService(profile, clock=lambda: NOW)
     service.finalize(valid_contact())
     store = profile.sync_store()
-    statuses: list[SyncStatus] = []
+    policy = AutoSyncPolicy()
     with SyncClient(server.url, token, "w-ana", store) as client:
-        auto = AutoSync(client, store, lambda: probe(server.url), on_status=statuses.append)
-        report = auto.step()
-        assert report is not None and report.ok and report.accepted == 1
-        assert statuses[-1].online and statuses[-1].pending == 0 and statuses[-1].last_sync_at is not None
-        server.stop()
-        assert auto.step() is None
-        assert statuses[-1].online is False and "Offline" in statuses[-1].label
-
-
-def test_sync_session_for_the_main_window(server: ServerProcess, profile: Profile) -> None:
-    import threading
-
-    from fieldapp.sync.client import SyncReport
-    from fieldapp.sync.session import SyncSession
-
-    vault = MemoryKeyring()
-    store = profile.sync_store()
-    assert SyncSession.open(store, vault=vault) is None  # not enrolled: the GUI offers enrollment
-    enrollment.enroll(server.url, server.issue_code("w-ana"), device_name="laptop 7", vault=vault)
-    SqlContactService(profile, clock=lambda: NOW).finalize(valid_contact())
-
-    reports: list[SyncReport] = []
-    done = threading.Event()
-    session = SyncSession.open(
-        store, vault=vault, interval=60.0, on_report=lambda r: (reports.append(r), done.set())
-    )
-    assert session is not None
-    session.start()
-    try:
-        assert done.wait(30)  # the first turn finds the server reachable and syncs by itself
-        assert reports[0].ok and reports[0].accepted == 1
-        status = session.status()
+        action = policy.probed(
+            probe(server.url), pending=store.pending_count(), syncing=False, automatic=False
+        )
+        assert action is Action.START_SYNC
+        report = client.sync(cancel=threading.Event())
+        policy.sync_finished(report)
+        assert report.ok and report.accepted == 1
+        status = snapshot(store, policy.online)
         assert status.online and status.pending == 0 and status.last_sync_at is not None
-    finally:
-        session.stop()
+        server.stop()
+        assert policy.probed(probe(server.url), pending=0, syncing=False, automatic=False) is Action.NOTHING
+        assert "Offline" in snapshot(store, policy.online).label
 
 
 def test_NAR_SAMEDAY_a_frozen_draft_reaches_the_supervisor_once(

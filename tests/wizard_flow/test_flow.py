@@ -219,6 +219,21 @@ def test_verdict_lines_in_words() -> None:
     assert lines[1] == "Does not count: Attempted contacts never count (CMP-RESIDENCE, SEL-STATUS)"
 
 
+def test_verdict_lines_that_read_the_same_say_which_measure_each_is_about() -> None:
+    contact = valid_contact(ContactKind.CHILD_CASE)
+    verdicts = [
+        CountVerdict("CMP-CHILD-MONTH", "p-nova", False, "Attempted contacts never count.", "SEL-STATUS"),
+        CountVerdict("CMP-RESIDENCE", "p-nova", False, "Attempted contacts never count.", "SEL-STATUS"),
+    ]
+    lines = flow_for(contact, [], verdicts).verdict_lines(contact)
+    assert lines == [
+        "Does not count: Attempted contacts never count – for “Face-to-face child contacts (monthly)”. "
+        "(CMP-CHILD-MONTH, SEL-STATUS)",
+        "Does not count: Attempted contacts never count – for “Child visits mostly in the child's "
+        "residence”. (CMP-RESIDENCE, SEL-STATUS)",
+    ]
+
+
 def test_verdict_lines_from_the_real_rules() -> None:
     """The review page's verdicts come from counts_toward: a completed in-person visit with Nova counts for
     her, and an Attempted one counts for nobody."""
@@ -238,7 +253,9 @@ def test_summary_shows_the_whole_contact() -> None:
     rows = dict(flow_for(contact).summary(contact))
     assert rows["Participants"] == "Nova Quillfeather"
     assert rows["Method"] == "In-Person" and rows["Location"] == "Child's residence"
-    assert rows["Party type"] == "Staff Person/Child"
+    assert rows["Party type"] == (
+        "You with the child (state code “Staff Person/Child”, set by the kind of contact)"
+    )
     assert "SW Plan Contact" in rows["Services"]
 
 
@@ -261,3 +278,26 @@ def test_NAR_LE_assessment_asked_for_an_officer_present_not_only_a_participant()
         update={"others_present": (OtherParty(name="R. Quade", role="Police officer"),)}
     )
     assert flow.asks_law_enforcement(with_officer)
+
+
+@pytest.mark.parametrize("kind", [k for k in ContactKind if k is not ContactKind.COLLATERAL])
+def test_every_mandatory_kind_starts_with_its_first_mandatory_purpose(kind: ContactKind) -> None:
+    """Issue 16: purposes preselected consistently for the mandatory kinds (not only where there is one)."""
+    fresh = valid_contact(kind, purposes=(), services=(), participant_ids=())
+    flow = flow_for(fresh)
+    assert flow.initial(fresh).purposes == flow.mandatory_purposes()[:1]
+
+
+def test_a_collateral_starts_with_no_purpose() -> None:
+    fresh = valid_contact(ContactKind.COLLATERAL, purposes=(), participant_ids=())
+    assert flow_for(fresh).initial(fresh).purposes == ()
+
+
+def test_every_record_state_is_explained_in_words() -> None:
+    """Issue 16: a legend/tooltip says what each record state means and what happens next."""
+    from fieldapp.app.texts import state_meaning
+    from fieldapp.domain.records import ContactState
+
+    for state in ContactState:
+        meaning = state_meaning(state.value)
+        assert meaning.startswith(state.value.capitalize() + ":") and "final-saved" not in meaning

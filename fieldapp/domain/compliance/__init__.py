@@ -4,7 +4,9 @@
     report = evaluate_month(caseload, contacts, Month(2026, 11), tables=tables, now=now)
     due = worker_due_list(report, "w-ana")                                   # SUP-ALERTS, the worker
     review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
-    overdue = supervisor_alerts([report], [review], worker_ids=unit_ids)     # SUP-ALERTS, the supervisor
+    reports = evaluate_months(caseload, contacts, alert_months(today), tables=tables, now=now)
+    alerts = supervisor_alerts(reports, reviews, worker_ids=unit_ids)       # SUP-ALERTS + SUP-REVIEW:
+    alerts.court_dates, alerts.items     # court dates ahead with entries to approve first, then overdue
     figures = worker_report(report, worker)                                  # SUP-REPORTS
     unit = unit_report([report], [caseload], "Unit 7 (demo)")                # SUP-REPORTS
     reminders = clinician_reminders(caseload, contacts, tables=tables, now=now)  # SUP-CLINICIAN
@@ -14,15 +16,22 @@
 from fieldapp.domain.agency_time import Month
 from fieldapp.domain.caseplans import PlanCoverage
 from fieldapp.domain.compliance.alerts import (
+    CourtDateAlert,
     DueItem,
     DueList,
     OverdueItem,
     SupervisorAlerts,
+    alert_months,
     supervisor_alerts,
     worker_due_list,
 )
 from fieldapp.domain.compliance.clinician import ClinicianReminder, clinician_reminders
-from fieldapp.domain.compliance.measures import ContactIndex, build_report, evaluate_month
+from fieldapp.domain.compliance.measures import (
+    ContactIndex,
+    build_report,
+    evaluate_month,
+    evaluate_months,
+)
 from fieldapp.domain.compliance.model import (
     MEASURE_IDS,
     MEASURE_LABELS,
@@ -58,6 +67,7 @@ __all__ = [
     "ContactActivity",
     "ContactFigures",
     "ContactIndex",
+    "CourtDateAlert",
     "CourtReview",
     "DueItem",
     "DueList",
@@ -74,10 +84,12 @@ __all__ = [
     "UnitReport",
     "WorkerReport",
     "activity_figures",
+    "alert_months",
     "approval_coverage",
     "build_report",
     "clinician_reminders",
     "evaluate_month",
+    "evaluate_months",
     "supervisor_alerts",
     "tallied_results",
     "to_json",

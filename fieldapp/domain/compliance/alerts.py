@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from fieldapp.domain.agency_time import Month
 from fieldapp.domain.compliance.model import MeasureResult, MeasureStatus, MonthReport
 from fieldapp.domain.compliance.review import ReviewReport
 
@@ -65,8 +66,15 @@ def _upper_first(text: str) -> str:
 
 
 def worker_due_list(report: MonthReport, worker_id: str) -> DueList:
-    """What `worker_id` still has to do in the report's month: every measure of theirs that is DUE."""
+    """What `worker_id` still has to do in the report's month: every measure of theirs that is DUE, and
+    the cases whose month no approved case plan fully covers (CLS-CASEPLAN).
+
+    A past month has nothing still due: whatever it left open with a deadline ahead belongs to the
+    current month's report, so a past month's list never shows a deadline in the future.
+    """
     today = report.as_of
+    if report.month < Month.of(today):
+        return DueList(RULE_ID, worker_id, today, ())
     items = [
         DueItem(
             rule_id=RULE_ID,
@@ -101,6 +109,13 @@ def worker_due_list(report: MonthReport, worker_id: str) -> DueList:
     return DueList(RULE_ID, worker_id, today, tuple(items))
 
 
+def alert_months(today: date) -> tuple[Month, Month]:
+    """The months a supervisor's alerts cover by default: the previous one, whose misses are still
+    overdue on the first days of a month, and the current one."""
+    current = Month.of(today)
+    return current.plus(-1), current
+
+
 @dataclass(frozen=True, slots=True)
 class OverdueItem:
     """One missed requirement a supervisor is alerted to; `source_id` is the measure or SUP-REVIEW."""
@@ -116,9 +131,29 @@ class OverdueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CourtDateAlert:
+    """SUP-REVIEW before a hearing: a court-involved case whose entries are not all approved while its court
+    date is still ahead. `days_left` counts to `approve_by`, the day before the hearing (0 = today)."""
+
+    rule_id: str
+    worker_id: str
+    case_id: str
+    case_name: str
+    court_date: date
+    approve_by: date
+    days_left: int
+    unapproved_contact_ids: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class SupervisorAlerts:
+    """What a supervisor must act on: court dates ahead with entries to approve first (nearest first), then
+    everything overdue (longest overdue first)."""
+
     rule_id: str
     as_of: date
+    court_dates: tuple[CourtDateAlert, ...]
     items: tuple[OverdueItem, ...]
 
     def for_worker(self, worker_id: str) -> tuple[OverdueItem, ...]:
@@ -139,25 +174,43 @@ def _overdue_measure(m: MeasureResult, today: date) -> OverdueItem:
     )
 
 
+def _rolling(m: MeasureResult) -> tuple[str, str, str | None] | None:
+    """A requirement whose window rolls with the month (CMP-SCP-6MONTH, CMP-RESIDENCE over 12 months):
+    each month's result judges the same obligation again, so only the latest one is shown."""
+    if m.measure_id == "CMP-SCP-6MONTH" or m.window == "last_12_months":
+        return (m.measure_id, m.matter_id, m.person_id)
+    return None
+
+
 def supervisor_alerts(
     reports: Iterable[MonthReport],
     reviews: Sequence[ReviewReport] = (),
     worker_ids: Iterable[str] | None = None,
+    court_within_days: int | None = None,
 ) -> SupervisorAlerts:
-    """Everything missed in the given months, plus approvals missing before a court date (SUP-REVIEW).
+    """Everything missed in the given months, and court-involved cases whose entries must be approved
+    before a court date still ahead (SUP-REVIEW), nearest first: the supervisor acts on those first.
 
-    `worker_ids` limits the list to a supervisor's unit; None keeps everyone.
+    `worker_ids` limits the lists to a supervisor's unit; None keeps everyone. `court_within_days` keeps
+    only court dates that near (the console's dashboard shows 14 days); None keeps every one ahead. Pass
+    the reports and reviews of the previous month too (`alert_months`) so what it left overdue shows.
     """
     wanted = None if worker_ids is None else set(worker_ids)
     reports = list(reports)
     today = max((r.as_of for r in reports), default=date.min)
     items: list[OverdueItem] = []
     seen: set[tuple[str, str, str, date | None, date]] = set()
+    latest = max((r.month for r in reports), default=None)
+    rolling_now = {
+        _rolling(m) for r in reports if r.month == latest for m in r.measures if _rolling(m) is not None
+    }
     for report in reports:
         today = max(today, report.as_of)
         for m in report.measures:
             if m.status is not MeasureStatus.MISSED:
                 continue
+            if report.month != latest and _rolling(m) in rolling_now:
+                continue  # the same look-back, judged again this month: its result is the one to show
             key = (m.measure_id, m.matter_id, m.person_name, m.due_by, m.period_start)
             if key in seen:  # a referral measure shows in every month the referral is open
                 continue
@@ -185,9 +238,27 @@ def supervisor_alerts(
                     + " ".join(cov.problems),
                 )
             )
+    courts: dict[tuple[str, date], CourtDateAlert] = {}
+    held: set[tuple[str, date]] = set()
     for review in reviews:
         for court in review.court_reviews:
-            if court.status is MeasureStatus.MISSED:
+            hearing = (court.case_id, court.court_date)
+            if court.status is MeasureStatus.DUE and hearing not in courts:
+                left = court.days_until(review.as_of)
+                if court_within_days is None or (court.court_date - review.as_of).days <= court_within_days:
+                    courts[hearing] = CourtDateAlert(
+                        rule_id=court.rule_id,
+                        worker_id=court.worker_id,
+                        case_id=court.case_id,
+                        case_name=court.case_name,
+                        court_date=court.court_date,
+                        approve_by=court.due_by,
+                        days_left=left,
+                        unapproved_contact_ids=court.unapproved_contact_ids,
+                        message=f"Before court (SUP-REVIEW): {court.detail}",
+                    )
+            if court.status is MeasureStatus.MISSED and hearing not in held:
+                held.add(hearing)
                 items.append(
                     OverdueItem(
                         rule_id=RULE_ID,
@@ -214,7 +285,9 @@ def supervisor_alerts(
                         message=f"Overdue (SUP-REVIEW): {monthly.detail}",
                     )
                 )
+    ahead = sorted(courts.values(), key=lambda c: (c.court_date, c.case_id))
     if wanted is not None:
         items = [i for i in items if i.worker_id in wanted]
+        ahead = [c for c in ahead if c.worker_id in wanted]
     items.sort(key=lambda i: (-(i.days_overdue or 0), i.worker_id, i.source_id, i.person_name))
-    return SupervisorAlerts(RULE_ID, today, tuple(items))
+    return SupervisorAlerts(RULE_ID, today, court_dates=tuple(ahead), items=tuple(items))

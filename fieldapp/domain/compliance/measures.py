@@ -11,14 +11,15 @@ In-Person contact with no block finding. Days and months are the agency's (agenc
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from fieldapp.domain.agency_time import Month, add_working_days, business_day
 from fieldapp.domain.caseplans import (
+    PlanCoverage,
     describe_exceptions,
     icpc_only_scp,
     month_coverage,
@@ -28,7 +29,7 @@ from fieldapp.domain.caseplans import (
 )
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
-from fieldapp.domain.findings import Severity
+from fieldapp.domain.findings import CountVerdict
 from fieldapp.domain.records import (
     Case,
     Caseload,
@@ -48,20 +49,36 @@ def _fmt(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int, unit: str) -> str:
+    """'one day', 'seven months', '12 days': small numbers in words, as a sentence says them."""
+    word = _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+    return f"{word} {unit}" if n == 1 else f"{word} {unit}s"
+
+
+def _late(day: date, deadline: date) -> str:
+    return f"{_count((day - deadline).days, 'day')} late"
+
+
+def _months_between(earlier: date, later: date) -> int:
+    """Calendar months from `earlier`'s month to `later`'s (April to November: seven)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def _days(contacts: Sequence[tuple[date, Contact]]) -> str:
     return ", ".join(_fmt(d) for d in sorted({d for d, _ in contacts}))
 
 
-@dataclass(frozen=True, slots=True)
-class _Seen:
-    day: date
-    contact: Contact
-
-
 class ContactIndex:
-    """The final contacts of a caseload, judged once: what each counts toward, and who was seen when.
+    """The final contacts of a caseload, each judged at most once: what it counts toward, and who was seen.
 
-    Built once per report; every measure reads from it.
+    A contact is judged (block findings of the rules engine, then its counts-toward verdicts, as of its
+    final save) only when a measure first asks about a window that holds it: a month's report looks back
+    twelve months for a child's visits at home but only at the month itself for most measures, so most old
+    contacts are never judged. One index serves every month a caller builds (`build_report`), and a
+    contact judged for one month is not judged again for the next.
     """
 
     def __init__(self, caseload: Caseload, contacts: Iterable[Contact], tables: CodeTables, now: datetime):
@@ -70,45 +87,111 @@ class ContactIndex:
         self.tz = tables.agency.time_zone
         self.now = now
         self.today = business_day(now, self.tz)
-        self.all: list[Contact] = []
+        self.matters: dict[str, Matter] = {}
+        known: list[Matter] = [*caseload.referrals, *caseload.cases]
+        for each in known:
+            self.matters.setdefault(each.id, each)  # the first of an ID, as Caseload.matter finds it
+        self.all: list[tuple[date, Contact]] = []
+        """Every contact with a start in a known referral or case, drafts included (CMP-TIMELY), with
+        its agency day."""
         self.final: list[tuple[date, Contact]] = []
-        self.counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
-        self.seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
-        self.clean: set[str] = set()
+        """Final contacts (final-saved by `now`) with their agency day, in the order given."""
+        self._about: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        """(matter, person) -> the final contacts the person took part in, by day."""
+        self._unjudged: set[str] = set()
+        self._counted: dict[tuple[str, str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self._seen: dict[tuple[str, str], list[tuple[date, Contact]]] = defaultdict(list)
+        self._refused: dict[tuple[str, str, str], list[tuple[date, Contact, CountVerdict]]] = defaultdict(
+            list
+        )
+        self._clean: set[str] = set()
         for contact in contacts:
-            self._add(contact)
+            matter = self.matters.get(contact.context_id)
+            if matter is None or contact.started_at is None:
+                continue
+            entry = (business_day(contact.started_at, self.tz), contact)
+            self.all.append(entry)
+            if contact.finalized_at is None or contact.finalized_at > now:
+                continue
+            self.final.append(entry)
+            for person_id in dict.fromkeys(contact.participant_ids):
+                self._about[(matter.id, person_id)].append(entry)
+            self._unjudged.add(contact.id)
+        for entries in self._about.values():
+            entries.sort(key=lambda e: e[0])
 
-    def _add(self, contact: Contact) -> None:
-        matter = self.caseload.matter(contact.context_id)
-        if matter is None or contact.started_at is None:
+    def _judge_window(self, matter_id: str, person_id: str, start: date, end: date) -> None:
+        """Judge the person's final contacts of [start, end] that no earlier question needed.
+
+        A contact counts toward a measure for a person, or shows them seen, only if the person is one of
+        its participants (an on-behalf-of child who was not seen gets a verdict saying so), so no other
+        contact can change the answer.
+        """
+        entries = self._about.get((matter_id, person_id))
+        if not entries or not self._unjudged:
             return
-        self.all.append(contact)
-        if contact.finalized_at is None or contact.finalized_at > self.now:
-            return
-        day = business_day(contact.started_at, self.tz)
-        self.final.append((day, contact))
+        lo = bisect_left(entries, start, key=lambda e: e[0])
+        hi = bisect_right(entries, end, key=lambda e: e[0])
+        for day, contact in entries[lo:hi]:
+            if contact.id in self._unjudged:
+                self._unjudged.discard(contact.id)
+                self._judge(day, contact)
+
+    def _judge(self, day: date, contact: Contact) -> None:
+        matter = self.matters[contact.context_id]
+        assert contact.finalized_at is not None
         ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
-        findings = engine.check(contact, ctx)
-        for verdict in cnt.verdicts(contact, ctx, findings=findings):
-            if verdict.counts and verdict.person_id is not None:
-                self.counted[(matter.id, verdict.measure_id, verdict.person_id)].append((day, contact))
-        if any(f.severity is Severity.BLOCK for f in findings):
+        blocking = engine.blocking(contact, ctx)
+        self.file(day, contact, cnt.verdicts(contact, ctx, findings=blocking), clean=not blocking)
+
+    def file(self, day: date, contact: Contact, verdicts: Iterable[CountVerdict], *, clean: bool) -> None:
+        """Record a judged contact: what it counts toward, what it was refused for a person it was with
+        (so a measure can say what happened), and, when nothing blocks it, who it shows seen."""
+        matter_id = contact.context_id
+        for verdict in verdicts:
+            if verdict.person_id is None:
+                continue
+            key = (matter_id, verdict.measure_id, verdict.person_id)
+            if verdict.counts:
+                self._counted[key].append((day, contact))
+            elif verdict.person_id in contact.participant_ids:
+                self._refused[key].append((day, contact, verdict))
+        if not clean:
             return
-        self.clean.add(contact.id)
+        self._clean.add(contact.id)
         method = self.tables.methods.get(contact.method or "")
         if contact.status == cnt.COMPLETED and method is not None and method.in_person:
             for person_id in contact.participant_ids:
-                self.seen[(matter.id, person_id)].append((day, contact))
+                self._seen[(matter_id, person_id)].append((day, contact))
+
+    def refused_in(
+        self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
+    ) -> list[tuple[date, Contact, CountVerdict]]:
+        """Contacts of [start, end] with `person_id` that do not count toward `measure_id`, and why."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._refused.get((matter_id, measure_id, person_id), [])
+        return sorted(((d, c, v) for d, c, v in found if start <= d <= end), key=lambda e: (e[0], e[1].id))
 
     def counted_in(
         self, matter_id: str, measure_id: str, person_id: str, start: date, end: date
     ) -> list[tuple[date, Contact]]:
-        return [
-            (d, c) for d, c in self.counted.get((matter_id, measure_id, person_id), []) if start <= d <= end
-        ]
+        """Contacts of [start, end] that count toward `measure_id` for `person_id`, by day."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._counted.get((matter_id, measure_id, person_id), [])
+        return sorted(((d, c) for d, c in found if start <= d <= end), key=lambda e: e[0])
 
     def seen_in(self, matter_id: str, person_id: str, start: date, end: date) -> list[tuple[date, Contact]]:
-        return [(d, c) for d, c in self.seen.get((matter_id, person_id), []) if start <= d <= end]
+        """Clean, Completed, In-Person contacts of [start, end] `person_id` took part in, by day."""
+        self._judge_window(matter_id, person_id, start, end)
+        found = self._seen.get((matter_id, person_id), [])
+        return sorted(((d, c) for d, c in found if start <= d <= end), key=lambda e: e[0])
+
+    def is_clean(self, day: date, contact: Contact) -> bool:
+        """Whether a final contact has no block finding (judging it if nothing asked before)."""
+        if contact.id in self._unjudged:
+            self._unjudged.discard(contact.id)
+            self._judge(day, contact)
+        return contact.id in self._clean
 
 
 def _open_in(matter: Matter, start: date, end: date) -> bool:
@@ -197,11 +280,11 @@ class _Builder:
 
     # ------------------------------------------------------------------ cases, monthly
 
-    def case(self, case: Case) -> Iterator[MeasureResult]:
+    def case(self, case: Case, coverage: PlanCoverage | None) -> Iterator[MeasureResult]:
+        """The case's measures; `coverage` is CLS-CASEPLAN for the month, None when the case is not open."""
         month = self.month
-        if _open_in(case, month.first, month.last):
+        if coverage is not None:
             due_by = min(month.last, case.ends_on or month.last)
-            coverage = month_coverage(case, month)
             for child in people_with_role(case, PersonRole.CHILD):
                 yield self._monthly(
                     case, child, cnt.CHILD_MONTH, due_by, coverage.problems, coverage.fully_uncovered
@@ -268,7 +351,33 @@ class _Builder:
                 contact_ids=_ids(found),
                 due_by=due_by,
             )
+        tried = self.ix.refused_in(case.id, measure_id, person.id, month.first, month.last)
+        planless = [(d, v) for d, _, v in tried if v.blocking_rule_id == "CLS-CASEPLAN"]
+        if planless:  # the visit happened: the case plan is what is missing
+            days = ", ".join(_fmt(d) for d in sorted({d for d, _ in planless}))
+            met_with = "contacted" if measure_id == cnt.SCP_MONTH else "visited"
+            return self._result(
+                measure_id,
+                case,
+                person,
+                **base,
+                status=self._timed(due_by),
+                detail=(
+                    f"{person.full_name} was {met_with} on {days}, but it does not count as {month.name}'s "
+                    f"{what} while the case plan is missing: "
+                    + (" ".join(plan_problems) if plan_problems else planless[0][1].reason)
+                ),
+                due_by=due_by,
+                reason_rule_id="CLS-CASEPLAN",
+                contact_ids=tuple(
+                    dict.fromkeys(c.id for _, c, v in tried if v.blocking_rule_id == "CLS-CASEPLAN")
+                ),
+            )
         detail = f"{person.full_name} still needs {month.name}'s {what}."
+        if tried:
+            day, _, refusal = tried[0]
+            more = f" (and {len(tried) - 1} more)" if len(tried) > 1 else ""
+            detail += f" The contact of {_fmt(day)}{more} does not count: {refusal.reason}"
         reason = None
         if plan_problems:
             reason = "CLS-CASEPLAN"
@@ -350,6 +459,8 @@ class _Builder:
     def _scp_6month(self, case: Case, scp: Person, due_by: date) -> MeasureResult:
         month = self.month
         plan = plan_in_force(case, due_by)
+        if plan is not None and plan.scp_in_person_visits_per_month is not None:
+            return self._scp_per_month(case, scp, due_by, plan.scp_in_person_visits_per_month)
         every = plan.scp_in_person_every_months if plan else 6
         window_start = max(month.plus(-(every - 1)).first, case.start_date)
         base: dict[str, Any] = dict(period_start=window_start, period_end=month.last, window="period")
@@ -383,16 +494,74 @@ class _Builder:
             )
         first_due = Month.of(case.start_date).plus(every - 1).last
         needed_by = max(due_by, first_due)
+        earlier = self.ix.counted_in(
+            case.id, cnt.SCP_6MONTH, scp.id, case.start_date, window_start - timedelta(days=1)
+        )
+        as_of = min(self.today, month.last)
+        if earlier:  # say how long it has been, not only this window's deadline
+            last = max(d for d, _ in earlier)
+            since = (
+                f"{scp.full_name} was last visited in person on {_fmt(last)}, "
+                f"{_count(_months_between(last, as_of), 'month')} ago"
+            )
+        else:
+            since = (
+                f"{scp.full_name} has not been visited in person since the case began on "
+                f"{_fmt(case.start_date)} ({_count(_months_between(case.start_date, as_of), 'month')})"
+            )
         return self._result(
             cnt.SCP_6MONTH,
             case,
             scp,
             **base,
             status=self._timed(needed_by),
-            detail=(
-                f"{scp.full_name} needs an in-person visit (at least every {every} months) by {_fmt(needed_by)}."
-            ),
+            detail=f"{since}; a visit is needed at least every {every} months, by {_fmt(needed_by)}.",
             due_by=needed_by,
+            contact_ids=_ids(earlier[-1:]) if earlier else (),
+        )
+
+    def _scp_per_month(self, case: Case, scp: Person, due_by: date, needed: int) -> MeasureResult:
+        """A case plan that sets in-person SCP visits more often than monthly (000: 'as determined in the
+        child's case plan'): `needed` visits in the calendar month."""
+        month = self.month
+        base: dict[str, Any] = dict(period_start=month.first, period_end=month.last, window="period")
+        why = self._exempt(case, scp, cnt.SCP_6MONTH, month.first, month.last)
+        if why is not None:
+            return self._result(
+                cnt.SCP_6MONTH,
+                case,
+                scp,
+                **base,
+                status=MeasureStatus.EXEMPT,
+                detail=f"No in-person visit is required of {scp.full_name}: {why}.",
+                reason_rule_id="CLS-SCHEDULE",
+            )
+        found = self.ix.counted_in(case.id, cnt.SCP_6MONTH, scp.id, month.first, month.last)
+        ids = _ids(found)
+        made = f"{len(ids)} of {needed}" + (f" (on {_days(found)})" if found else "")
+        if len(ids) >= needed:
+            status = MeasureStatus.MET
+            detail = (
+                f"{scp.full_name} was visited in person {len(ids)} times in {month.name} (the case plan sets "
+                f"{needed} a month): {_days(found)}."
+            )
+        else:
+            status = self._timed(due_by)
+            detail = (
+                f"{scp.full_name} needs {needed} in-person visits in {month.name}, as the case plan sets; "
+                f"{made} made, by {_fmt(due_by)}."
+            )
+        return self._result(
+            cnt.SCP_6MONTH,
+            case,
+            scp,
+            **base,
+            status=status,
+            detail=detail,
+            due_by=due_by,
+            contact_ids=ids,
+            numerator=len(ids),
+            denominator=needed,
         )
 
     # ------------------------------------------------------------------ cases, event driven
@@ -487,14 +656,36 @@ class _Builder:
                     detail=f"{person.full_name} was seen {event} on {_days(found)}.",
                     contact_ids=_ids(found),
                 )
-            else:
+            elif deadline >= self.today:
                 yield self._result(
                     measure_id,
                     case,
                     person,
                     **base,
-                    status=self._timed(deadline),
+                    status=MeasureStatus.DUE,
                     detail=f"{person.full_name} must be seen in person {event}, by {_fmt(deadline)}.",
+                )
+            else:  # say what happened after the deadline, not only what was required
+                later = self.ix.seen_in(case.id, person.id, deadline + timedelta(days=1), self.today)
+                if later:
+                    first = later[0][0]
+                    detail = (
+                        f"{person.full_name} was seen on {_fmt(first)}, {_late(first, deadline)} (needed "
+                        f"{event}, by {_fmt(deadline)})."
+                    )
+                else:
+                    detail = (
+                        f"{person.full_name} has not been seen in person since the deadline: needed {event}, "
+                        f"by {_fmt(deadline)} ({_count((self.today - deadline).days, 'day')} ago)."
+                    )
+                yield self._result(
+                    measure_id,
+                    case,
+                    person,
+                    **base,
+                    status=MeasureStatus.MISSED,
+                    detail=detail,
+                    contact_ids=_ids(later[:1]),
                 )
 
     def _placements(self, case: Case) -> Iterator[MeasureResult]:
@@ -560,13 +751,11 @@ class _Builder:
     def timely(self) -> Iterator[MeasureResult]:
         month = self.month
         tz = self.ix.tz
-        for contact in self.ix.all:
-            assert contact.started_at is not None
-            day = business_day(contact.started_at, tz)
-            if not month.contains(day):
+        first, last = month.first, month.last
+        for day, contact in self.ix.all:
+            if not first <= day <= last:
                 continue
-            matter = self.ix.caseload.matter(contact.context_id)
-            assert matter is not None
+            matter = self.ix.matters[contact.context_id]
             who = (
                 ", ".join(
                     p.full_name for pid in contact.participant_ids for p in matter.people if p.id == pid
@@ -609,11 +798,11 @@ class _Builder:
 
 def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
     out = []
+    first, last = month.first, month.last
     for day, contact in index.final:
-        if not month.contains(day):
+        if not first <= day <= last:
             continue
-        matter = index.caseload.matter(contact.context_id)
-        assert matter is not None
+        matter = index.matters[contact.context_id]
         method = index.tables.methods.get(contact.method or "")
         out.append(
             ContactActivity(
@@ -623,7 +812,7 @@ def _activity(index: ContactIndex, month: Month) -> tuple[ContactActivity, ...]:
                 kind=contact.kind.value,
                 staff_person_id=contact.staff_person_id or matter.primary_worker_id,
                 day=day,
-                completed=contact.status == cnt.COMPLETED and contact.id in index.clean,
+                completed=contact.status == cnt.COMPLETED and index.is_clean(day, contact),
                 in_person=method is not None and method.in_person,
             )
         )
@@ -647,6 +836,19 @@ def evaluate_month(
     return build_report(index, month)
 
 
+def evaluate_months(
+    caseload: Caseload,
+    contacts: Iterable[Contact],
+    months: Iterable[Month],
+    *,
+    tables: CodeTables,
+    now: datetime,
+) -> list[MonthReport]:
+    """`evaluate_month` for several months over one index: a contact two months need is judged once."""
+    index = ContactIndex(caseload, contacts, tables, now)
+    return [build_report(index, month) for month in months]
+
+
 def build_report(index: ContactIndex, month: Month) -> MonthReport:
     """The month's report from an index already built (a 12-month report reuses one index)."""
     builder = _Builder(index, month)
@@ -656,9 +858,10 @@ def build_report(index: ContactIndex, month: Month) -> MonthReport:
             results.extend(builder.referral(referral))
     coverage = []
     for case in index.caseload.cases:
-        results.extend(builder.case(case))
-        if _open_in(case, month.first, month.last):
-            coverage.append(month_coverage(case, month))
+        covered = month_coverage(case, month) if _open_in(case, month.first, month.last) else None
+        results.extend(builder.case(case, covered))
+        if covered is not None:
+            coverage.append(covered)
     results.extend(builder.timely())
     return MonthReport(
         month=month,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import MeasureStatus
-from fieldapp.domain.records import Approval, Caseload, Contact
+from fieldapp.domain.records import Approval, Case, Caseload, Contact
 
 RULE_ID = "SUP-REVIEW"
 
@@ -56,7 +57,8 @@ class MonthlyReview:
 
 @dataclass(frozen=True, slots=True)
 class CourtReview:
-    """A court-involved case: every final entry before the next court date must be approved before it."""
+    """One hearing of a court-involved case, held or next: every entry made final before it must be
+    approved by the day before (an approval on the court date itself is too late)."""
 
     rule_id: str
     case_id: str
@@ -68,6 +70,14 @@ class CourtReview:
     approved_late_contact_ids: tuple[str, ...]
     status: MeasureStatus
     detail: str
+    held: bool = False
+    """The hearing has taken place (its day has come): the result is final."""
+    entry_ids: tuple[str, ...] = ()
+    """Every entry that had to be approved before it."""
+
+    def days_until(self, today: date) -> int:
+        """Days left to approve the entries, counted from `today` (0: the last day is today)."""
+        return (self.due_by - today).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +113,8 @@ def approval_coverage(
     tables: CodeTables,
     now: datetime,
 ) -> ReviewReport:
-    """SUP-REVIEW for `month` (per worker) and for every court-involved case's next court date."""
+    """SUP-REVIEW for `month` (per worker) and for the hearings of every court-involved case from the
+    month's first day on: held ones with whether their entries were approved in time, and the next one."""
     tz = tables.agency.time_zone
     today = business_day(now, tz)
     approvals = list(approvals)
@@ -149,45 +160,81 @@ def approval_coverage(
         )
 
     courts = []
+    is_past = month.last < today
     for case in caseload.cases:
-        if not case.court_involved or case.next_court_date is None:
+        if not case.court_involved:
             continue
-        court = case.next_court_date
-        last_ok = court - timedelta(days=1)
-        entries = [
-            c
-            for c in final
-            if c.context_id == case.id
-            and c.finalized_at is not None
-            and business_day(c.finalized_at, tz) < court
-        ]
-        missing_ids = tuple(c.id for c in entries if c.id not in approved_on)
-        late_ids = tuple(c.id for c in entries if c.id in approved_on and approved_on[c.id] > last_ok)
-        outstanding = missing_ids + late_ids
-        if not outstanding:
-            status = MeasureStatus.MET
-            detail = (
-                f"All {len(entries)} entries of {case.name} ({case.id}) are approved before the court date "
-                f"{_fmt(court)}."
-            )
-        else:
-            status = MeasureStatus.DUE if today <= last_ok else MeasureStatus.MISSED
-            detail = (
-                f"{len(outstanding)} of {len(entries)} entries of {case.name} ({case.id}) are not approved "
-                f"before the court date {_fmt(court)}; approve them by {_fmt(last_ok)}."
-            )
-        courts.append(
-            CourtReview(
-                RULE_ID,
-                case.id,
-                case.name,
-                case.primary_worker_id,
-                court,
-                last_ok,
-                missing_ids,
-                late_ids,
-                status,
-                detail,
-            )
-        )
+        entries = [c for c in final if c.context_id == case.id and c.finalized_at is not None]
+        for court in court_dates(case):
+            if court < month.first or (is_past and court > today):
+                continue  # an earlier month's hearing, or (for a past month) one not held yet
+            courts.append(_court_review(case, court, entries, approved_on, today, tz))
+    courts.sort(key=lambda c: (c.court_date, c.case_id))
     return ReviewReport(RULE_ID, month, today, tuple(monthly), tuple(courts))
+
+
+def court_dates(case: Case) -> list[date]:
+    """Every hearing of the case, held or scheduled (its next court date among them), oldest first."""
+    days = {h.held_on for h in case.court_hearings}
+    if case.next_court_date is not None:
+        days.add(case.next_court_date)
+    return sorted(days)
+
+
+def _court_review(
+    case: Case,
+    court: date,
+    entries: list[Contact],
+    approved_on: dict[str, date],
+    today: date,
+    tz: ZoneInfo,
+) -> CourtReview:
+    """The entries made final before the hearing day, and whether each was approved the day before at the
+    latest. A hearing held stays judged as it was: approving an entry afterwards does not mend it."""
+    last_ok = court - timedelta(days=1)
+    before = [c for c in entries if c.finalized_at is not None and business_day(c.finalized_at, tz) < court]
+    missing_ids = tuple(c.id for c in before if c.id not in approved_on)
+    late_ids = tuple(c.id for c in before if c.id in approved_on and approved_on[c.id] > last_ok)
+    outstanding = len(missing_ids) + len(late_ids)
+    held = court <= today
+    what = f"{case.name} ({case.id})"
+    if not outstanding:
+        status = MeasureStatus.MET
+        detail = (
+            f"All {len(before)} entries of {what} were approved before the hearing on {_fmt(court)}."
+            if held
+            else f"All {len(before)} entries of {what} are approved before the court date {_fmt(court)}."
+        )
+    elif today <= last_ok:
+        status = MeasureStatus.DUE
+        left = (last_ok - today).days
+        when = "today" if left == 0 else ("by tomorrow" if left == 1 else f"within {left} days")
+        detail = (
+            f"{outstanding} of {len(before)} entries of {what} are not approved before the court date "
+            f"{_fmt(court)}; approve them by {_fmt(last_ok)} ({when})."
+        )
+    else:
+        status = MeasureStatus.MISSED
+        parts = []
+        if late_ids:
+            parts.append(f"{len(late_ids)} approved only on or after that day")
+        if missing_ids:
+            parts.append(f"{len(missing_ids)} still not approved")
+        detail = (
+            f"{outstanding} of {len(before)} entries of {what} were not approved before the court date "
+            f"{_fmt(court)} (they had to be by {_fmt(last_ok)}): {' and '.join(parts)}."
+        )
+    return CourtReview(
+        RULE_ID,
+        case.id,
+        case.name,
+        case.primary_worker_id,
+        court,
+        last_ok,
+        missing_ids,
+        late_ids,
+        status,
+        detail,
+        held=held,
+        entry_ids=tuple(c.id for c in before),
+    )

@@ -28,6 +28,7 @@ from fieldapp.domain.caseplans import (
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
 from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
+from fieldapp.domain.rules.selections import primary_exception_problem
 
 if TYPE_CHECKING:
     from fieldapp.domain.rules import RuleContext
@@ -76,10 +77,7 @@ class _Facts:
     contact: Contact
     ctx: RuleContext
     day: date | None
-
-    @property
-    def month(self) -> Month | None:
-        return None if self.day is None else Month.of(self.day)
+    month: Month | None
 
     @property
     def matter(self) -> Matter:
@@ -95,7 +93,7 @@ def verdicts(
     them (the compliance index does), so the engine does not run twice.
     """
     day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
-    facts = _Facts(contact, ctx, day)
+    facts = _Facts(contact, ctx, day, None if day is None else Month.of(day))
     candidates = list(_candidates(facts))
     if not candidates:
         return []
@@ -112,12 +110,14 @@ def verdicts(
                     measure_id,
                     person.id,
                     False,
-                    f"It cannot be final-saved yet ({blocking.rule_id}): {blocking.message}",
+                    f"It cannot be finalized yet: {blocking.message} ({blocking.rule_id})",
                     blocking.rule_id,
                 )
             )
         elif pre is not None:
             out.append(pre)
+        elif measure_id == RESIDENCE and out and out[-1].measure_id == CHILD_MONTH:
+            out.append(_at_home(facts, person, out[-1]))  # _candidates yields it right after the visit
         else:
             out.append(_judge(facts, measure_id, person))
     return out
@@ -230,15 +230,15 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     if needs.sw_plan and is_case and SW_PLAN_CONTACT not in contact.services:
         label = tables.label("services", SW_PLAN_CONTACT)
         return no("SEL-SERVICES", f"'{label}' is not marked under Case Management Services.")
-    if needs.primary and not _by_primary_or_excepted(contact, matter):
+    primary_problem = primary_exception_problem(contact, ctx) if needs.primary else None
+    if primary_problem is not None:
         made_by = ctx.caseload.staff_member(contact.staff_person_id or "")
         primary = ctx.caseload.staff_member(matter.primary_worker_id)
         who = made_by.full_name if made_by else "someone else"
         primary_name = primary.full_name if primary else "the assigned worker"
         return no(
             "SEL-PRIMARY",
-            f"made by {who}, not by the primary social worker {primary_name}, and no exception approved "
-            "by the bureau program manager (name and date) is recorded.",
+            f"made by {who}, not by the primary social worker {primary_name}, and {primary_problem}",
         )
     if needs.caseplan and isinstance(matter, Case):
         problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
@@ -258,21 +258,29 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
                 "CLS-SCHEDULE",
                 f"{name} cares for a child placed through ICPC; the receiving state makes the visits.",
             )
-    if measure_id == RESIDENCE and contact.location not in tables.child_residence_locations:
-        where = tables.label("locations", contact.location) if contact.location else "no location"
-        return no(
-            "SEL-LOCATION",
-            f"It took place at '{where}', not in the child's residence: it counts as the monthly visit "
-            f"but not toward the share of {name}'s visits at home.",
-        )
+    if measure_id == RESIDENCE:
+        return _at_home(facts, person, _judge(facts, CHILD_MONTH, person))
     return CountVerdict(measure_id, person.id, True, _counts_sentence(measure_id, name, facts, matter))
 
 
-def _by_primary_or_excepted(contact: Contact, matter: Matter) -> bool:
-    if contact.staff_person_id == matter.primary_worker_id:
-        return True
-    exc = contact.primary_exception
-    return exc is not None and bool(exc.approver_name.strip()) and exc.approved_on is not None
+def _at_home(facts: _Facts, child: Person, visit: CountVerdict) -> CountVerdict:
+    """CMP-RESIDENCE: the child's monthly visit (`visit`, its CMP-CHILD-MONTH verdict) made in the child's
+    residence. Every gate before the location is the monthly visit's, so its verdict is not judged again."""
+    if not visit.counts:
+        return CountVerdict(RESIDENCE, child.id, False, visit.reason, visit.blocking_rule_id)
+    contact, tables = facts.contact, facts.ctx.tables
+    if contact.location not in tables.child_residence_locations:
+        where = tables.label("locations", contact.location) if contact.location else "no location"
+        return _no(
+            RESIDENCE,
+            child,
+            "SEL-LOCATION",
+            f"It took place at '{where}', not in the child's residence: it counts as the monthly visit "
+            f"but not toward the share of {child.full_name}'s visits at home.",
+        )
+    return CountVerdict(
+        RESIDENCE, child.id, True, _counts_sentence(RESIDENCE, child.full_name, facts, facts.matter)
+    )
 
 
 def _what(measure_id: str) -> str:
@@ -299,6 +307,9 @@ def _counts_sentence(measure_id: str, name: str, facts: _Facts, matter: Matter) 
         every = 6
         if isinstance(matter, Case) and facts.day is not None:
             plan = plan_in_force(matter, facts.day)
+            if plan is not None and plan.scp_in_person_visits_per_month is not None:
+                n = plan.scp_in_person_visits_per_month
+                return f"Counts toward the {n} in-person visits a month the case plan sets for {name}."
             every = plan.scp_in_person_every_months if plan else 6
         return f"Counts as the in-person visit {name} needs at least every {every} months."
     if measure_id == REF_CHILD:

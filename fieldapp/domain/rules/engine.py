@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fieldapp.domain.findings import Finding
+from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Contact
 from fieldapp.domain.rules import closure, narrative, selections
 from fieldapp.domain.rules.common import Rule
@@ -43,6 +43,15 @@ RULES: tuple[Rule, ...] = (
     closure.cls_closed,
     closure.cls_caseplan,
 )
+
+NEVER_BLOCK: frozenset[Rule] = frozenset(
+    {selections.sel_others, narrative.nar_rp, narrative.nar_style, narrative.nar_le, closure.cls_caseplan}
+)
+"""Rules every finding of which is a warning (tests/compliance/test_index.py reads their source to
+hold this true). They never stop a final save nor a contact counting, and they are the ones that scan the
+narrative's text or walk the case plans, so `blocking` skips them."""
+
+_MAY_BLOCK: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in NEVER_BLOCK)
 
 # The rule IDs this engine can report (RULES.md sections 2-4, one contact at a time).
 RULE_IDS: frozenset[str] = frozenset(
@@ -89,3 +98,12 @@ def check(contact: Contact, ctx: RuleContext) -> list[Finding]:
     found = tuple(finding for rule in RULES for finding in rule(contact, ctx))
     _last = (contact, ctx, found)
     return list(found)
+
+
+def blocking(contact: Contact, ctx: RuleContext) -> list[Finding]:
+    """The block findings of `check`, in the same order, without running the rules that only warn.
+
+    What decides whether a final contact counts (the compliance measures judge thousands of them a month)
+    needs only these; the wizard and the review page call `check` and see the warnings too.
+    """
+    return [f for rule in _MAY_BLOCK for f in rule(contact, ctx) if f.severity is Severity.BLOCK]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fieldapp.domain.agency_time import business_day
+from fieldapp.domain.codecheck import unknown_code
 from fieldapp.domain.codetables import CodeTables, StyleTerm
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import CollateralType, Contact, ContactKind, Matter, PersonRole, find_person
@@ -173,11 +174,31 @@ def begins_with_privilege_line(narrative: str, tables: CodeTables) -> bool:
 # --------------------------------------------------------------------------- rules
 
 
+def only_template(narrative: str, templates: Iterable[str], fixed_lines: Iterable[str] = ()) -> bool:
+    """True when `narrative` holds nothing but lines of the templates (their headings and prompts) and
+    `fixed_lines` (the privilege line): an inserted template with nothing written under it. A prompt line
+    with words typed after it is content."""
+    given = {line.strip() for text in (*templates, *fixed_lines) for line in text.splitlines()}
+    given.discard("")
+    lines = [line.strip() for line in narrative.splitlines()]
+    return bool(given) and all(not line or line in given for line in lines)
+
+
 def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    """NAR-REQUIRED: no final save without a narrative."""
+    """NAR-REQUIRED: no final save without a narrative; the template's headings alone are no narrative
+    (the day-end close would otherwise finalize a contact with no content)."""
     if not contact.narrative.strip():
         yield block(
             "NAR-REQUIRED", "narrative", "Write the narrative: no contact is saved as final without one."
+        )
+    elif only_template(
+        contact.narrative, ctx.tables.narrative_templates, (ctx.tables.agency.privilege_line,)
+    ):
+        yield block(
+            "NAR-REQUIRED",
+            "narrative",
+            "The narrative is only the template's headings: write what happened under them. No contact "
+            "is saved as final without a narrative.",
         )
 
 
@@ -326,19 +347,21 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-SOP: child and parent contacts record the SOP components used, from the program's checklist."""
     tables = ctx.tables
     program = str(ctx.matter.program)
-    checklist = {e.code: e for e in tables.sop_checklist(program)}
-    known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
-    for extras in tables.sop_extras.values():
-        known |= {e.code for e in extras}
+    checklist = {e.code for e in tables.sop_checklist(program)}
     for code in dict.fromkeys(contact.sop_components):
+        if code in checklist:
+            continue  # the usual case: every checklist code is a known one, so nothing more to look up
+        known = {e.code for e in tables.sop_hotline} | {e.code for e in tables.sop_all}
+        for extras in tables.sop_extras.values():
+            known |= {e.code for e in extras}
         if code not in known:
+            problem = unknown_code(tables, "sop", "sop_components", code)
             yield block(
                 "NAR-SOP",
                 "sop_components",
-                f"'{code}' is not a Safety Organized Practice component the agency knows; choose from the "
-                f"{program} checklist.",
+                f"{problem.message() if problem else code} Choose from the {program} checklist.",
             )
-        elif code not in checklist:
+        else:
             yield warn(
                 "NAR-SOP",
                 "sop_components",

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fieldapp.domain.agency_time import business_day
+from fieldapp.domain.codecheck import unknown_code
 from fieldapp.domain.codetables import CodeEntry, PresenceCue, names_social_media
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact, ContactKind, PersonRole, people_with_role
@@ -46,6 +47,12 @@ def is_social_media(code: str, entry: CodeEntry | None) -> bool:
     return names_social_media(code) or (entry is not None and names_social_media(entry.label))
 
 
+def _unknown(ctx: RuleContext, table: str, value: str) -> str:
+    """The message for a value that is not a code of its table, naming the valid codes (codecheck)."""
+    problem = unknown_code(ctx.tables, table, table, value)
+    return problem.message() if problem is not None else f"'{value}' cannot be used here."
+
+
 # --------------------------------------------------------------------------- who and when
 
 
@@ -61,39 +68,71 @@ def sel_staff(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+def primary_exception_problem(contact: Contact, ctx: RuleContext) -> str | None:
+    """SEL-PRIMARY: why a contact by someone other than the primary worker does not count, or None.
+
+    Seed 000: "Mandatory contacts must be made by the assigned primary social worker. Exceptions to this
+    requirement should be rare and must be approved by the bureau program manager." The approver is a
+    staff ID from the caseload; it holds when that person is a bureau program manager (Worker
+    .is_bureau_program_manager), is not who made the contact, and approved on or before the final save.
+    The warning and the counts-toward verdict both come from here, so they never disagree.
+    """
+    if contact.staff_person_id == ctx.matter.primary_worker_id:
+        return None
+    exc = contact.primary_exception
+    if exc is None:
+        return "no exception approved by the bureau program manager is recorded."
+    missing = []
+    if exc.approver_id is None:
+        typed = f" ('{exc.approver_name.strip()}' is only a typed name)" if exc.approver_name.strip() else ""
+        missing.append(f"the bureau program manager who approved it, chosen from the staff list{typed}")
+    if exc.approved_on is None:
+        missing.append("the date it was approved")
+    if missing:
+        return f"the exception does not say {' or '.join(missing)}."
+    assert exc.approver_id is not None and exc.approved_on is not None
+    approver = ctx.caseload.staff_member(exc.approver_id)
+    if approver is None:
+        return (
+            f"the approver '{exc.approver_id}' is not on the staff list; choose the bureau program manager."
+        )
+    if approver.id == contact.staff_person_id:
+        return (
+            f"{approver.full_name} made the contact and cannot approve their own exception; the bureau "
+            "program manager approves it."
+        )
+    if not approver.is_bureau_program_manager:
+        return (
+            f"{approver.full_name} ({approver.title}, {approver.role.value}) is not a bureau program manager; "
+            "only the bureau program manager approves this exception."
+        )
+    moment = reference_time(contact, ctx)
+    saved_on = business_day(moment, ctx.tables.agency.time_zone)
+    if exc.approved_on > saved_on:
+        when = "it was final-saved" if contact.finalized_at is not None else "today"
+        return (
+            f"the approval is dated {exc.approved_on.isoformat()}, after {when} ({saved_on.isoformat()}); an "
+            "exception counts only when approved on or before the final save."
+        )
+    return None
+
+
 def sel_primary(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-PRIMARY (warn part): a mandatory contact by someone else needs a recorded, approved exception."""
     if not kind_entry(contact, ctx).mandatory or not contact.staff_person_id:
         return
-    primary_id = ctx.matter.primary_worker_id
-    if contact.staff_person_id == primary_id:
+    problem = primary_exception_problem(contact, ctx)
+    if problem is None:
         return
+    primary_id = ctx.matter.primary_worker_id
     primary = ctx.caseload.staff_member(primary_id)
     primary_name = primary.full_name if primary is not None else primary_id
-    exc = contact.primary_exception
-    missing = []
-    if exc is None or not exc.approver_name.strip():
-        missing.append("the name of the bureau program manager who approved it")
-    if exc is None or exc.approved_on is None:
-        missing.append("the date it was approved")
-    if missing:
-        yield warn(
-            "SEL-PRIMARY",
-            "primary_exception",
-            f"{primary_name} is the primary social worker of {where(ctx)}. A mandatory contact made by "
-            f"someone else counts only with an exception approved by the bureau program manager: record "
-            f"{' and '.join(missing)}.",
-        )
-        return
-    assert exc is not None and exc.approved_on is not None
-    ref_day = business_day(reference_time(contact, ctx), ctx.tables.agency.time_zone)
-    if exc.approved_on > ref_day:
-        yield warn(
-            "SEL-PRIMARY",
-            "primary_exception",
-            f"The exception is dated {exc.approved_on.isoformat()}, which is in the future; record the date "
-            "the bureau program manager actually approved it.",
-        )
+    yield warn(
+        "SEL-PRIMARY",
+        "primary_exception",
+        f"{primary_name} is the primary social worker of {where(ctx)}. A mandatory contact made by someone "
+        f"else counts only with an exception approved by the bureau program manager, and {problem}",
+    )
 
 
 def sel_date(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
@@ -145,11 +184,7 @@ def sel_purpose(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     for code in contact.purposes:
         purpose = ctx.tables.purposes.get(code)
         if purpose is None:
-            yield block(
-                "SEL-PURPOSE",
-                "purposes",
-                f"'{code}' is not a contact purpose in the agency's list; choose one from the list.",
-            )
+            yield block("SEL-PURPOSE", "purposes", _unknown(ctx, "purposes", code))
         elif ctx.matter.context not in purpose.context:
             yield block(
                 "SEL-PURPOSE",
@@ -167,22 +202,14 @@ def sel_method(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     if is_social_media(contact.method, entry):
         return  # sel_medium says why, in the policy's words
     if entry is None:
-        yield block(
-            "SEL-METHOD",
-            "method",
-            f"'{contact.method}' is not a method of contact in the agency's list; choose one from the list.",
-        )
+        yield block("SEL-METHOD", "method", _unknown(ctx, "methods", contact.method))
 
 
 def sel_location(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-LOCATION: a location when, and only when, the method is In-Person."""
     method = ctx.tables.methods.get(contact.method) if contact.method else None
     if contact.location is not None and contact.location not in ctx.tables.locations:
-        yield block(
-            "SEL-LOCATION",
-            "location",
-            f"'{contact.location}' is not a location in the agency's list; choose one from the list.",
-        )
+        yield block("SEL-LOCATION", "location", _unknown(ctx, "locations", contact.location))
         return
     if method is None:
         return  # no known method yet: SEL-METHOD says so; the location cannot be judged
@@ -201,7 +228,9 @@ def sel_status(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-STATUS: Completed or Attempted."""
     if not contact.status:
         yield block("SEL-STATUS", "status", "Select whether the contact was Completed or Attempted.")
-    elif contact.status not in (COMPLETED, ATTEMPTED) or contact.status not in ctx.tables.statuses:
+    elif contact.status not in ctx.tables.statuses:
+        yield block("SEL-STATUS", "status", _unknown(ctx, "statuses", contact.status))
+    elif contact.status not in (COMPLETED, ATTEMPTED):
         yield block(
             "SEL-STATUS",
             "status",
@@ -303,7 +332,7 @@ def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block(
             "SEL-PARTYTYPE",
             "party_type",
-            f"'{contact.party_type}' is not a contact party type in the agency's list; select '{expected}'.",
+            f"{_unknown(ctx, 'party_types', contact.party_type)} A '{entry.label}' has '{expected}'.",
         )
     elif not party.offered:
         yield block(
@@ -325,7 +354,9 @@ def sel_services(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """SEL-SERVICES (block part): each service is a known code valid in a referral or a case."""
     for code in dict.fromkeys(contact.services):
         service = ctx.tables.services.get(code)
-        if service is None or not service.offered:
+        if service is None:
+            yield block("SEL-SERVICES", "services", _unknown(ctx, "services", code))
+        elif not service.offered:
             yield block(
                 "SEL-SERVICES",
                 "services",

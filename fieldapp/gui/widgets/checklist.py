@@ -1,15 +1,18 @@
 """A list of check boxes built from code-table choices inside a container of a loaded form.
 
 Check boxes rather than a checkable list view: each is a real control with its own accessible name and
-keyboard focus (Space toggles it), which screen readers and keyboard-only work handle best.
+keyboard focus (Space toggles it), which screen readers and keyboard-only work handle best. The list is
+one stop for Tab, like a list view: Tab enters at the first box and leaves the list, the arrow keys move
+between its boxes (and Home/End to the first and last), so a long checklist costs one Tab, not twelve.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLayout, QWidget
 
 from fieldapp.app.wizard_flow import Choice
 
@@ -42,8 +45,46 @@ class CheckList(QObject):
             box.setObjectName(f"check_{choice.code}")
             box.setAccessibleName(choice.label)
             box.toggled.connect(self._on_toggled)
+            box.installEventFilter(self)
+            if self.boxes:
+                box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # one Tab stop: the arrows move inside
             layout.addWidget(box)
             self.boxes[choice.code] = box
+
+    _MOVES = {Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Arrow keys move between the boxes of this list; Home/End go to its ends."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.modifiers() not in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+            Qt.KeyboardModifier.ShiftModifier,
+        ):
+            return False
+        boxes = [b for b in self.boxes.values() if b.isVisible() and b.isEnabled()]
+        if watched not in boxes:
+            return False
+        here = boxes.index(watched)
+        key = event.key()
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and here > 0:
+            # Tab leaves the list from wherever the arrows took the focus: as from its one Tab stop
+            first = next(iter(self.boxes.values()))
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            QApplication.sendEvent(first, QKeyEvent(event.type(), key, event.modifiers(), event.text()))
+            return True
+        if key in self._MOVES:
+            there = here + self._MOVES[Qt.Key(key)]
+        elif key == Qt.Key.Key_Home:
+            there = 0
+        elif key == Qt.Key.Key_End:
+            there = len(boxes) - 1
+        else:
+            return False
+        if 0 <= there < len(boxes):
+            boxes[there].setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _on_toggled(self, _checked: bool) -> None:
         self.changed.emit()

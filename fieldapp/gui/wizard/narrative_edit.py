@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -56,6 +56,7 @@ class NarrativeEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._spelling_at: SpellingLookup | None = None
         self._ignore_word: Callable[[str], None] | None = None
+        self.menu: QMenu | None = None  # the context menu last shown (tests drive it by keyboard)
 
     # ------------------------------------------------------------------ spelling
 
@@ -93,9 +94,25 @@ class NarrativeEdit(QPlainTextEdit):
             position = self.cursorForPosition(event.pos()).position()
         else:  # Menu key / Shift+F10: the word at the text cursor
             position = self.textCursor().position()
+        self._popup(self.context_menu_at(position), event.globalPos())
+
+    def open_menu_at_cursor(self) -> QMenu:
+        """The spelling/context menu for the word at the text cursor, below it (Shift+F10, a hint's Enter)."""
+        cursor = self.textCursor()
+        position = cursor.selectionStart() if cursor.hasSelection() else cursor.position()
         menu = self.context_menu_at(position)
-        menu.exec(event.globalPos())
-        menu.deleteLater()
+        self._popup(menu, self.viewport().mapToGlobal(self.cursorRect().bottomLeft()))
+        return menu
+
+    def _popup(self, menu: QMenu, where: QPoint) -> None:
+        """Shown without a nested event loop; its first entry (the first suggestion) is active, so Enter
+        takes it and Escape leaves the text as it was."""
+        self.menu = menu
+        menu.aboutToHide.connect(menu.deleteLater)
+        first = next((a for a in menu.actions() if a.isEnabled() and not a.isSeparator()), None)
+        menu.popup(where, first)
+        if first is not None:
+            menu.setActiveAction(first)
 
     def replace_span(self, start: int, end: int, text: str) -> None:
         """Replace [start, end) as one undoable edit, never inside the protected line, within the limit."""
@@ -140,6 +157,9 @@ class NarrativeEdit(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         cursor = self.textCursor()
         key = event.key()
+        if key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            self.open_menu_at_cursor()  # Qt maps only the Menu key to a context menu on every platform
+            return
         if self._limit():
             if key == Qt.Key.Key_Backspace and self._touches_protected(cursor, deleting_back=True):
                 if cursor.hasSelection() and cursor.selectionEnd() > self._limit():

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimer
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDateTimeEdit,
     QFormLayout,
@@ -49,15 +51,18 @@ from fieldapp.app.wizard_flow import (
     NarrativeMode,
     Step,
     field_root,
+    field_words,
     page_of_field,
+    role_words,
+    step_title,
 )
-from fieldapp.domain.codetables import resources_dir
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import (
     ClosureException,
     ClosureExceptionKind,
     Contact,
     FaxDetails,
+    Initiator,
     LawEnforcementAssessment,
     OtherParty,
     PrimaryWorkerException,
@@ -72,13 +77,26 @@ if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
 
 
+CLIENT_INITIATED = "client_initiated"
+"""The closure box's choice that records Contact.initiated_by = client (CLS-CLOSED), not an exception kind."""
+
+
 def severity_word(finding: Finding) -> str:
-    """In words, not only in colour or an icon: "must fix" blocks finalizing, "check" is a warning."""
-    return "must fix" if finding.severity is Severity.BLOCK else "check"
+    """In words, not only in colour or an icon: "Must fix" blocks finalizing, "Check" is a warning."""
+    return "Must fix" if finding.severity is Severity.BLOCK else "Check"
 
 
 def finding_text(finding: Finding) -> str:
-    return f"{finding.rule_id} ({severity_word(finding)}): {finding.message}"
+    """The sentence first; the rule ID after it, for the supervisor and the help desk."""
+    return f"{severity_word(finding)}: {finding.message} ({finding.rule_id})"
+
+
+def finding_html(finding: Finding) -> str:
+    """As `finding_text`, with the rule ID small and grey so the sentence is what is read."""
+    return (
+        f"{severity_word(finding)}: {html.escape(finding.message, quote=False)} "
+        f"<small style='color:#666666; font-weight:normal'>{html.escape(finding.rule_id)}</small>"
+    )
 
 
 def set_combo(combo: QComboBox, code: str | None) -> None:
@@ -116,7 +134,7 @@ class FlowPage(QWizardPage):
     def __init__(self, wizard: ContactWizard) -> None:
         super().__init__()
         self.wiz = wizard
-        self.setTitle(PAGE_TITLES[self.step])
+        self.setTitle(step_title(self.step))
         self.setObjectName(f"page_{self.step.name.lower()}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -127,8 +145,8 @@ class FlowPage(QWizardPage):
         self.frozen_label.setWordWrap(True)
         self.frozen_label.setProperty("class", "notice")
         self.frozen_label.setAccessibleName("Why this contact cannot be edited")
-        self.subsequent_button = QPushButton("Start a linked &subsequent contact", self.frozen)
-        self.subsequent_button.setAccessibleName("Start a linked subsequent contact")
+        self.subsequent_button = QPushButton("Start a &new contact linked to this one", self.frozen)
+        self.subsequent_button.setAccessibleName("Start a new contact linked to this one")
         self.subsequent_button.clicked.connect(self.wiz.start_subsequent)
         frozen_row.addWidget(self.frozen_label, 1)
         frozen_row.addWidget(self.subsequent_button)
@@ -145,7 +163,13 @@ class FlowPage(QWizardPage):
         self.banner.setWordWrap(True)
         self.banner.setProperty("class", "blockBanner")
         self.banner.setAccessibleName("Why you cannot continue")
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.banner.linkActivated.connect(self.wiz.go_to_field)
         self.banner.hide()
         outer.addWidget(self.banner)
         self.status_label = QLabel(self)
@@ -165,6 +189,43 @@ class FlowPage(QWizardPage):
             group.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.build()
         self.chain_tab_order()
+        for edit in self.form.findChildren(QDateTimeEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Tab leaves a date/time field as a whole (Qt's default walks its sections: month, day, year, hour,
+        minute, five Tabs to get past it); the sections fill in as digits are typed, or with the arrows.
+        Tabbing into a date *and* time field selects the hour: the time is what a worker corrects most
+        (the date is today), typed in one go ("1030"); Home goes to the date."""
+        if (
+            isinstance(watched, QDateTimeEdit)
+            and event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+            and watched.displayedSections() & QDateTimeEdit.Section.HourSection
+            and watched.displayedSections() & QDateTimeEdit.Section.DaySection
+        ):
+            QTimer.singleShot(
+                0, watched, lambda: watched.setSelectedSection(QDateTimeEdit.Section.HourSection)
+            )
+            return False
+        if (
+            isinstance(watched, QDateTimeEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        ):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            if backwards:
+                self.wiz.focusPreviousChild()
+            else:
+                self.wiz.focusNextChild()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ to override
 
@@ -195,21 +256,29 @@ class FlowPage(QWizardPage):
         for f in mine:
             by_field.setdefault(field_root(f.field), []).append(f)
         for field, label in self.finding_labels.items():
-            items = by_field.get(field, [])
+            # calm checking: a field's findings show once the worker has touched it or asked to go on
+            items = by_field.get(field, []) if self.wiz.is_revealed(field) else []
             severity = "block" if any(f.severity is Severity.BLOCK for f in items) else "warn"
             shown = (tuple(items), severity)
             if self._shown_findings.get(field) == shown:
-                continue  # unchanged: re-polishing every field on every page change cost ~3 ms (bench)
+                continue  # unchanged: re-polishing every field on every page change slowed the change
             self._shown_findings[field] = shown
-            label.setText("\n".join(finding_text(f) for f in items))
+            # Stable layout: a finding that goes away leaves its (now empty) line, so the controls below
+            # do not jump up under the worker's eyes, or the pointer, as they fix things.
+            keep_line = not items and label.isVisibleTo(self) and bool(label.text())
+            if keep_line:
+                label.setMinimumHeight(max(label.minimumHeight(), label.height()))
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText("<br>".join(finding_html(f) for f in items))
+            label.setToolTip("\n".join(f"{f.rule_id}: {f.message}" for f in items))
             label.setProperty("severity", severity)
             label.style().unpolish(label)
             label.style().polish(label)
-            label.setVisible(bool(items))
+            label.setVisible(bool(items) or keep_line)
             control = self.controls_for.get(field)
             if control is not None:
                 control.setProperty("finding", severity if items else "")
-                control.setAccessibleDescription(" ".join(f"{f.rule_id}: {f.message}" for f in items))
+                control.setAccessibleDescription(" ".join(finding_text(f) for f in items))
                 control.style().unpolish(control)
                 control.style().polish(control)
         self.show_banner(findings)
@@ -222,10 +291,25 @@ class FlowPage(QWizardPage):
         if not blocks:
             self.banner.hide()
             return
+        # Only what stops Next, each field once, linking to it; its sentence is beside the field. Calm
+        # (a to-do, not an alarm) until the worker has touched one of those fields or asked to go on.
         action = "Finalize" if self.step is Step.REVIEW else "Next"
-        lines = [f"<b>{action} is unavailable until this is fixed:</b>"]
-        lines += [f"<b>{html.escape(f.rule_id)}</b>: {html.escape(f.message)}" for f in blocks]
-        self.banner.setText("<br>".join(lines))
+        fields = list(dict.fromkeys(field_root(f.field) for f in blocks))
+        links = []
+        for field in fields:
+            ids = ", ".join(dict.fromkeys(f.rule_id for f in blocks if field_root(f.field) == field))
+            where = f" ({PAGE_TITLES[page_of_field(field)]})" if self.step is Step.REVIEW else ""
+            links.append(
+                f"<a href='{html.escape(field)}'>{html.escape(field_words(field), quote=False)}</a>"
+                f"{html.escape(where, quote=False)} <small style='color:#666666'>{html.escape(ids)}</small>"
+            )
+        alarm = any(self.wiz.is_revealed(field) for field in fields)
+        lead = f"{action} is unavailable until this is done:" if alarm else f"To go on ({action}), fill in:"
+        self.banner.setText(f"<b>{lead}</b> " + " · ".join(links))
+        if self.banner.property("calm") != (not alarm):
+            self.banner.setProperty("calm", not alarm)
+            self.banner.style().unpolish(self.banner)
+            self.banner.style().polish(self.banner)
         self.banner.show()
 
     def show_frozen(self, reason: str | None, can_follow_up: bool) -> None:
@@ -233,6 +317,9 @@ class FlowPage(QWizardPage):
         self.frozen_label.setText(reason or "")
         self.subsequent_button.setVisible(can_follow_up)
         self.form.setEnabled(reason is None)
+        if reason is not None and self.step is Step.REVIEW:
+            self.setTitle("The contact as recorded (read-only)")
+            self.form.setEnabled(True)  # read-only controls: readable, selectable, copyable
 
     def chain_tab_order(self) -> None:
         """Tab follows the visual order: the layout order of the form (rows top to bottom), then the
@@ -336,6 +423,10 @@ class BasicsPage(FlowPage):
             lambda _i: self.wiz.edit(staff_person_id=self.staff.currentData())
         )
         self.started: QDateTimeEdit = self.c(QDateTimeEdit, "startedAt")
+        zone = self.wiz.now().astimezone(self.tz).tzname() or str(self.tz)
+        # the agency's clock, said where the time is typed (a laptop set to another zone shows this one)
+        self.c(QLabel, "startedAtLabel").setText(f"Contact &started ({zone}):")
+        self.started.setToolTip(f"Date and time in the agency's time zone ({self.tz}).")
         self.started.setMaximumDateTime(_qdatetime(self.wiz.now(), self.tz).addDays(1))
         self.started.dateTimeChanged.connect(self._on_times)
         self.has_end: QCheckBox = self.c(QCheckBox, "hasEnd")
@@ -359,10 +450,18 @@ class BasicsPage(FlowPage):
         self.change_children.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.change_children.clicked.connect(self.wiz.change_on_behalf)
         self.primary: QGroupBox = self.c(QGroupBox, "primaryBox")
-        self.approver: QLineEdit = self.c(QLineEdit, "approverName")
+        self.approver: QComboBox = self.c(QComboBox, "approver")
+        approvers = flow.approver_choices()
+        fill_combo(
+            self.approver,
+            approvers,
+            "Choose the bureau program manager…"
+            if approvers
+            else "No bureau program manager on the staff list",
+        )
         self.approved_on: QDateEdit = self.c(QDateEdit, "approvedOn")
         self.primary.toggled.connect(self._on_primary)
-        self.approver.textEdited.connect(lambda _t: self._on_primary())
+        self.approver.currentIndexChanged.connect(lambda _i: self._on_primary())
         self.approved_on.dateChanged.connect(lambda _d: self._on_primary())
         self.closure: QGroupBox = self.c(QGroupBox, "closureBox")
         self.closure_kind: QComboBox = self.c(QComboBox, "closureKind")
@@ -373,6 +472,9 @@ class BasicsPage(FlowPage):
                 Choice(
                     ClosureExceptionKind.PAYMENT_DOCUMENT.value, "Payment/renewal document (AAP, Kin-GAP)"
                 ),
+                # Not an exception of its own: the contact records who initiated it (initiated_by), and
+                # CLS-CLOSED allows a phone, written or electronic contact the client initiated.
+                Choice(CLIENT_INITIATED, "The client called, wrote or messaged me (not in person)"),
             ],
         )
         self.closure_note: QLineEdit = self.c(QLineEdit, "closureNote")
@@ -388,6 +490,7 @@ class BasicsPage(FlowPage):
             "on_behalf_of_child_ids": self.change_children,
             "primary_exception": self.primary,
             "closure_exception": self.closure,
+            "initiated_by": self.closure,
         }
 
     def _on_times(self, *_args: object) -> None:
@@ -403,17 +506,22 @@ class BasicsPage(FlowPage):
         exception = None
         if self.primary.isChecked():
             d = self.approved_on.date()
+            approver_id = self.approver.currentData()
             exception = PrimaryWorkerException(
-                approver_name=self.approver.text().strip(), approved_on=date(d.year(), d.month(), d.day())
+                approver_id=approver_id or None,
+                approver_name=self.approver.currentText() if approver_id else "",
+                approved_on=date(d.year(), d.month(), d.day()),
             )
         self.wiz.edit(primary_exception=exception)
 
     def _on_closure(self) -> None:
         exception = None
-        kind = self.closure_kind.currentData()
-        if self.closure.isChecked() and kind:
+        kind = self.closure_kind.currentData() if self.closure.isChecked() else None
+        if kind and kind != CLIENT_INITIATED:
             exception = ClosureException(kind=ClosureExceptionKind(kind), note=self.closure_note.text())
-        self.wiz.edit(closure_exception=exception)
+        initiated_by = Initiator.CLIENT if kind == CLIENT_INITIATED else None
+        self.closure_note.setEnabled(kind != CLIENT_INITIATED)  # the client's call needs no exception note
+        self.wiz.edit(closure_exception=exception, initiated_by=initiated_by)
 
     def load(self, contact: Contact) -> None:
         set_combo(self.staff, contact.staff_person_id)
@@ -438,7 +546,7 @@ class BasicsPage(FlowPage):
         pe = contact.primary_exception
         self.primary.setChecked(pe is not None)
         if pe is not None:
-            set_text(self.approver, pe.approver_name)
+            set_combo(self.approver, pe.approver_id)
             if pe.approved_on is not None:
                 approved = QDate(pe.approved_on.year, pe.approved_on.month, pe.approved_on.day)
                 if self.approved_on.date() != approved:
@@ -447,10 +555,13 @@ class BasicsPage(FlowPage):
             today = self.wiz.now().astimezone(self.tz).date()
             self.approved_on.setDate(QDate(today.year, today.month, today.day))
         ce = contact.closure_exception
-        self.closure.setChecked(ce is not None)
+        client = contact.initiated_by is Initiator.CLIENT
+        self.closure.setChecked(ce is not None or client)
         if ce is not None:
             set_combo(self.closure_kind, ce.kind.value)
             set_text(self.closure_note, ce.note)
+        elif client:
+            set_combo(self.closure_kind, CLIENT_INITIATED)
         for widget in (self.started, self.has_end, self.ended, self.primary, self.approved_on, self.closure):
             widget.blockSignals(False)
 
@@ -476,6 +587,11 @@ class MethodPage(FlowPage):
             lambda _i: self.wiz.edit(location=self.location.currentData())
         )
         self.status: QComboBox = self.c(QComboBox, "status")
+        self.status.setToolTip(
+            "Whether the contact took place (Completed) or was tried without reaching the person "
+            "(Attempted). This is not the record's state (draft, final, synced, approved), which says "
+            "where the record is in its life."
+        )
         fill_combo(self.status, flow.status_choices())
         self.status.currentIndexChanged.connect(lambda _i: self.wiz.edit(status=self.status.currentData()))
         self.fax_box: QGroupBox = self.c(QGroupBox, "faxBox")
@@ -564,12 +680,24 @@ class ParticipantsPage(FlowPage):
     def build(self) -> None:
         flow = self.wiz.flow
         box = self.c(QGroupBox, "participantsBox")
-        role = flow.kind_entry.participant_role.value.replace("_", " ")
+        role = role_words(flow.kind_entry.participant_role)
         box.setTitle(f"Participants: the {role} the contact was with")
         self.participants = CheckList(box, flow.participant_choices())
         self.participants.changed.connect(lambda: self.wiz.edit(participant_ids=self.participants.checked()))
+        self.caregiver_note = QLabel(self.form)
+        self.caregiver_note.setObjectName("caregiverNote")
+        self.caregiver_note.setWordWrap(True)
+        self.caregiver_note.setProperty("class", "finding")
+        self.caregiver_note.setProperty("severity", "warn")
+        self.caregiver_note.setTextFormat(Qt.TextFormat.RichText)
+        self.caregiver_note.setToolTip("SEL-PARTICIPANT")
+        self.caregiver_note.hide()
+        form_layout = self.form.layout()
+        if isinstance(form_layout, QFormLayout):
+            form_layout.insertRow(2, self.caregiver_note)
         self.party: QLineEdit = self.c(QLineEdit, "partyType")
-        self.party.setText(flow.party_type().label)
+        self.party.setText(flow.party_type_words())
+        self.party.setCursorPosition(0)
         self.others: QListWidget = self.c(QListWidget, "othersList")
         self.others.setMaximumHeight(110)
         self.other_name: QLineEdit = self.c(QLineEdit, "otherName")
@@ -577,21 +705,72 @@ class ParticipantsPage(FlowPage):
         self.add_other: QPushButton = self.c(QPushButton, "addOther")
         self.remove_other: QPushButton = self.c(QPushButton, "removeOther")
         self.add_other.clicked.connect(self._add_other)
+        self.known_people = {c.code: c for c in flow.people_present_choices()}
+        completer = QCompleter([c.code for c in self.known_people.values()], self.other_name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._picked_other)
+        self.other_name.setCompleter(completer)
+        self.other_name.setPlaceholderText("Type a name, or the first letters of someone in the case")
+        self.other_name.returnPressed.connect(self._name_entered)
         self.other_role.returnPressed.connect(self._add_other)
         self.remove_other.clicked.connect(self._remove_other)
         self.controls_for = {"participant_ids": box, "party_type": self.party, "others_present": self.others}
 
-    def _add_other(self) -> None:
+    def _picked_other(self, name: str) -> None:
+        """Someone of the referral/case picked from the name's suggestions: their role comes with them
+        (the Enter that picked them then adds them)."""
+        known = self.known_people.get(name)
+        if known is not None and not self.other_role.text().strip():
+            self.other_role.setText(known.label)
+            QTimer.singleShot(0, self, self._add_if_complete)  # picking them is choosing them
+
+    def _add_if_complete(self) -> None:
+        if self.other_name.text().strip() and self.other_role.text().strip():
+            self._add_other()
+
+    def _name_entered(self) -> None:
+        """Enter in Name: with the role still to type, that is where the worker goes next; else add."""
+        if not self.pending_other():
+            return
+        if self.other_name.text().strip() and not self.other_role.text().strip():
+            # after the event: the suggestions popup, closing on this Enter, hands the focus back first
+            self._focus_later(self.other_role)
+            return
+        self._add_other()
+
+    def pending_other(self) -> bool:
+        return bool(self.other_name.text().strip() or self.other_role.text().strip())
+
+    def _add_other(self) -> bool:
+        """Add the typed person to Others present; say what is missing instead of dropping half of it."""
         name, role = self.other_name.text().strip(), self.other_role.text().strip()
         if not name or not role:
-            self.c(QLabel, "others_presentFinding").setText("SEL-OTHERS: enter both the name and the role.")
-            self.c(QLabel, "others_presentFinding").show()
-            (self.other_name if not name else self.other_role).setFocus()
-            return
+            missing = "name" if not name else "role"
+            label = self.c(QLabel, "others_presentFinding")
+            label.setText(
+                f"Type the {missing} of the other person present too, then press Enter to add them "
+                "(or clear what you typed)."
+            )
+            label.show()
+            self._focus_later(self.other_name if not name else self.other_role)
+            return False
         self.other_name.clear()
         self.other_role.clear()
         self.wiz.edit(others_present=(*self.wiz.contact.others_present, OtherParty(name=name, role=role)))
-        self.other_name.setFocus()
+        self._focus_later(self.other_name)
+        return True
+
+    def _focus_later(self, edit: QLineEdit) -> None:
+        """After the key event: the name's suggestions popup, closing on the same key, gives the focus
+        back to the name field first."""
+        QTimer.singleShot(0, edit, lambda: edit.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def validatePage(self) -> bool:
+        """A person typed but not yet added is added on Next, never left behind with the page."""
+        if self.wiz.editable and self.pending_other() and not self._add_other():
+            return False
+        return super().validatePage()
 
     def _remove_other(self) -> None:
         row = self.others.currentRow()
@@ -602,6 +781,13 @@ class ParticipantsPage(FlowPage):
 
     def load(self, contact: Contact) -> None:
         self.participants.set_checked(contact.participant_ids)
+        mismatch = self.wiz.flow.scp_mismatch(contact)
+        show = mismatch is not None and self.wiz.is_revealed("participant_ids")
+        self.caregiver_note.setText(
+            f"{html.escape(mismatch or '', quote=False)} "
+            "<small style='color:#666666; font-weight:normal'>SEL-PARTICIPANT</small>"
+        )
+        self.caregiver_note.setVisible(show)
         wanted = [f"{o.name} ({o.role})" for o in contact.others_present]
         if [self.others.item(i).text() for i in range(self.others.count())] != wanted:
             self.others.clear()
@@ -693,7 +879,7 @@ class NarrativePage(FlowPage):
     # ------------------------------------------------------------------ spelling
 
     def _load_speller(self) -> None:
-        """The word list loads once per app on the op runner (~0.2 s); a later wizard finds it ready."""
+        """The word list loads once per app on the op runner; a later wizard finds it ready."""
         ready = loaded_speller()
         if ready is not None:
             self.use_speller(ready)
@@ -760,11 +946,22 @@ class NarrativePage(FlowPage):
         )
 
     def insert_template(self) -> None:
-        path = resources_dir() / "templates" / "quality_contact.txt"
-        self.editor.insert_at_cursor(path.read_text(encoding="utf-8"))
+        """Insert the agency's template and put the cursor after its first prompt, where writing starts."""
+        templates = self.wiz.flow.tables.narrative_templates
+        if templates:
+            start = self.editor.textCursor().position()
+            self.editor.insert_at_cursor(templates[0])
+            prompt = templates[0].find(":\n- ")
+            line_end = templates[0].find("\n", prompt + 2) if prompt >= 0 else -1
+            if line_end >= 0:
+                cursor = self.editor.textCursor()
+                cursor.setPosition(min(start + line_end, len(self.editor.toPlainText())))
+                self.editor.setTextCursor(cursor)
         self.editor.setFocus()
 
     def _jump_to_hint(self, item: QListWidgetItem) -> None:
+        """Enter (or a double click) on a hint acts on it: the words are selected in the narrative and,
+        for a spelling hint, its menu of suggestions opens at the word (Enter takes the first)."""
         row = self.hints.row(item)
         if 0 <= row < len(self.marks):
             mark = self.marks[row]
@@ -773,6 +970,8 @@ class NarrativePage(FlowPage):
             cursor.setPosition(mark.end, cursor.MoveMode.KeepAnchor)
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
+            if mark.rule_id == SPELLING and not self.editor.isReadOnly():
+                self.editor.open_menu_at_cursor()
 
     def update_count(self) -> None:
         length, limit = self.editor.document().characterCount() - 1, self.editor.max_chars
@@ -793,12 +992,13 @@ class NarrativePage(FlowPage):
         self._shown_marks = shown
         self.hints.clear()
         for rule_id, words, advice in shown:
+            # the advice is the sentence; the rule ID stays in the tooltip (and Enter acts on the hint)
             if rule_id == SPELLING:
-                item = QListWidgetItem(f"Spelling “{words}” ({rule_id}): {advice}", self.hints)
-                item.setToolTip(SPELLING_WHY)
+                item = QListWidgetItem(f"Spelling of “{words}”: {advice}", self.hints)
+                item.setToolTip(f"{SPELLING_WHY} Press Enter for the suggestions.")
             else:
-                item = QListWidgetItem(f"{rule_id} “{words}”: {advice}", self.hints)
-                item.setToolTip(advice)
+                item = QListWidgetItem(f"Wording “{words}”: {advice}", self.hints)
+                item.setToolTip(f"{advice} ({rule_id})")
         if not shown:
             QListWidgetItem("No wording to review.", self.hints)
         unique = dict.fromkeys(f"“{words}”: {advice}" for _, words, advice in shown)
@@ -809,7 +1009,9 @@ class NarrativePage(FlowPage):
         mode = flow.narrative_mode(contact)
         self.consult_box.setVisible(mode is NarrativeMode.CONSULTATION)
         self.editor.setReadOnly(mode is NarrativeMode.CONSULTATION or not self.wiz.editable)
-        self.template_button.setEnabled(mode is not NarrativeMode.CONSULTATION)
+        self.template_button.setEnabled(
+            mode is not NarrativeMode.CONSULTATION and bool(flow.tables.narrative_templates)
+        )
         prefix = flow.privilege_line() + "\n" if mode is NarrativeMode.PRIVILEGED else ""
         self.editor.set_protected_prefix(prefix)
         if self.editor.toPlainText() != contact.narrative:
@@ -843,6 +1045,12 @@ class ReviewPage(FlowPage):
 
     def build(self) -> None:
         self.summary: QTextBrowser = self.c(QTextBrowser, "summary")
+        self.summary.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )  # read with the arrow keys, copied with Ctrl+C
+        layout = self.form.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretchFactor(self.summary, 1)  # the contact and its narrative get the room
         self.verdicts: QListWidget = self.c(QListWidget, "verdicts")
         self.verdicts.setMaximumHeight(110)
         self.findings: QListWidget = self.c(QListWidget, "findings")
@@ -886,9 +1094,11 @@ class ReviewPage(FlowPage):
         self._shown = list(findings)
         for f in findings:
             page = PAGE_TITLES[page_of_field(f.field)]
-            QListWidgetItem(f"{finding_text(f)} (page: {page})", self.findings)
-        if not findings:
-            QListWidgetItem("No findings: every rule is satisfied.", self.findings)
+            item = QListWidgetItem(f"{finding_text(f)} – on “{page}”", self.findings)
+            item.setToolTip("Press Enter to go to the field.")
+        # nothing to say: the list folds away and the contact gets the room
+        self.findings.setVisible(bool(findings))
+        self.c(QLabel, "findingsLabel").setVisible(bool(findings))
         self.show_banner(findings)
 
     def _go_to_finding(self, item: QListWidgetItem) -> None:

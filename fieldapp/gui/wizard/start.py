@@ -24,6 +24,7 @@ from fieldapp.app.wizard_flow import (
     KindChoice,
     default_on_behalf,
     kind_choices,
+    kind_for_person,
     on_behalf_choices,
     on_behalf_left_out,
     on_behalf_problem,
@@ -92,7 +93,10 @@ class OnBehalfDialog(_FormDialog):
             text, severity = problem, "block"
         elif left_out and self.mandatory:
             names = ", ".join(c.label for c in left_out)
-            text = f"SEL-ONBEHALF (check): {names} left out. A mandatory contact is made on behalf of all children."
+            text = (
+                f"Check: {names} left out. A mandatory contact is made on behalf of all children. "
+                "(SEL-ONBEHALF)"
+            )
             severity = "warn"
         else:
             text, severity = "", ""
@@ -107,7 +111,14 @@ class OnBehalfDialog(_FormDialog):
 class KindDialog(_FormDialog):
     """The kind of contact: only kinds valid for a referral or a case (SCP only in a case)."""
 
-    def __init__(self, tables: CodeTables, matter: Matter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tables: CodeTables,
+        matter: Matter,
+        parent: QWidget | None = None,
+        *,
+        preselect: ContactKind | None = None,
+    ) -> None:
         super().__init__("wizard/kind", f"New contact – {matter.name}: kind", parent)
         self.setObjectName("kindDialog")
         box = child(self.form, QGroupBox, "kindsBox")
@@ -129,9 +140,14 @@ class KindDialog(_FormDialog):
         self.finding = child(self.form, QLabel, "kindFinding")
         self.ok.setText("&Start contact")
         self._update()
-        first = next((r for r in self.radios.values() if r.isEnabled()), None)
-        if first is not None:
-            first.setFocus()
+        # One kind is always chosen and has the focus, so the arrow keys change it and Enter confirms:
+        # the person's kind when the contact was started from a person, else the first available.
+        chosen = self.radios.get(preselect) if preselect is not None else None
+        if chosen is None or not chosen.isEnabled():
+            chosen = next((r for r in self.radios.values() if r.isEnabled()), None)
+        if chosen is not None:
+            chosen.setChecked(True)
+            chosen.setFocus()
 
     def chosen(self) -> ContactKind | None:
         index = self.group.checkedId()
@@ -152,8 +168,11 @@ def start_new_contact(
     runner: OpRunner,
     tables: CodeTables | None = None,
     clock: Clock | None = None,
+    person_id: str | None = None,
 ) -> StartingContact | None:
     """Run the on-behalf dialog and the kind choice (modal), then create the draft on the worker thread.
+
+    `person_id`: the person the worker started from in the caseload; their kind is preselected.
 
     Returns None if the worker cancelled; otherwise a `StartingContact` whose `wizardReady(ContactWizard)`
     signal fires (and whose wizard is shown) as soon as the service has created the draft.
@@ -165,7 +184,7 @@ def start_new_contact(
     on_behalf = OnBehalfDialog(matter, parent=parent)
     if on_behalf.exec() != QDialog.DialogCode.Accepted:
         return None
-    kind_dialog = KindDialog(tables, matter, parent)
+    kind_dialog = KindDialog(tables, matter, parent, preselect=kind_for_person(tables, matter, person_id))
     if kind_dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     kind = kind_dialog.chosen()

@@ -12,15 +12,25 @@ saying that the text cannot be changed afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+    QWizard,
+)
 
 from fieldapp.app.service import ContactLocked, ContactService, FinalizeRefused, StoredContact
+from fieldapp.app.texts import state_meaning
 from fieldapp.app.wizard_flow import (
+    PAGE_FIELDS,
     PAGE_TITLES,
     Choice,
     ContactFlow,
@@ -40,9 +50,25 @@ from fieldapp.gui.wizard.pages import PAGE_CLASSES, FlowPage, NarrativePage
 
 AUTOSAVE_MS = 30_000
 RECHECK_DEBOUNCE_MS = 150
-RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke costs well under 20 ms
+RECHECK_DEBOUNCE_CHARS = 2_000  # below this a full re-check per keystroke keeps up with typing (bench_wizard)
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where the worker left a draft: the page, the control that had the keyboard, its text cursor."""
+
+    page: int
+    control: str = ""
+    cursor: int = -1
+
+
+PAGE_FIELDS_BY_ID = {int(step): fields for step, fields in PAGE_FIELDS.items()}
+
+_places: dict[str, Place] = {}
+"""Per contact ID, for this run of the app: reopening a draft returns to where it was left. Only a page
+number, a control name and a cursor offset, nothing of the record, and never written to disk."""
 
 
 class ContactWizard(QWizard):
@@ -89,6 +115,11 @@ class ContactWizard(QWizard):
         # (date and time now, the only possible participant...), saved with the first interim save.
         self.contact: Contact = stored.contact if self.frozen_reason else self._with_defaults(stored.contact)
         self.findings: list[Finding] = []
+        # Calm checking: which fields' findings are shown. A draft the wizard saved before was worked on
+        # already: all of it shows. A new one shows a field's findings once it is touched, its page is
+        # left, or the worker asks to go on (Ctrl+Enter, a banner link, a finding on the review page).
+        self.revealed: set[str] = set()
+        self.reveal_all = stored.contact.started_at is not None
         self._store_findings: list[Finding] = []  # the store's refusal, shown until the contact changes
         self._dirty = False
         self._saving = False
@@ -134,10 +165,14 @@ class ContactWizard(QWizard):
         self._recheck.setInterval(RECHECK_DEBOUNCE_MS)
         self._recheck.timeout.connect(self._refresh)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_now)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.advance)
+        self.close_box: QMessageBox | None = None
         self.setMinimumSize(760, 520)
         self.resize(1000, 700)
         self._apply_stored_state(stored)
         self._refresh()
+        self._resume_at: Place | None = _places.get(stored.contact.id) if self.editable else None
         if self.editable and self.contact != stored.contact:
             self._dirty = True
             self._autosave.start()
@@ -161,23 +196,39 @@ class ContactWizard(QWizard):
         return on_behalf_choices(self.matter)
 
     def _with_defaults(self, contact: Contact) -> Contact:
-        """A new draft shows the date and time now (the worker corrects it) and the flow's preselections."""
-        if contact.started_at is None:
-            contact = contact.model_copy(update={"started_at": self.now().replace(second=0, microsecond=0)})
+        """A new draft shows the date and time now (the worker corrects it) and the flow's preselections;
+        a draft the wizard saved before is shown as it was left (an unticked purpose stays unticked)."""
+        if contact.started_at is not None:
+            return self.flow.normalize(contact)
+        contact = contact.model_copy(update={"started_at": self.now().replace(second=0, microsecond=0)})
         return self.flow.initial(contact)
 
     def _apply_stored_state(self, stored: StoredContact) -> None:
         self.frozen_reason = self._frozen_reason(stored)
-        can_follow_up = self.frozen_reason is not None and stored.state.value == "draft"
+        # Whatever stops a change, the promise "anything new goes into a new contact linked to this one"
+        # is kept by a button beside the reason.
+        can_follow_up = self.frozen_reason is not None
         for page in self.pages.values():
             page.show_frozen(self.frozen_reason, can_follow_up)
+        if self.frozen_reason is not None:
+            # read, not edit: the whole contact on one selectable page, no Finalize or Save draft
+            self.setStartId(int(Step.REVIEW))
+            self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelButton])
+            self.setButtonText(QWizard.WizardButton.CancelButton, "&Close")
+            self.button(QWizard.WizardButton.CancelButton).setAccessibleName("Close")
+            state = "final" if stored.state.value != "draft" else "frozen draft"
+            self.setWindowTitle(f"{self.flow.kind_entry.label} – {self.matter.name} ({state}, read-only)")
         self.button(QWizard.WizardButton.CustomButton1).setEnabled(self.editable)
 
     def _frozen_reason(self, stored: StoredContact) -> str | None:
         if stored.frozen_reason:
             return stored.frozen_reason
         if stored.state.value != "draft":
-            return f"This contact is {stored.state.value}: its text and selections can no longer be changed (NAR-IMMUTABLE)."
+            return (
+                f"Record state – {state_meaning(stored.state.value)} Its text and selections can no "
+                "longer be changed by anyone; anything learned later goes into a new contact linked to "
+                "this one. (NAR-IMMUTABLE)"
+            )
         first = stored.contact.first_saved_at
         tz = self.tables.agency.time_zone
         if first is not None and self.now() >= end_of_business_day(business_day(first, tz), tz):
@@ -192,6 +243,7 @@ class ContactWizard(QWizard):
         """Apply the worker's change to the contact, re-check, and schedule an interim save."""
         if not self.editable or not changes:
             return
+        self.revealed.update(changes)
         updated = self.contact.model_copy(update=changes)
         updated = self.flow.normalize(updated)
         if updated == self.contact:
@@ -210,6 +262,17 @@ class ContactWizard(QWizard):
             self._recheck.start()
             return
         self._refresh()
+
+    def is_revealed(self, field: str) -> bool:
+        return self.reveal_all or field_root(field) in self.revealed
+
+    def reveal(self, fields: Iterable[str]) -> None:
+        """Show the findings of `fields` from now on (calm checking)."""
+        new = {field_root(f) for f in fields} - self.revealed
+        if new:
+            self.revealed |= new
+            for page in self.pages.values():
+                page.show_findings(self.findings)
 
     def flush_checks(self) -> None:
         """Run a re-check that typing postponed, so no decision is taken on stale findings."""
@@ -238,6 +301,13 @@ class ContactWizard(QWizard):
         following = self.flow.next_page(Step(current))
         return int(following) if following is not None else -1
 
+    def validateCurrentPage(self) -> bool:
+        """Leaving a page forward: its fields have been seen, so their findings (warnings) show."""
+        ok = super().validateCurrentPage()
+        if ok and self.currentId() in PAGE_FIELDS_BY_ID:
+            self.reveal(PAGE_FIELDS_BY_ID[self.currentId()])
+        return ok
+
     def _on_page_changed(self, page_id: int) -> None:
         # The interim save is queued right after this event-loop turn, i.e. after the new page has been
         # painted: queued at once, the op runner serialised and wrote the contact (holding the interpreter
@@ -252,6 +322,7 @@ class ContactWizard(QWizard):
 
     def go_to_field(self, field: str) -> None:
         """Show the page that owns `field` and put the keyboard focus on its control."""
+        self.reveal([field])
         target = page_of_field(field)
         while self.currentId() > int(target):
             self.back()
@@ -272,6 +343,7 @@ class ContactWizard(QWizard):
         dialog = OnBehalfDialog(
             self.matter, self.contact.on_behalf_of_child_ids, self.flow.kind_entry.mandatory, self
         )
+        dialog.addActions(self.actions())
         dialog.accepted.connect(lambda: self.edit(on_behalf_of_child_ids=dialog.chosen()))
         dialog.open()
 
@@ -312,9 +384,11 @@ class ContactWizard(QWizard):
         if stored.contact.first_saved_at != self.contact.first_saved_at:
             self.contact = self.contact.model_copy(update={"first_saved_at": stored.contact.first_saved_at})
         self.last_saved_at = self.now()
-        self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S}")
+        zone = self.last_saved_at.tzname() or ""
+        self.set_status(f"Draft saved at {self.last_saved_at:%H:%M:%S} {zone}".rstrip())
         self.setWindowTitle(
-            f"{self.flow.kind_entry.label} – {self.matter.name} (draft saved {self.last_saved_at:%H:%M})"
+            f"{self.flow.kind_entry.label} – {self.matter.name} "
+            f"(draft saved {self.last_saved_at:%H:%M} {zone})".replace(" )", ")")
         )
         self.draftSaved.emit(stored)
         if self._dirty:
@@ -347,21 +421,22 @@ class ContactWizard(QWizard):
         box.setWindowTitle("Finalize the contact")
         box.setText("Finalize this contact now?")
         informative = (
-            "Once final, its text and selections cannot be changed by anyone. Anything you learn later "
-            "goes into a new contact linked to this one."
+            "Once final, its text and selections cannot be changed by anyone, and it goes to the office "
+            "at the next sync. Anything you learn later goes into a new contact linked to this one."
         )
         unknown = self.unknown_words()
         if unknown:
             shown = ", ".join(f"“{w}”" for w in unknown[:5]) + (" …" if len(unknown) > 5 else "")
             informative += (
                 f"\n\nThe spell checker does not know {len(unknown)} word{'s' if len(unknown) > 1 else ''} "
-                f"in the narrative: {shown}. Check them now (NAR-IMMUTABLE)."
+                f"in the narrative: {shown}. Check them now: a final narrative cannot be corrected (NAR-IMMUTABLE)."
             )
         box.setInformativeText(informative)
         finalize = box.addButton("&Finalize", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(finalize)
         box.setAccessibleName("Confirm finalizing the contact")
+        box.addActions(self.actions())  # the app's lock (Ctrl+L) works in the question too
         self.confirm_box = box
         self.finalize_button = finalize
         box.finished.connect(lambda _r: self._confirmed(box.clickedButton() is finalize))
@@ -388,6 +463,7 @@ class ContactWizard(QWizard):
         self._call(lambda: self.service.finalize(contact), self._finalized, self._finalize_failed, "Finalize")
 
     def _finalized(self, stored: StoredContact) -> None:
+        _places.pop(stored.contact.id, None)
         self._finalizing = False
         self._dirty = False
         self.stored = stored
@@ -416,12 +492,123 @@ class ContactWizard(QWizard):
         self.set_status(f"The contact could not be finalized: {error}")
         self.saveFailed.emit(str(error))
 
+    # ------------------------------------------------------------------ where the worker was
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        place, self._resume_at = self._resume_at, None
+        if place is not None:
+            QTimer.singleShot(0, self, lambda: self._return_to(place))
+
+    def _return_to(self, place: Place) -> None:
+        """Page forward (as Next would, so a block on the way stops there) to the remembered control."""
+        while self.currentId() < place.page and self.currentId() >= 0:
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:
+                return
+        if self.currentId() != place.page or not place.control:
+            return
+        page = self.currentPage()
+        control = page.findChild(QWidget, place.control) if page is not None else None
+        if control is None or not control.isVisible():
+            return
+        control.setFocus(Qt.FocusReason.OtherFocusReason)
+        if place.cursor >= 0 and isinstance(control, QPlainTextEdit):
+            cursor = control.textCursor()
+            cursor.setPosition(min(place.cursor, len(control.toPlainText())))
+            control.setTextCursor(cursor)
+            control.ensureCursorVisible()
+        elif place.cursor >= 0 and isinstance(control, QLineEdit):
+            control.setCursorPosition(place.cursor)
+
+    def remember_place(self) -> None:
+        """Keep the page and cursor for when this draft is opened again in this run of the app."""
+        if not self.editable or self.currentId() < 0:
+            return
+        focus = QApplication.focusWidget()
+        control, cursor = "", -1
+        if focus is not None and self.isAncestorOf(focus) and focus.objectName():
+            control = focus.objectName()
+            if isinstance(focus, QPlainTextEdit):
+                cursor = focus.textCursor().position()
+            elif isinstance(focus, QLineEdit):
+                cursor = focus.cursorPosition()
+        _places[self.contact.id] = Place(self.currentId(), control, cursor)
+
+    # ------------------------------------------------------------------ keys
+
+    def advance(self) -> None:
+        """Ctrl+Enter: what the default button would do (Next, or Finalize on the review page)."""
+        if self.currentId() == Step.REVIEW:
+            if self.button(QWizard.WizardButton.FinishButton).isEnabled():
+                self.accept()
+            return
+        if self.button(QWizard.WizardButton.NextButton).isEnabled():
+            self.next()
+            return
+        # asked to go on where it cannot: say what stops it, beside each field, and go to the first
+        self.flush_checks()
+        blocking = self.flow.blocking(Step(self.currentId()), self.contact, self.findings)
+        if blocking:
+            self.reveal(f.field for f in blocking)
+            self.go_to_field(blocking[0].field)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter acts on the field that has it, never on the page: a dialog's default button would take
+        an Enter the field did not use (a name typed in Others present left the page and was lost). Enter
+        on a button presses that button (the button handles it before this); Ctrl+Enter moves on.
+        Escape asks before closing a draft instead of closing at once."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            if self.editable:
+                self.ask_to_close()
+            else:
+                self.reject()
+            return
+        super().keyPressEvent(event)
+
+    def ask_to_close(self) -> None:
+        """Escape: close only when the worker says so; the draft is kept either way."""
+        if self.close_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmClose")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Close the contact")
+        box.setText("Close this contact for now?")
+        box.setInformativeText(
+            "The draft is kept as it is. Continue it from Today's drafts before the end of the day; "
+            "it opens again at this page."
+        )
+        close = box.addButton("&Close", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAccessibleName("Confirm closing the contact")
+        box.addActions(self.actions())
+        self.close_box = box
+
+        def answered(_result: int) -> None:
+            self.close_box = None
+            if box.clickedButton() is close:
+                self.reject()
+
+        box.finished.connect(answered)
+        box.open()
+
     def reject(self) -> None:
         """Closing keeps the draft: whatever is unsaved is queued for saving first."""
+        self.remember_place()
         self.save_now()
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_place()
         self.save_now()
         super().closeEvent(event)
 

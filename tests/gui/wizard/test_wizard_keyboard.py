@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -42,12 +43,22 @@ def press(window: QWidget, k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModi
 
 
 def tab_to(qtbot, wizard: ContactWizard, name: str, limit: int = 80) -> QWidget:  # type: ignore[no-untyped-def]
-    """Press Tab until the control `name` has the focus: it must be reachable by keyboard."""
+    """Press Tab until the control `name` has the focus: it must be reachable by keyboard. A check box of
+    a checklist is reached as a worker would: Tab to the list (one stop), then the Down arrow."""
+    target = wizard.currentPage().findChild(QCheckBox, name)
+    if target is not None and not target.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        boxes = [b for b in target.parentWidget().findChildren(QCheckBox) if b.isVisible()]
+        tab_to(qtbot, wizard, boxes[0].objectName(), limit)
+        for _ in range(len(boxes)):
+            if focus() is target:
+                return target
+            press(wizard, Qt.Key.Key_Down)
+        raise AssertionError(f"{name} cannot be reached with the arrow keys in its list")
     for _ in range(limit):
         widget = focus()
         if widget is not None and widget.objectName() == name and widget.isVisible():
             return widget
-        press(wizard, Qt.Key.Key_Tab)  # (a date/time field takes one Tab per section, as everywhere in Qt)
+        press(wizard, Qt.Key.Key_Tab)  # (Tab leaves a date/time field as a whole)
     raise AssertionError(f"{name} cannot be reached with Tab on {wizard.currentPage().title()}")
 
 
@@ -85,8 +96,7 @@ def test_keyboard_only_completion_of_a_child_case_contact(qtbot, active_wizard, 
     wizard = active_wizard(ContactKind.CHILD_CASE, "C-2001")
     wizard.pages[Step.BASICS].staff.setFocus()  # where a worker starts: the first control of the page
 
-    tab_to(qtbot, wizard, "check_DELIVERED_SERVICES")
-    key(qtbot, wizard, Qt.Key.Key_Space)
+    assert wizard.pages[Step.BASICS].purposes.boxes["DELIVERED_SERVICES"].isChecked()  # preselected
     alt(qtbot, wizard, Qt.Key.Key_N)
 
     for name in (

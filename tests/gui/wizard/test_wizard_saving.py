@@ -68,12 +68,14 @@ def test_page_change_saves_the_draft(qtbot, service, caseload, runner, clock) ->
     wizard = ContactWizard(service, stored, caseload=caseload, runner=runner, clock=clock)
     qtbot.addWidget(wizard)
     wizard.show()
-    box = wizard.pages[Step.BASICS].purposes.boxes["DELIVERED_SERVICES"]
+    box = wizard.pages[Step.BASICS].purposes.boxes["CLIENT_EVALUATION"]
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Space)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     # saved on the page change, long before the 30-second timer
-    qtbot.waitUntil(lambda: service.get(stored.contact.id).contact.purposes == ("DELIVERED_SERVICES",))
+    qtbot.waitUntil(
+        lambda: service.get(stored.contact.id).contact.purposes == ("DELIVERED_SERVICES", "CLIENT_EVALUATION")
+    )
 
 
 def test_closing_the_wizard_saves_the_draft(qtbot, service, caseload, runner, clock) -> None:

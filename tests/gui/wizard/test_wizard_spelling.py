@@ -40,7 +40,11 @@ def test_NAR_IMMUTABLE_misspelling_underlined_and_listed_with_its_suggestion(qtb
     type_narrative(qtbot, wizard, TEXT)
     qtbot.waitUntil(lambda: any("dicussed" in t for t in hint_texts(page)), timeout=3_000)
     hints = hint_texts(page)
-    assert any(t.startswith("Spelling “dicussed” (NAR-IMMUTABLE)") and "discussed" in t for t in hints)
+    assert any(t.startswith("Spelling of “dicussed”:") and "discussed" in t for t in hints)
+    # the sentence, not a code; the rule ID is kept in the tooltip
+    tips = [page.hints.item(i).toolTip() for i in range(page.hints.count())]
+    assert all("NAR-IMMUTABLE" in tip for tip, t in zip(tips, hints, strict=True) if "dicussed" in t)
+    assert not any("(NAR-" in t for t in hints)
     assert any("placment" in t and "placement" in t for t in hints)
     assert not any("Nova" in t for t in hints), "a child of the case is not a misspelling"
     underlined = [
