@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from fieldapp.domain.records import Contact, ContactKind
-from fieldapp.server.models import AmendmentRow, ApprovalRow, MatterRow
+from fieldapp.server.models import AmendmentRow, ApprovalRow, MatterRow, ReleaseRow
 from tests.console.conftest import ConsoleOrg, push_contacts, start_console_org
 from tests.console.support import ConsoleUser
 from tests.server.helpers import final_contact
@@ -52,6 +52,8 @@ def actions(contact: Contact) -> list[Action]:
             "/console/matters/C-2001/mvr",
             {"risk_level": "low", "in_person_visits": "1", "period_days": "30"},
         ),
+        Action("GET", "/console/matters/C-2001/contact-sheet.pdf?month=2026-11"),
+        Action("POST", "/console/matters/C-2001/release", {"start": "2026-11-01"}),
         Action("POST", "/console/sign-out", {}, scoped=False),
     ]
 
@@ -68,11 +70,16 @@ def matrix_org(
         org.server.close()
 
 
-def _state(org: ConsoleOrg) -> tuple[int, int, str]:
+def _state(org: ConsoleOrg) -> tuple[int, int, str, int]:
     with org.server.database_handle().read() as session:
         matter = session.get(MatterRow, "C-2001")
         assert matter is not None
-        return session.query(ApprovalRow).count(), session.query(AmendmentRow).count(), matter.content_hash
+        return (
+            session.query(ApprovalRow).count(),
+            session.query(AmendmentRow).count(),
+            matter.content_hash,
+            session.query(ReleaseRow).count(),
+        )
 
 
 def _csrf(user: ConsoleUser, page: str) -> str:
@@ -130,8 +137,11 @@ def test_every_console_page_and_action_refuses_every_wrong_caller(matrix_org: Co
             allowed = {200} if action.method == "GET" else {303}
             if action.path == "/console/" and staff_id == "s-lee":
                 allowed = {303}  # a supervisor is taken to their unit
+            if action.path.endswith("/release"):
+                allowed = {200} if staff_id == "m-kim" else {403}  # a release is a manager's (NAR-PRIVILEGE)
             if action.path.startswith("/console/approve?") and staff_id == "m-kim":
                 allowed = {200, 409}  # s-lee approved the month just before; m-kim's fresh one may wait
             assert status in allowed, f"{action.method} {action.path} as {staff_id}: {status}"
     after = _state(matrix_org)
     assert after[0] > before[0] and after[1] == before[1] + 2 and after[2] != before[2]
+    assert after[3] == before[3] + 1  # m-kim's release only

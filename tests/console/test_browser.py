@@ -236,6 +236,10 @@ def test_every_page_has_no_wcag_a_or_aa_violations(
     assert "Units" in manager.inner_text("h1")
     _no_violations(manager)
     screenshot(manager, "16_manager_units", tmp_path)
+    manager.goto("/console/matters/C-2001")
+    assert "Release a copy outside the agency" in manager.inner_text("#main")
+    _no_violations(manager)
+    screenshot(manager, "17_manager_case_release", tmp_path)
     manager.context.close()
 
 

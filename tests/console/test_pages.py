@@ -319,3 +319,39 @@ def test_a_case_changed_by_another_unit_supervisor_is_refused(console_org: Conso
             == 403
         )
     assert _count(console_org, ApprovalRow) == approvals
+
+
+def test_contact_sheet_pdf_and_a_managers_release(console_org: ConsoleOrg) -> None:
+    from fieldapp.server.models import ReleaseRow
+
+    contact = final_contact(ContactKind.CHILD_CASE)
+    push_contacts(console_org, "w-ana", contact)
+    with console_org.user("s-lee") as lee:
+        listing = lee.get(f"{UNIT}/approvals?month=2026-11").text
+        assert "/console/matters/C-2001/contact-sheet.pdf?month=2026-11" in listing
+        sheet = lee.get("/console/matters/C-2001/contact-sheet.pdf?month=2026-11")
+        assert sheet.status_code == 200 and sheet.headers["content-type"] == "application/pdf"
+        assert sheet.content.startswith(b"%PDF") and "attachment" in sheet.headers["content-disposition"]
+        assert lee.get("/console/matters/C-2001/contact-sheet.pdf?month=0000-01").status_code == 400
+        csrf, _ = lee.form_tokens("/console/matters/C-2001")
+        assert "Release a copy" not in lee.get("/console/matters/C-2001").text  # managers only
+        refused = lee.post("/console/matters/C-2001/release", {"csrf": csrf})
+        assert refused.status_code == 403 and "Only a manager may release" in refused.text
+    with console_org.user("s-other") as olive:
+        assert olive.get("/console/matters/C-2001/contact-sheet.pdf?month=2026-11").status_code == 403
+    with console_org.server.database_handle().read() as session:
+        before = session.query(ReleaseRow).count()
+    with console_org.user("m-kim") as kim:
+        csrf, _ = kim.form_tokens("/console/matters/C-2001")
+        assert "Release a copy outside the agency" in kim.get("/console/matters/C-2001").text
+        bad = kim.post("/console/matters/C-2001/release", {"csrf": csrf, "start": "2026-13-01"})
+        assert bad.status_code == 422 and "From: write a date as YYYY-MM-DD" in bad.text
+        assert (
+            kim.post("/console/matters/C-2001/release", {"start": "2026-11-01"}).status_code == 403
+        )  # no CSRF
+        made = kim.post(
+            "/console/matters/C-2001/release", {"csrf": csrf, "start": "2026-11-01", "end": "2026-11-30"}
+        )
+        assert made.status_code == 200 and made.content.startswith(b"%PDF")
+    with console_org.server.database_handle().read() as session:
+        assert session.query(ReleaseRow).count() == before + 1

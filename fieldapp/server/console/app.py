@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -28,7 +28,7 @@ from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.compliance import MEASURE_IDS, MEASURE_LABELS, MeasureStatus
 from fieldapp.domain.records import Case, StaffRole, VisitationRequirement
 from fieldapp.domain.rules import RuleContext, check_contact, counts_toward
-from fieldapp.server import frozen, supervision
+from fieldapp.server import contact_sheets, frozen, supervision
 from fieldapp.server.console import accounts, unitdata, words
 from fieldapp.server.console.charts import Bar, met_missed_chart
 from fieldapp.server.console.csvout import csv_response
@@ -149,6 +149,7 @@ def build_console(state: ServerState, idle_minutes: float = 30.0) -> FastAPI:
     _unit_routes(app)
     _contact_routes(app)
     _report_routes(app)
+    _sheet_routes(app)
     app.add_middleware(ConsoleGuard)
     return app
 
@@ -675,6 +676,79 @@ def _back_for(worker: str, month: str, case: str, items: list[unitdata.StoredCon
     return f"{BASE}/"
 
 
+def _sheet_routes(app: FastAPI) -> None:
+    @app.get("/matters/{matter_id}/contact-sheet.pdf")
+    def contact_sheet(request: Request, matter_id: str, page: PageDep, month: str = "") -> Response:
+        """SUP-REVIEW: the month's contact sheet of a referral/case as PDF, each entry with its approvals."""
+        state = state_of(request)
+        chosen = parse_month(month, now_in(request).date())
+        _matter_view(request, page, matter_id)
+        pdf = _guard(
+            partial(
+                contact_sheets.contact_sheet_pdf, state.db, page.caller, matter_id, str(chosen), state.tables
+            )
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="contact-sheet-{_file_part(matter_id)}-{chosen}.pdf"'
+            },
+        )
+
+    @app.post("/matters/{matter_id}/release")
+    def release(
+        request: Request,
+        matter_id: str,
+        page: PageDep,
+        csrf: Csrf = "",
+        start: Annotated[str, Form(max_length=10)] = "",
+        end: Annotated[str, Form(max_length=10)] = "",
+    ) -> Response:
+        """NAR-PRIVILEGE: a manager releases a copy for someone outside the agency (County Counsel entries
+        withheld, the reporting party never named); recorded in the releases table and the audit chain."""
+        check_csrf(page, csrf)
+        _matter_view(request, page, matter_id)
+        releaser = _guard(partial(contact_sheets.manager_releaser, page.caller))
+        first, last = _day_field(start, "From"), _day_field(end, "To")
+        state = state_of(request)
+        made = _guard(
+            partial(
+                contact_sheets.release_case,
+                state.db,
+                releaser,
+                matter_id,
+                state.tables,
+                start=first,
+                end=last,
+            )
+        )
+        return Response(
+            made.pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="release-{_file_part(matter_id)}-{made.id[:8]}.pdf"'
+            },
+        )
+
+
+def _file_part(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in text)[:64]
+
+
+def _day_field(text: str, label: str) -> date | None:
+    """An optional YYYY-MM-DD form field."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConsoleError(
+            422, "That date cannot be used", f"{label}: write a date as YYYY-MM-DD. Nothing was released."
+        ) from None
+
+
 def _whole(text: str, low: int, high: int) -> int | None:
     text = text.strip()
     if not text.isdigit() or len(text) > 4:
@@ -754,9 +828,16 @@ def _matter_page(
         "period_days": str(requirement.period_days) if requirement else "",
     }
     staff = unitdata.load_unit_staff(state.db)
+    tz = state.tables.agency.time_zone
+    sheet_months = sorted(
+        {Month.of(business_day(c.started_at, tz)) for c, _ in view.contacts if c.started_at is not None},
+        key=lambda m: (m.year, m.month),
+        reverse=True,
+    )
     context: dict[str, object] = dict(
         view=view,
         matter=view.matter,
+        sheet_months=sheet_months,
         is_case=isinstance(view.matter, Case),
         requirement=requirement,
         names={sid: w.full_name for sid, w in staff.items()},
