@@ -179,7 +179,7 @@ def test_a_court_involved_case_surfaces_before_its_court_date(console_org: Conso
         page = unescape(lee.get(UNIT).text)
         court = page.split('id="court-h"')[1].split('id="workers-h"')[0]
         assert "Quillfeather (C-2001)" in court and "in 5 days" in court
-        assert "not approved yet; approve them by" in court
+        assert "are not approved before the court date" in court and "approve them by" in court
         confirm = lee.get("/console/approve?case=C-2001")
         ids = re.findall(r'name="contact_id" value="([^"]+)"', confirm.text)
         assert entry.id in ids

@@ -341,22 +341,21 @@ def _unit_routes(app: FastAPI) -> None:
         all_reports = [r for m in months for r in by_month[m]]
         reviews_of = {m: data.reviews(m, state.tables, now) for m in months}
         reviews = [r for m in months for r in reviews_of[m]]
-        alerts = compliance.supervisor_alerts(all_reports, reviews, worker_ids=data.worker_ids)
+        alerts = compliance.supervisor_alerts(
+            all_reports, reviews, worker_ids=data.worker_ids, court_within_days=COURT_WINDOW_DAYS
+        )
         rows = []
         for file, report in zip(data.files, reports, strict=True):
             due = compliance.worker_due_list(report, file.worker.id)
             rows.append((file.worker, alerts.for_worker(file.worker.id), due.items))
-        court = sorted(
-            (
-                c
-                for r in reviews_of.get(Month.of(today)) or data.reviews(Month.of(today), state.tables, now)
-                for c in r.court_reviews
-                if c.status is MeasureStatus.DUE
-                and c.unapproved_contact_ids
-                and 0 <= (c.court_date - today).days <= COURT_WINDOW_DAYS
-            ),
-            key=lambda c: (c.court_date, c.case_name),
-        )
+        court = alerts.court_dates
+        if Month.of(today) not in reviews_of:  # a past month chosen: the court dates ahead are today's
+            court = compliance.supervisor_alerts(
+                [],
+                data.reviews(Month.of(today), state.tables, now),
+                worker_ids=data.worker_ids,
+                court_within_days=COURT_WINDOW_DAYS,
+            ).court_dates
         drafts = [
             d
             for m in months
