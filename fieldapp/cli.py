@@ -19,6 +19,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldapp", description="Child-welfare contact recording, offline first."
     )
+    from fieldapp.version import version_line
+
+    parser.add_argument("--version", action="version", version=version_line("fieldapp"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"fieldapp.commands.{name}").register(sub)
@@ -27,7 +30,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["run", *args_list]  # plain `fieldapp [--profile DIR] [--demo]` opens the app
     opening = args_list[0] == "run" and "-h" not in args_list and "--help" not in args_list
     parser = build_parser(only="run" if opening else None)

@@ -60,16 +60,24 @@ def register(subparsers: Any) -> None:
         description="Compute the compliance measures (CMP-*) and the supervision views (SUP-*) of a caseload "
         "for one month. Exit 0, or 2 on bad input.",
     )
-    parser.add_argument("--caseload", required=True, type=Path, metavar="CASELOAD.json")
-    parser.add_argument("--contacts", type=Path, metavar="CONTACTS.json", help="JSON array of contacts")
-    parser.add_argument("--approvals", type=Path, metavar="APPROVALS.json", help="JSON array of approvals")
     parser.add_argument(
-        "--month",
-        metavar="YYYY-MM",
-        help="default: the agency's current month, with what the previous month left overdue",
+        "--caseload",
+        required=True,
+        type=Path,
+        metavar="CASELOAD.json",
+        help="the caseload (JSON, docs/schemas)",
     )
+    parser.add_argument(
+        "--contacts", type=Path, metavar="CONTACTS.json", help="JSON array of contacts (default: none)"
+    )
+    parser.add_argument(
+        "--approvals", type=Path, metavar="APPROVALS.json", help="JSON array of approvals (default: none)"
+    )
+    parser.add_argument("--month", metavar="YYYY-MM", help="default: the agency's current month, with what the previous month left overdue")
     parser.add_argument("--worker", metavar="WORKER-ID", help="default: the caseload's worker")
-    parser.add_argument("--now", metavar="ISO-DATETIME", help="judge as of this moment (with offset)")
+    parser.add_argument(
+        "--now", metavar="ISO-DATETIME", help="judge as of this moment (with offset); default: now"
+    )
     parser.add_argument("--text", action="store_true", help="readable text instead of JSON")
     parser.set_defaults(handler=run)
 

@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
         "--log-level",
         choices=("debug", "info", "warning", "error"),
         default="warning",
-        help="what to log on standard error (info: when the unlock screen and the caseload are shown)",
+        help="what to log on standard error (default: warning; info also says when the unlock screen and the caseload are shown)",
     )
     parser.set_defaults(handler=handle)
 

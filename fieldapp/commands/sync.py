@@ -23,20 +23,30 @@ EXIT_CANNOT_START = 2
 EXIT_ENROLL_AGAIN = 3
 
 
+CA_FILE_HELP = (
+    "CA certificate (PEM) the server's certificate is checked against (default: the system's certificate "
+    "authorities)"
+)
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("sync", help="Enroll this laptop with the office server and sync.")
     actions = parser.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
 
     enroll = actions.add_parser("enroll", help="Exchange a one-time code for this laptop's device token.")
     enroll.add_argument("server_url", help="e.g. https://fieldapp.agency.example")
-    enroll.add_argument("--code", help="the one-time code (asked for without echo when left out)")
-    enroll.add_argument("--device-name", default=platform.node(), help="shown to administrators")
-    enroll.add_argument("--ca-file", help="CA certificate (PEM) the server's certificate is checked against")
+    enroll.add_argument("--code", help="the one-time code (default: asked for without echo)")
+    enroll.add_argument(
+        "--device-name",
+        default=platform.node(),
+        help="shown to administrators (default: this computer's name, %(default)s)",
+    )
+    enroll.add_argument("--ca-file", help=CA_FILE_HELP)
     enroll.set_defaults(handler=run_enroll)
 
     now = actions.add_parser("now", help="Push the outbox and pull the caseload now.")
     now.add_argument("--profile", metavar="DIR", help="Profile directory (default: the user data dir).")
-    now.add_argument("--ca-file", help="CA certificate (PEM) the server's certificate is checked against")
+    now.add_argument("--ca-file", help=CA_FILE_HELP)
     now.set_defaults(handler=run_now)
 
     status = actions.add_parser("status", help="Online or not, what waits, when it last synced.")

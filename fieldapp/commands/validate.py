@@ -41,8 +41,14 @@ def register(subparsers: Any) -> None:
         description="Check a contact (JSON) in its referral/case from a caseload (JSON) against the agency's "
         "contact rules. Exit 0: nothing blocks; 1: something blocks the final save; 2: bad input.",
     )
-    parser.add_argument("--caseload", required=True, type=Path, metavar="CASELOAD.json")
-    parser.add_argument("contact", type=Path, metavar="CONTACT.json")
+    parser.add_argument(
+        "--caseload",
+        required=True,
+        type=Path,
+        metavar="CASELOAD.json",
+        help="the caseload (JSON) holding the contact's referral or case",
+    )
+    parser.add_argument("contact", type=Path, metavar="CONTACT.json", help="the contact document (JSON)")
     parser.add_argument("--text", action="store_true", help="readable text instead of JSON")
     parser.add_argument(
         "--now",

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from fieldapp.version import version_line
+
 DEFAULT_PORT = 8765
 
 
@@ -393,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         "user data folder",
     )
     parser = argparse.ArgumentParser(prog="fieldapp-server", description="fieldapp office sync server.")
+    parser.add_argument("--version", action="version", version=version_line("fieldapp-server"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = sub.add_parser("serve", parents=[common], help="run the HTTP server (default)")
@@ -400,10 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)"
     )
-    serve.add_argument("--port-file", type=Path, help="write the port actually bound to this file")
+    serve.add_argument(
+        "--port-file", type=Path, help="write the port actually bound to this file (default: none)"
+    )
     serve.add_argument("--demo", action="store_true", help="load the demo organisation and caseload first")
-    serve.add_argument("--tls-cert", help="PEM certificate (chain) for HTTPS")
-    serve.add_argument("--tls-key", help="PEM private key for HTTPS")
+    serve.add_argument("--tls-cert", help="PEM certificate (chain) for HTTPS (default: none, plain HTTP)")
+    serve.add_argument("--tls-key", help="PEM private key for HTTPS (default: none, plain HTTP)")
     serve.add_argument(
         "--allow-insecure-remote",
         action="store_true",
@@ -419,9 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth-failure-limit",
         type=int,
         default=20,
-        help="failed authentications per address and window, for the whole server (shared out among --workers)",
+        help="failed authentications per address and window, for the whole server (shared out among --workers; "
+        "default %(default)s)",
     )
-    serve.add_argument("--auth-failure-window", type=float, default=60.0, help="window in seconds")
+    serve.add_argument(
+        "--auth-failure-window", type=float, default=60.0, help="window in seconds (default %(default)s)"
+    )
     serve.add_argument(
         "--threads",
         type=int,
@@ -430,22 +438,28 @@ def build_parser() -> argparse.ArgumentParser:
         "under one lock per process, so more threads only fight over it (docs/PERFORMANCE.md, Server under load)",
     )
     serve.add_argument(
-        "--workers", type=int, default=1, help="server processes sharing the port (one per core is plenty)"
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (one per core is plenty; default %(default)s)",
     )
     serve.add_argument(
         "--http",
         default="auto",
         choices=["auto", "h11", "httptools"],
-        help="HTTP parser (auto: httptools when installed, from the `server` extra; else h11)",
+        help="HTTP parser (default auto: httptools when installed, from the `server` extra; else h11)",
     )
     serve.add_argument(
         "--loop",
         default="auto",
         choices=["auto", "asyncio", "uvloop"],
-        help="event loop (auto: uvloop when installed, from the `server` extra; else asyncio)",
+        help="event loop (default auto: uvloop when installed, from the `server` extra; else asyncio)",
     )
     serve.add_argument(
-        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="the server's log level (default %(default)s)",
     )
     serve.add_argument(
         "--console-idle-minutes",
@@ -460,12 +474,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_migrate)
 
     p = sub.add_parser("add-staff", parents=[common], help="create or update a worker, supervisor or manager")
-    p.add_argument("id")
+    p.add_argument("id", help="staff id, e.g. w-ana")
     p.add_argument("--name", required=True, help="full name")
     p.add_argument("--title", required=True, help="job title, as on an amendment")
-    p.add_argument("--unit", required=True)
-    p.add_argument("--role", choices=["worker", "supervisor", "manager"], default="worker")
-    p.add_argument("--supervisor", help="the worker's supervisor id")
+    p.add_argument("--unit", required=True, help='unit, e.g. "Unit 7"')
+    p.add_argument(
+        "--role",
+        choices=["worker", "supervisor", "manager"],
+        default="worker",
+        help="role (default %(default)s)",
+    )
+    p.add_argument("--supervisor", help="the worker's supervisor id (default: none)")
     p.set_defaults(handler=cmd_add_staff)
 
     p = sub.add_parser("list-staff", parents=[common], help="list staff")
@@ -474,12 +493,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "issue-code", parents=[common], help="print a one-time enrollment code for a staff member"
     )
-    p.add_argument("worker_id")
-    p.add_argument("--valid-hours", type=float, default=72.0)
+    p.add_argument("worker_id", help="the staff id the code enrolls a laptop for")
+    p.add_argument(
+        "--valid-hours", type=float, default=72.0, help="how long the code works (default %(default)s hours)"
+    )
     p.set_defaults(handler=cmd_issue_code)
 
     p = sub.add_parser("list-devices", parents=[common], help="list enrolled devices")
-    p.add_argument("worker_id", nargs="?")
+    p.add_argument("worker_id", nargs="?", help="only this staff member's devices (default: everyone's)")
     p.set_defaults(handler=cmd_list_devices)
 
     p = sub.add_parser("revoke", parents=[common], help="revoke a device token (or all of a worker's)")
@@ -489,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_revoke)
 
     p = sub.add_parser("load-caseload", parents=[common], help="load a caseload JSON document (idempotent)")
-    p.add_argument("file")
+    p.add_argument("file", help="the caseload document (JSON, docs/schemas/caseload.schema.json)")
     p.set_defaults(handler=cmd_load_caseload)
 
     p = sub.add_parser("load-demo", parents=[common], help="load the demo organisation and caseload")
@@ -500,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="set a supervisor's or manager's console password (asked twice, or one line from stdin)",
     )
-    p.add_argument("staff_id")
+    p.add_argument("staff_id", help="the supervisor or manager whose console password to set")
     p.set_defaults(handler=cmd_set_password)
 
     p = sub.add_parser(
@@ -518,8 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
         "audit log before the file is written.",
     )
     p.add_argument("--case", required=True, metavar="ID", help="the case (or referral) ID, e.g. C-2001")
-    p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day, YYYY-MM-DD (inclusive)")
+    p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day, YYYY-MM-DD (default: the case's first contact)")
+    p.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day, YYYY-MM-DD, inclusive (default: the case's last contact)")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
     p.set_defaults(handler=cmd_release)
     return parser
@@ -527,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["serve", *args_list]  # plain `fieldapp-server` serves
     parser = build_parser()
     args = parser.parse_args(args_list)

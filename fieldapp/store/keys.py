@@ -24,6 +24,8 @@ import keyring.errors
 KEYRING_SERVICE = "fieldapp-profile"
 UNLOCK_KEYRING_SERVICE = "fieldapp-unlock"
 """Where fieldapp.app.unlock keeps the unlock passphrase's hash (in the keyring, beside the profile key)."""
+SECURE_KEYRINGS = "GNOME Keyring, KWallet, Windows Credential Locker or macOS Keychain"
+"""The keyrings a worker may know by name, for messages: never a Python class name."""
 _RAW_KEY = re.compile(r"[0-9a-f]{64}")
 KeySource = Literal["keyring", "passphrase"]
 
@@ -114,10 +116,6 @@ def is_secure_backend(backend: keyring.backend.KeyringBackend) -> bool:
     except Exception:  # a backend that cannot say it is usable is not
         return False
     return priority >= 1
-
-
-def describe_backend(backend: keyring.backend.KeyringBackend) -> str:
-    return _backend_name(backend)
 
 
 def current_backend() -> keyring.backend.KeyringBackend:

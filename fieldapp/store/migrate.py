@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from fieldapp.domain.errors import ProfileDamaged, ProfileTooNew
+from fieldapp.domain.errors import ProfileDamaged, ProfileError, ProfileTooNew
 
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 """The schema revisions this app knows, oldest first; the last is the one it writes."""
@@ -40,10 +40,20 @@ def alembic_config(conn: Connection) -> object:
 
 
 def upgrade(conn: Connection, revision: str = "head") -> None:
-    """Run the migrations on an open, keyed connection (outside any transaction; env.py makes its own)."""
+    """Run the migrations on an open, keyed connection (outside any transaction; env.py makes its own).
+
+    Upgrading to "head" must end at this version's HEAD: Alembic's head is whatever scripts it finds, so an
+    installation missing the newest script would otherwise stamp an older schema as current, silently."""
     from alembic import command
 
     command.upgrade(alembic_config(conn), revision)  # type: ignore[arg-type]
+    reached = current_revision(conn)
+    if revision == "head" and reached != HEAD:
+        raise ProfileError(
+            f"This fieldapp installation is incomplete: its database migrations end at schema {reached}, but "
+            f"this version needs {HEAD}. Reinstall fieldapp; the profile was not brought up to date.",
+            None,
+        )
 
 
 def ensure_current(conn: Connection, directory: Path | None = None) -> bool:

@@ -50,8 +50,8 @@ log = logging.getLogger(__name__)
 SETTINGS_FORMAT = 1
 CREATING_MARKER = ".creating"
 _NO_KEYRING = (
-    "This computer has no secure keyring (the system's protected password store), so the case records on "
-    "it are protected by a passphrase instead."
+    f"There is no secure keyring on this computer ({keys.SECURE_KEYRINGS}), so the profile is protected by a "
+    "passphrase instead."
 )
 """Words for the worker: the keyring backend's class name is for the log, never the dialog."""
 
@@ -306,16 +306,18 @@ def _find_key(
         return key
     if not keys.is_secure_backend(backend):
         raise MissingKey(
-            "This profile's key is kept in the system keyring, but no secure keyring is available now. "
-            "Sign in to your desktop session (or unlock the keyring) and try again. No new key was made "
-            "and the profile was not changed.",
+            "This profile's key is kept in the system keyring, but there is no secure keyring on this computer "
+            f"now ({keys.SECURE_KEYRINGS}). Sign in to your desktop session (or unlock the keyring) and try "
+            "again. No new key was made and the profile was not changed.",
             path,
         )
     try:
         found = keys.load_key(backend, settings.profile_id)
     except Exception as error:  # keyring backends raise their own types
+        log.warning("reading the profile key from the keyring failed: %s", type(error).__name__)
         raise MissingKey(
-            f"The system keyring could not be read ({type(error).__name__}). The profile was not changed.",
+            "The system keyring could not be read (it may be locked, or its service is not running). "
+            "Unlock it or sign in again, then retry. The profile was not changed.",
             path,
         ) from None
     if found is None:
@@ -343,13 +345,13 @@ def _create(
         try:
             keys.store_key(backend, profile_id, key)
         except Exception as error:
+            log.warning("storing the profile key in the keyring failed: %s", type(error).__name__)
             raise ProfileError(
-                f"The system keyring refused to store the new profile key ({type(error).__name__}). "
+                "The system keyring refused to store the new profile key (it may be locked or full). "
                 "No profile was created.",
                 path,
             ) from None
     else:
-        log.info("no secure keyring (%s): asking for a passphrase", keys.describe_backend(backend))
         reason = _NO_KEYRING
         key = _ask(provider, PassphrasePrompt(new_profile=True, reason=reason), path)
     salt = keys.new_salt()

@@ -1,4 +1,6 @@
-"""The PyInstaller spec parses, starts the `fieldapp` command line, and bundles resources/ and ui/."""
+"""The PyInstaller spec parses, starts the `fieldapp` command line, and bundles resources/ and ui/.
+
+Quick checks of the spec's text; tests/packaging/test_bundle.py builds it and runs the result."""
 
 from __future__ import annotations
 
@@ -23,11 +25,18 @@ def test_spec_names_the_launcher_and_bundles_resources_and_ui():
     source = SPEC.read_text(encoding="utf-8")
     assert '(str(ROOT / "resources"), "resources")' in source
     assert '(str(ROOT / "ui"), "ui")' in source
-    (exe,) = _calls(tree, "EXE")
-    assert {k.arg: ast.literal_eval(k.value) for k in exe.keywords if k.arg in ("name", "console")} == {
-        "name": "fieldapp",
-        "console": False,
+    (exe,) = _calls(tree, "EXE")  # one EXE call, made twice by _program: a console and a windowed program
+    assert {k.arg: ast.unparse(k.value) for k in exe.keywords if k.arg in ("name", "console")} == {
+        "name": "name",
+        "console": "console",
     }
+    programs = {
+        ast.literal_eval(call.args[0]): ast.literal_eval(call.keywords[0].value)
+        for call in _calls(tree, "_program")
+    }
+    assert programs == {"fieldapp": True, "fieldapp-gui": False}
+    for backend in ("Windows", "macOS", "SecretService", "fail"):
+        assert f'"keyring.backends.{backend}"' in source, backend
     for path in (
         "resources/codetables.toml",
         "resources/demo_caseload.json",

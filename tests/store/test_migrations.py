@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
+
 from fieldapp.app.contacts import SqlContactService
+from fieldapp.app.profile import ProfileError
 from fieldapp.store import migrate
 from fieldapp.store.profile import open_profile
 from tests.factories import demo_caseload, valid_contact
@@ -90,3 +94,17 @@ def test_outbox_pending_rows_are_found_by_index_not_by_scanning(tmp_path: Path) 
     assert "ix_outbox_pending" in plan, plan
     assert "ix_outbox_record" in by_record, by_record
     upgraded.close()
+
+
+def test_an_installation_missing_the_newest_migration_creates_no_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alembic's head is whatever scripts it finds; without the newest one it would stamp an older schema
+    as current. The store says the installation is incomplete instead (the bundle test found this)."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (newest,) = (scripts / "versions").glob(f"{migrate.HEAD}_*.py")
+    newest.unlink()
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
+    with pytest.raises(ProfileError, match=rf"installation is incomplete.*needs {migrate.HEAD}"):
+        open_profile(tmp_path / "p", create_with_caseload=demo_caseload())
