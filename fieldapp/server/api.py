@@ -33,6 +33,7 @@ from fieldapp.domain.records import Amendment, Approval, AwareDatetime
 from fieldapp.domain.rules.amendment import amendment_length
 from fieldapp.server import anchors, auth, feed, frozen, supervision
 from fieldapp.server.auth import Caller, FailureLimiter
+from fieldapp.server.console.app import build_console
 from fieldapp.server.db import Database
 from fieldapp.server.push import Pusher
 from fieldapp.sync.protocol import (
@@ -81,6 +82,7 @@ class ServerState:
     # /docs, /redoc and /openapi.json answer anyone: on by default only for a loopback server (fieldapp-server
     # serve --docs / --no-docs), so an agency's server does not describe itself to whoever asks.
     public_docs: bool = True
+    console_idle_minutes: float = 30.0  # the supervisors' console signs a session out after this long idle
 
 
 class ApiError(Exception):
@@ -272,6 +274,8 @@ def create_app(state: ServerState) -> FastAPI:
     )
     app.state.fieldapp = state
     _install_error_handlers(app)
+    # The supervisors' web console: its own pages, errors and sessions (fieldapp/server/console).
+    app.mount("/console", build_console(state, state.console_idle_minutes))
 
     @app.get("/v1/health", response_model=HealthResponse, responses=E500, tags=["sync"])
     def health() -> HealthResponse:

@@ -18,6 +18,7 @@ ENV_LIMIT = "FIELDAPP_SERVER_AUTH_FAILURE_LIMIT"
 ENV_WINDOW = "FIELDAPP_SERVER_AUTH_FAILURE_WINDOW"
 ENV_THREADS = "FIELDAPP_SERVER_THREADS"
 ENV_DOCS = "FIELDAPP_SERVER_PUBLIC_DOCS"
+ENV_CONSOLE_IDLE = "FIELDAPP_SERVER_CONSOLE_IDLE_MINUTES"
 
 
 def per_process_limit(limit: int, workers: int) -> int:
@@ -28,7 +29,12 @@ def per_process_limit(limit: int, workers: int) -> int:
 
 
 def build_app(
-    database: str, failure_limit: int, failure_window: float, threads: int = 0, public_docs: bool = True
+    database: str,
+    failure_limit: int,
+    failure_window: float,
+    threads: int = 0,
+    public_docs: bool = True,
+    console_idle_minutes: float = 30.0,
 ) -> FastAPI:
     db = Database(database)
     state = ServerState(
@@ -38,6 +44,7 @@ def build_app(
         server_id=db.server_id(),
         threads=threads,
         public_docs=public_docs,
+        console_idle_minutes=console_idle_minutes,
     )
     return create_app(state)
 
@@ -51,4 +58,5 @@ def app_from_env() -> FastAPI:
         float(os.environ.get(ENV_WINDOW, "60")),
         int(os.environ.get(ENV_THREADS, "0")),
         os.environ.get(ENV_DOCS, "0") == "1",
+        float(os.environ.get(ENV_CONSOLE_IDLE, "30")),
     )

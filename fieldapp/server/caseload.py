@@ -155,9 +155,11 @@ def load_caseload(db: Database, caseload: Caseload, actor: str = "admin") -> Loa
                 staff_changed += 1
         matters: list[Matter] = [*caseload.referrals, *caseload.cases]
         for matter in matters:
+            row = w.session.get(MatterRow, matter.id)
+            if row is not None:
+                matter = keep_supervisors_requirement(matter, row)
             body = canonical_json(matter).decode()
             digest = content_hash(matter)
-            row = w.session.get(MatterRow, matter.id)
             if row is not None and row.content_hash == digest and row.assigned_worker_id == owner:
                 unchanged += 1
                 continue
@@ -197,6 +199,19 @@ def load_caseload(db: Database, caseload: Caseload, actor: str = "admin") -> Loa
             put_feed(w, owner, "caseload", matter.id)
             notified.add(owner)
     return LoadReport(staff_changed, changed, unchanged, tuple(sorted(notified)))
+
+
+def keep_supervisors_requirement(matter: Matter, row: MatterRow) -> Matter:
+    """CMP-MVR: a case's minimum visitation requirement is set by its supervisor on this server (the
+    console); a caseload load that brings none, or an older one, keeps the supervisor's."""
+    if not isinstance(matter, Case) or row.kind != "case":
+        return matter
+    stored = _parse_matter(row.kind, row.record)
+    kept = stored.visitation_requirement if isinstance(stored, Case) else None
+    incoming = matter.visitation_requirement
+    if kept is None or (incoming is not None and incoming.set_on >= kept.set_on):
+        return matter
+    return matter.model_copy(update={"visitation_requirement": kept})
 
 
 def matters_of(rows: Iterable[MatterRow] | Iterable[tuple[str, str]]) -> tuple[list[Referral], list[Case]]:

@@ -82,8 +82,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     db = _open(args)
     assert isinstance(db, Database)
+    if args.console_idle_minutes <= 0:
+        print("error: --console-idle-minutes must be more than 0", file=sys.stderr)
+        return 2
     if args.demo:
         _load_demo(db)
+        _demo_passwords(db)
     db.dispose()
     docs = is_loopback(args.host) if args.docs is None else args.docs
     if args.workers > 1:
@@ -93,10 +97,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[asgi.ENV_WINDOW] = str(args.auth_failure_window)
         os.environ[asgi.ENV_THREADS] = str(args.threads)
         os.environ[asgi.ENV_DOCS] = "1" if docs else "0"
+        os.environ[asgi.ENV_CONSOLE_IDLE] = str(args.console_idle_minutes)
         app: object = "fieldapp.server.asgi:app_from_env"
     else:
         app = asgi.build_app(
-            db.url, args.auth_failure_limit, args.auth_failure_window, args.threads, public_docs=docs
+            db.url,
+            args.auth_failure_limit,
+            args.auth_failure_window,
+            args.threads,
+            public_docs=docs,
+            console_idle_minutes=args.console_idle_minutes,
         )
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -156,6 +166,21 @@ def _load_demo(db: object) -> None:
         + ", ".join(w.id for w in (caseload.worker, *caseload.staff)),
         flush=True,
     )
+
+
+def _demo_passwords(db: object) -> None:
+    """The demo supervisor and manager get a console password the first time (printed once, here)."""
+    from fieldapp.server.console.accounts import ensure_demo_passwords
+    from fieldapp.server.db import Database
+
+    assert isinstance(db, Database)
+    made = ensure_demo_passwords(db, ("s-lee", "m-kim"))
+    if made:
+        print(
+            "console sign-in for the demo (shown once; change with `fieldapp-server set-password ID`): "
+            + ", ".join(f"{staff_id} / {password}" for staff_id, password in made.items()),
+            flush=True,
+        )
 
 
 # --------------------------------------------------------------------------- admin
@@ -275,6 +300,37 @@ def cmd_load_caseload(args: argparse.Namespace) -> int:
 
 def cmd_load_demo(args: argparse.Namespace) -> int:
     _load_demo(_open(args))
+    return 0
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    """A supervisor's or manager's console password: asked twice on a terminal (never echoed), or one line
+    from standard input for scripts. Never an argument or an environment variable (visible to others)."""
+    import getpass
+
+    from fieldapp.server.console.accounts import PasswordRefused, check_password_rules, set_password
+    from fieldapp.server.db import Database
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"New console password for {args.staff_id}: ")
+        if getpass.getpass("The same password again: ") != password:
+            print("error: the two passwords differ; nothing was changed", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        check_password_rules(password)
+    except PasswordRefused as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    db = _open(args)
+    assert isinstance(db, Database)
+    try:
+        staff = set_password(db, args.staff_id, password)
+    except PasswordRefused as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    print(f"console password set for {staff.id} ({staff.full_name}); their open console sessions were ended")
     return 0
 
 
@@ -416,6 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["critical", "error", "warning", "info", "debug"],
         help="the server's log level (default %(default)s)",
     )
+    serve.add_argument(
+        "--console-idle-minutes",
+        type=float,
+        default=30.0,
+        help="sign a console session out after this many minutes without activity (default 30)",
+    )
     serve.add_argument("--access-log", action="store_true", help="log each request line (paths, no bodies)")
     serve.set_defaults(handler=cmd_serve)
 
@@ -464,6 +526,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load-demo", parents=[common], help="load the demo organisation and caseload")
     p.set_defaults(handler=cmd_load_demo)
+
+    p = sub.add_parser(
+        "set-password",
+        parents=[common],
+        help="set a supervisor's or manager's console password (asked twice, or one line from stdin)",
+    )
+    p.add_argument("staff_id", help="the supervisor or manager whose console password to set")
+    p.set_defaults(handler=cmd_set_password)
 
     p = sub.add_parser(
         "verify-audit", parents=[common], help="verify the server's tamper-evident audit chain"

@@ -243,3 +243,26 @@ class ReleaseRow(Base):
     withheld_count: Mapped[int] = mapped_column(Integer)
     record: Mapped[str] = mapped_column(Text, doc="Canonical JSON: case, period, counts, withheld IDs.")
     released_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffPassword(Base):
+    """A supervisor's or manager's console password, as an Argon2id hash (never the password itself)."""
+
+    __tablename__ = "staff_passwords"
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConsoleSession(Base):
+    """A signed-in console session: the cookie holds a random secret, the database only its SHA-256.
+
+    Kept in the database (not in memory) so that every server process (`--workers N`) knows it, and so
+    that signing out, a new password or the idle timeout ends it for good."""
+
+    __tablename__ = "console_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)

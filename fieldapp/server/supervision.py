@@ -14,11 +14,19 @@ from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import evaluate_month, to_json
 from fieldapp.domain.compliance import unit_report as compliance_unit_report
 from fieldapp.domain.ids import new_id
-from fieldapp.domain.records import Amendment, Approval, Contact, StaffRole, Worker
+from fieldapp.domain.records import (
+    Amendment,
+    Approval,
+    Case,
+    Contact,
+    StaffRole,
+    VisitationRequirement,
+    Worker,
+)
 from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import caseload_snapshot, put_feed
 from fieldapp.server.db import Database
-from fieldapp.server.models import AmendmentRow, ApprovalItem, ApprovalRow, ContactRow, Staff
+from fieldapp.server.models import AmendmentRow, ApprovalItem, ApprovalRow, ContactRow, MatterRow, Staff
 from fieldapp.server.push import may_supervise, store_amendment
 from fieldapp.sync.protocol import (
     AmendmentRequest,
@@ -248,3 +256,35 @@ def amend(
         )
         store_amendment(w, amendment, content_hash(amendment), contact.worker_id)
     return amendment, True
+
+
+def set_visitation_requirement(
+    db: Database, caller: Caller, case_id: str, requirement: VisitationRequirement
+) -> Case:
+    """CMP-MVR: a supervisor (or manager) sets or changes a case's minimum visitation requirement. The case
+    record changes (a new version, audited) and reaches its worker on their next pull, like any caseload
+    change; the compliance measures use it from then on."""
+    _require_supervisor(caller)
+    if requirement.set_by != caller.worker.id:
+        raise Invalid("set_by", "the requirement is recorded as set by the signed-in supervisor")
+    with db.write() as w:
+        row = w.session.get(MatterRow, case_id)
+        if row is None or row.kind != "case":
+            raise NotFound(f"no case {case_id!r} on the server")
+        owner = w.session.get(Staff, row.assigned_worker_id)
+        if owner is None or not may_supervise(caller.worker, Worker.model_validate_json(owner.record)):
+            raise Refused("the case is not in your unit")
+        case = Case.model_validate_json(row.record).model_copy(update={"visitation_requirement": requirement})
+        case = Case.model_validate(case.model_dump())  # validated as a whole, as a loaded case would be
+        row.record = canonical_json(case).decode()
+        row.content_hash = content_hash(case)
+        row.updated_at = datetime.now(UTC)
+        w.audit(
+            actor_id=caller.worker.id,
+            action="set_mvr",
+            record_kind="case",
+            record_id=case.id,
+            content_hash=row.content_hash,
+        )
+        put_feed(w, row.assigned_worker_id, "caseload", case.id)
+    return case

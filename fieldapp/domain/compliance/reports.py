@@ -7,6 +7,7 @@ case belong to its primary worker; contact figures belong to the staff person wh
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -149,21 +150,29 @@ def _residence_12(results: Iterable[MeasureResult]) -> Tally:
     return tally
 
 
+def activity_figures(a: ContactActivity) -> tuple[str, ...]:
+    """The ContactFigures fields one contact counts in: what a report's figure drills down to."""
+    if not a.completed:
+        return ()
+    out: list[str] = []
+    if a.in_person and a.kind in (ContactKind.CHILD_CASE, ContactKind.CHILD_REFERRAL):
+        out.append("face_to_face_child_contacts")
+    if a.in_person and a.kind in (ContactKind.PARENT_CASE, ContactKind.PARENT_REFERRAL):
+        out.append("face_to_face_parent_contacts")
+    if a.context == "referral":
+        out.append(
+            "referral_collateral_contacts" if a.kind == ContactKind.COLLATERAL else "referral_contacts"
+        )
+    return tuple(out)
+
+
 def _figures(activity: Iterable[ContactActivity]) -> ContactFigures:
-    child = parent = referral = collateral = 0
+    counts = dict.fromkeys(dataclasses.fields(ContactFigures), 0)
+    named = {f.name: f for f in counts}
     for a in activity:
-        if not a.completed:
-            continue
-        if a.in_person and a.kind in (ContactKind.CHILD_CASE, ContactKind.CHILD_REFERRAL):
-            child += 1
-        if a.in_person and a.kind in (ContactKind.PARENT_CASE, ContactKind.PARENT_REFERRAL):
-            parent += 1
-        if a.context == "referral":
-            if a.kind == ContactKind.COLLATERAL:
-                collateral += 1
-            else:
-                referral += 1
-    return ContactFigures(child, parent, referral, collateral)
+        for name in activity_figures(a):
+            counts[named[name]] += 1
+    return ContactFigures(**{f.name: n for f, n in counts.items()})
 
 
 def _unique(results: Iterable[MeasureResult]) -> list[MeasureResult]:
@@ -175,6 +184,13 @@ def _unique(results: Iterable[MeasureResult]) -> list[MeasureResult]:
             key = (*key, r.contact_ids)
         seen.setdefault(key, r)
     return list(seen.values())
+
+
+def tallied_results(reports: Iterable[MonthReport], worker_ids: Iterable[str]) -> list[MeasureResult]:
+    """The results the tallies of `worker_ids` count (one per measure, matter, person and period): what a
+    report's measure figures drill down to."""
+    ids = set(worker_ids)
+    return _unique(m for r in reports for m in r.measures if m.worker_id in ids)
 
 
 def worker_report(report: MonthReport | Iterable[MonthReport], worker: Worker) -> WorkerReport:

@@ -1,0 +1,236 @@
+"""Benchmark: the console's unit dashboard and monthly report, server time, for a unit of 15 workers with
+40 children each and 12 months of contacts (issue 12's target: p95 <= 500 ms on SQLite and PostgreSQL).
+
+    python bench/bench_console.py                       # SQLite and PostgreSQL, 15 workers, 20 runs each
+    python bench/bench_console.py --backend sqlite --workers 15 --runs 20
+
+The unit is written straight into a server database (staff, caseloads loaded as the state feed does, and
+final contacts as pushes store them: 20 cases of two children each per worker, a child, a parent and a
+substitute care provider contact per case and month). The console app runs in this process behind
+Starlette's test client, signed in as the unit's supervisor; each page is requested whole (routing, the
+session check, reading the unit, the compliance evaluation, the template), so the time is what the
+server spends on it, without the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fastapi.testclient import TestClient
+
+from fieldapp.domain.canonical import canonical_json, content_hash
+from fieldapp.domain.ids import new_id
+from fieldapp.domain.records import Caseload, Contact, StaffRole, Worker
+from fieldapp.server import migrate
+from fieldapp.server.asgi import build_app
+from fieldapp.server.caseload import add_staff, load_caseload
+from fieldapp.server.console.accounts import start_session
+from fieldapp.server.db import Database, insert_many
+from fieldapp.server.models import ContactRow
+from tests.factories import demo_caseload
+from tests.support.pg import PostgresCluster
+
+TZ = ZoneInfo("America/Los_Angeles")
+UNIT = "Unit 1 (bench)"
+NARRATIVE = (
+    "Before: reviewed the case plan.\nDuring: met at the home at 10:00; the child showed me her room.\n"
+    "After: next visit set for next month."
+)
+KINDS = {
+    "CHILD_CASE": dict(
+        purposes=("DELIVERED_SERVICES",),
+        participant_ids=("p-nova",),
+        party_type="STAFF_CHILD",
+        location="CHILD_RESIDENCE",
+        services=("SW_PLAN_CONTACT",),
+        sop_components=("VOICE_OF_CHILD",),
+    ),
+    "PARENT_CASE": dict(
+        purposes=("CLIENT_EVALUATION",),
+        participant_ids=("p-avery",),
+        party_type="STAFF_PARENT",
+        location="PARENT_RESIDENCE",
+        services=("SW_PLAN_CONTACT",),
+        sop_components=("SOLUTION_FOCUSED",),
+    ),
+    "SCP_CASE": dict(
+        purposes=("CONSULT_SCP",),
+        participant_ids=("p-morgan",),
+        party_type="STAFF_SCP",
+        location="CHILD_RESIDENCE",
+        services=("SW_PLAN_CONTACT",),
+        sop_components=("THREE_QUESTIONS",),
+    ),
+}
+
+
+def build_unit(database: str, workers: int, cases_each: int, today: date) -> int:
+    """Staff, caseloads and 12 months of final contacts of the unit; returns how many contacts."""
+    db = Database(database)
+    migrate.upgrade(db)
+    supervisor = Worker(
+        id="s-bench",
+        full_name="Sam Bench",
+        title="Supervising Social Worker",
+        role=StaffRole.SUPERVISOR,
+        unit=UNIT,
+    )
+    add_staff(db, supervisor)
+    demo = demo_caseload()
+    template = next(c for c in demo.cases if c.id == "C-2001")
+    total = 0
+    first_month = date(today.year - 1, today.month, 1)
+    for w in range(workers):
+        worker = Worker(
+            id=f"w-{w:02d}",
+            full_name=f"Worker {w:02d}",
+            title="Social Worker II",
+            unit=UNIT,
+            supervisor_id="s-bench",
+        )
+        cases = tuple(
+            template.model_copy(update={"id": f"C-{w:02d}-{i:02d}", "primary_worker_id": worker.id})
+            for i in range(cases_each)
+        )
+        load_caseload(db, Caseload(worker=worker, staff=(supervisor,), cases=cases))
+        rows: list[dict[str, object]] = []
+        for case in cases:
+            for month in range(13):
+                first = date(
+                    first_month.year + (first_month.month - 1 + month) // 12,
+                    (first_month.month - 1 + month) % 12 + 1,
+                    1,
+                )
+                for n, (kind, fields) in enumerate(KINDS.items()):
+                    day = first + timedelta(days=3 + 5 * n)
+                    if day >= today:
+                        continue
+                    start = datetime(day.year, day.month, day.day, 10, tzinfo=TZ)
+                    contact = Contact.model_validate(
+                        dict(
+                            id=new_id(),
+                            kind=kind,
+                            context_id=case.id,
+                            staff_person_id=worker.id,
+                            started_at=start,
+                            ended_at=start + timedelta(hours=1),
+                            method="IN_PERSON",
+                            status="COMPLETED",
+                            narrative=NARRATIVE,
+                            on_behalf_of_child_ids=("p-nova", "p-kit"),
+                            first_saved_at=start + timedelta(hours=1),
+                            finalized_at=start + timedelta(hours=2),
+                            **fields,
+                        )
+                    )
+                    rows.append(
+                        dict(
+                            id=contact.id,
+                            worker_id=worker.id,
+                            context_id=case.id,
+                            month=f"{day.year:04d}-{day.month:02d}",
+                            content_hash=content_hash(contact),
+                            record=canonical_json(contact).decode(),
+                            device_id="bench",
+                            received_at=datetime.now(UTC),
+                        )
+                    )
+        with db.write() as writer:
+            insert_many(writer.conn, ContactRow.__table__, rows)  # type: ignore[arg-type]
+        total += len(rows)
+    db.dispose()
+    return total
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(database: str, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per request of each page. The CPU time of this process (the app and the test
+    client, which is idle while it waits) is the figure a busy shared machine does not inflate."""
+    app = build_app(database, 1000, 60.0)
+    db = Database(database)
+    supervisor = Worker(
+        id="s-bench",
+        full_name="Sam Bench",
+        title="Supervising Social Worker",
+        role=StaffRole.SUPERVISOR,
+        unit=UNIT,
+    )
+    token, _csrf = start_session(db, supervisor)
+    unit = "/console/units/Unit%201%20%28bench%29"
+    last = (datetime.now(TZ).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    pages = {"dashboard": unit, "report": f"{unit}/report?month={last}"}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        client.cookies.set("fieldapp_console", token, path="/console")
+        for path in pages.values():  # warm: imports, template compilation, connection pools
+            first = client.get(path)
+            assert first.status_code == 200, first.text[:500]
+        for _ in range(runs):
+            for name, path in pages.items():
+                t0, c0 = time.perf_counter(), time.process_time()
+                response = client.get(path)
+                times[name].append((time.perf_counter() - t0, time.process_time() - c0))
+                assert response.status_code == 200
+    db.dispose()
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=15)
+    parser.add_argument("--cases", type=int, default=20, help="cases per worker (two children each)")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    today = datetime.now(TZ).date()
+    print(
+        f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, {date.today()}"
+    )
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as folder:
+            cluster = None
+            if backend == "sqlite":
+                database = str(Path(folder) / "server.db")
+            else:
+                cluster = PostgresCluster.start()
+                database = cluster.new_database("bench")
+            try:
+                t0 = time.perf_counter()
+                contacts = build_unit(database, args.workers, args.cases, today)
+                print(
+                    f"[{backend}] unit of {args.workers} workers x {args.cases * 2} children, {contacts} contacts "
+                    f"over 12 months (built in {time.perf_counter() - t0:.0f} s)"
+                )
+                for name, pairs in measure(database, args.runs).items():
+                    wall = [w for w, _ in pairs]
+                    cpu = [c for _, c in pairs]
+                    print(
+                        f"[{backend}] {name:9s} wall p50 {statistics.median(wall) * 1000:6.0f} ms  "
+                        f"p95 {pct(wall, 95) * 1000:6.0f} ms | CPU p50 {statistics.median(cpu) * 1000:6.0f} ms  "
+                        f"p95 {pct(cpu, 95) * 1000:6.0f} ms  ({len(pairs)} runs; load average "
+                        f"{os.getloadavg()[0]:.1f})"
+                    )
+            finally:
+                if cluster is not None:
+                    cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
