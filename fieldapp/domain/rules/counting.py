@@ -24,10 +24,19 @@ from fieldapp.domain.caseplans import (
     plan_in_force,
     plan_problem,
     schedule_exceptions,
-    sw_plan_contact_missing,
+    setup_missing,
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
-from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
+from fieldapp.domain.records import (
+    Case,
+    CasePlan,
+    Contact,
+    ContactKind,
+    Matter,
+    Person,
+    PersonRole,
+    find_person,
+)
 from fieldapp.domain.rules.selections import primary_exception_problem
 
 if TYPE_CHECKING:
@@ -72,12 +81,15 @@ _NEEDS: dict[str, _Needs] = {
 
 @dataclass(frozen=True, slots=True)
 class _Facts:
-    """What every verdict of one contact needs, worked out once."""
+    """What every verdict of one contact needs, worked out once: its agency day and month, and for a case
+    the approved plan in force that day (CLS-CASEPLAN, the plan's SW Plan Contacts and SCP visits)."""
 
     contact: Contact
     ctx: RuleContext
     day: date | None
     month: Month | None
+    plan: CasePlan | None = None
+    month_last: date | None = None
 
     @property
     def matter(self) -> Matter:
@@ -93,8 +105,8 @@ def verdicts(
     them (the compliance index does), so the engine does not run twice.
     """
     day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
-    facts = _Facts(contact, ctx, day, None if day is None else Month.of(day))
-    candidates = list(_candidates(facts))
+    month = None if day is None else Month.of(day)
+    candidates = list(_candidates(contact, ctx.matter))
     if not candidates:
         return []
     if findings is None:
@@ -102,6 +114,13 @@ def verdicts(
 
         findings = engine.check(contact, ctx)
     blocking = next((f for f in findings if f.severity is Severity.BLOCK), None)
+    matter = ctx.matter
+    plan = (
+        plan_in_force(matter, day)
+        if blocking is None and day is not None and isinstance(matter, Case)
+        else None
+    )
+    facts = _Facts(contact, ctx, day, month, plan, None if month is None else month.last)
     out: list[CountVerdict] = []
     for measure_id, person, pre in candidates:
         if blocking is not None:
@@ -126,9 +145,8 @@ def verdicts(
 # --------------------------------------------------------------------------- who the contact is about
 
 
-def _candidates(facts: _Facts) -> Iterator[tuple[str, Person, CountVerdict | None]]:
+def _candidates(contact: Contact, matter: Matter) -> Iterator[tuple[str, Person, CountVerdict | None]]:
     """(measure, person, a verdict already decided by who was seen, or None to judge the gates)."""
-    contact, matter = facts.contact, facts.matter
     participants = [p for pid in contact.participant_ids if (p := find_person(matter, pid)) is not None]
     kind = contact.kind
     if kind is ContactKind.CHILD_CASE:
@@ -241,12 +259,14 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
             f"made by {who}, not by the primary social worker {primary_name}, and {primary_problem}",
         )
     if needs.caseplan and isinstance(matter, Case):
-        problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
+        plan = facts.plan
+        problem = plan_problem(matter, facts.day) if plan is None else setup_missing(plan, person.id)
         if problem is not None:
             return no("CLS-CASEPLAN", problem.replace("this person", name))
     if needs.schedule and isinstance(matter, Case):
         month = facts.month
-        excs = schedule_exceptions(matter, person.id, month.first, month.last)
+        assert facts.month_last is not None
+        excs = schedule_exceptions(matter, person.id, month.first, facts.month_last)
         if excs:
             return no(
                 "CLS-SCHEDULE",
@@ -306,7 +326,7 @@ def _counts_sentence(measure_id: str, name: str, facts: _Facts, matter: Matter) 
     if measure_id == SCP_6MONTH:
         every = 6
         if isinstance(matter, Case) and facts.day is not None:
-            plan = plan_in_force(matter, facts.day)
+            plan = facts.plan
             if plan is not None and plan.scp_in_person_visits_per_month is not None:
                 n = plan.scp_in_person_visits_per_month
                 return f"Counts toward the {n} in-person visits a month the case plan sets for {name}."
