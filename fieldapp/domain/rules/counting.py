@@ -104,11 +104,11 @@ def verdicts(
     `findings` are the engine's findings for the same contact and context when the caller already has
     them (the compliance index does), so the engine does not run twice.
     """
-    day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
-    month = None if day is None else Month.of(day)
     candidates = list(_candidates(contact, ctx.matter))
     if not candidates:
         return []
+    day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
+    month = None if day is None else Month.of(day)
     if findings is None:
         from fieldapp.domain.rules import engine
 

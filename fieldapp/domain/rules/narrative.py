@@ -140,6 +140,15 @@ def _collateral_participants(contact: Contact, matter: Matter, ctype: Collateral
     return out
 
 
+def _with_collateral(contact: Contact, matter: Matter, ctype: CollateralType) -> bool:
+    """Whether a participant is a collateral of `ctype` (asked of every contact: no list of names built)."""
+    for pid in contact.participant_ids:
+        person = find_person(matter, pid)
+        if person is not None and person.collateral_type is ctype:
+            return True
+    return False
+
+
 _COUNSEL_ROLE = re.compile(r"county\s+counsel", re.IGNORECASE)
 _LAW_ENFORCEMENT_ROLE = re.compile(
     r"law\s+enforcement|police|sheriff|deputy|detective|officer", re.IGNORECASE
@@ -155,15 +164,15 @@ def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
     to consult counsel. The release filter (fieldapp.domain.release) withholds exactly these."""
     return (
         LEGAL_CONSULTATION in contact.purposes
-        or bool(_collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL))
-        or bool(_others_present_as(contact, _COUNSEL_ROLE))
+        or _with_collateral(contact, matter, CollateralType.COUNTY_COUNSEL)
+        or any(_COUNSEL_ROLE.search(o.role) for o in contact.others_present)
     )
 
 
 def is_supervisor_consultation(contact: Contact, matter: Matter) -> bool:
     """A case consultation with the supervisor (PSS): its purpose, or the supervisor as participant."""
-    return CASE_CONSULTATION in contact.purposes or bool(
-        _collateral_participants(contact, matter, CollateralType.SUPERVISOR)
+    return CASE_CONSULTATION in contact.purposes or _with_collateral(
+        contact, matter, CollateralType.SUPERVISOR
     )
 
 
