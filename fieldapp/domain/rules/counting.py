@@ -208,32 +208,43 @@ def _no(measure_id: str, person: Person, rule_id: str, reason: str) -> CountVerd
 # --------------------------------------------------------------------------- the gates
 
 
+def _refused(measure_id: str, person: Person, rule_id: str, why: str) -> CountVerdict:
+    """A gate's refusal: `why` is a sentence's tail ("not In-Person ..."), given its capital here."""
+    return _no(measure_id, person, rule_id, why[:1].upper() + why[1:])
+
+
 def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     needs = _NEEDS[measure_id]
     contact, ctx, matter = facts.contact, facts.ctx, facts.matter
     tables = ctx.tables
     name = person.full_name
 
-    def no(rule_id: str, why: str) -> CountVerdict:
-        return _no(measure_id, person, rule_id, why[:1].upper() + why[1:])
-
     if facts.day is None or facts.month is None:
-        return no("SEL-DATE", "the contact has no start date yet.")
+        return _refused(measure_id, person, "SEL-DATE", "the contact has no start date yet.")
     if contact.status != COMPLETED:
         status = tables.label("statuses", contact.status) if contact.status else "no status"
         if contact.status == "ATTEMPTED":
-            return no("SEL-STATUS", "Attempted contacts never count.")
-        return no("SEL-STATUS", f"only a Completed contact counts (status is {status}).")
+            return _refused(measure_id, person, "SEL-STATUS", "Attempted contacts never count.")
+        return _refused(
+            measure_id, person, "SEL-STATUS", f"only a Completed contact counts (status is {status})."
+        )
     method = tables.methods.get(contact.method or "")
     method_label = method.label if method else "no method"
     if needs.medium == "in_person" and (method is None or not method.in_person):
-        return no("SEL-METHOD", f"not In-Person ({method_label}); only an in-person visit counts.")
+        return _refused(
+            measure_id,
+            person,
+            "SEL-METHOD",
+            f"not In-Person ({method_label}); only an in-person visit counts.",
+        )
     if needs.medium == "scp_month" and not (
         method is not None
         and not method.returned_mail
         and (method.in_person or method.written or method.code in TELEPHONE_METHODS)
     ):
-        return no(
+        return _refused(
+            measure_id,
+            person,
             "SEL-METHOD",
             f"the monthly contact with the substitute care provider must be in person, written or by "
             f"telephone ({method_label}).",
@@ -241,20 +252,24 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     if needs.purpose:
         kind_entry = tables.kinds[contact.kind]
         required = kind_entry.mandatory_purposes
-        if required and not set(required) & set(contact.purposes):
+        if required and set(required).isdisjoint(contact.purposes):
             labels = " or ".join(f"'{tables.label('purposes', p)}'" for p in required)
-            return no("SEL-PURPOSE", f"the mandatory purpose {labels} is missing.")
+            return _refused(measure_id, person, "SEL-PURPOSE", f"the mandatory purpose {labels} is missing.")
     is_case = isinstance(matter, Case)
     if needs.sw_plan and is_case and SW_PLAN_CONTACT not in contact.services:
         label = tables.label("services", SW_PLAN_CONTACT)
-        return no("SEL-SERVICES", f"'{label}' is not marked under Case Management Services.")
+        return _refused(
+            measure_id, person, "SEL-SERVICES", f"'{label}' is not marked under Case Management Services."
+        )
     primary_problem = primary_exception_problem(contact, ctx) if needs.primary else None
     if primary_problem is not None:
         made_by = ctx.caseload.staff_member(contact.staff_person_id or "")
         primary = ctx.caseload.staff_member(matter.primary_worker_id)
         who = made_by.full_name if made_by else "someone else"
         primary_name = primary.full_name if primary else "the assigned worker"
-        return no(
+        return _refused(
+            measure_id,
+            person,
             "SEL-PRIMARY",
             f"made by {who}, not by the primary social worker {primary_name}, and {primary_problem}",
         )
@@ -262,19 +277,23 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
         plan = facts.plan
         problem = plan_problem(matter, facts.day) if plan is None else setup_missing(plan, person.id)
         if problem is not None:
-            return no("CLS-CASEPLAN", problem.replace("this person", name))
+            return _refused(measure_id, person, "CLS-CASEPLAN", problem.replace("this person", name))
     if needs.schedule and isinstance(matter, Case):
         month = facts.month
         assert facts.month_last is not None
         excs = schedule_exceptions(matter, person.id, month.first, facts.month_last)
         if excs:
-            return no(
+            return _refused(
+                measure_id,
+                person,
                 "CLS-SCHEDULE",
                 f"no {_what(measure_id)} is required for {name} in {month.name} "
                 f"({describe_exceptions(excs)}).",
             )
         if measure_id in (SCP_MONTH, SCP_6MONTH) and icpc_only_scp(matter, person.id):
-            return no(
+            return _refused(
+                measure_id,
+                person,
                 "CLS-SCHEDULE",
                 f"{name} cares for a child placed through ICPC; the receiving state makes the visits.",
             )
