@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codecheck import unknown_code
-from fieldapp.domain.codetables import CodeTables, PresenceCue, names_social_media
+from fieldapp.domain.codetables import CodeTables, KindEntry, PresenceCue, names_social_media
 from fieldapp.domain.findings import Finding
 from fieldapp.domain.records import Contact, ContactKind, PersonRole, find_person, people_with_role
 from fieldapp.domain.rules.common import (
@@ -332,16 +332,18 @@ def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             f"A '{entry.label}' is recorded in a {' or '.join(entry.context)}, and this is a "
             f"{ctx.matter.context}; choose the contact kind for a {ctx.matter.context}.",
         )
-    expected = ctx.tables.label("party_types", entry.party_type)
     if not contact.party_type:
-        yield block("SEL-PARTYTYPE", "party_type", f"Select the contact party type: '{expected}'.")
+        yield block(
+            "SEL-PARTYTYPE", "party_type", f"Select the contact party type: '{_expected(entry, ctx)}'."
+        )
         return
     party = ctx.tables.party_types.get(contact.party_type)
     if party is None:
         yield block(
             "SEL-PARTYTYPE",
             "party_type",
-            f"{_unknown(ctx, 'party_types', contact.party_type)} A '{entry.label}' has '{expected}'.",
+            f"{_unknown(ctx, 'party_types', contact.party_type)} A '{entry.label}' has "
+            f"'{_expected(entry, ctx)}'.",
         )
     elif not party.offered:
         yield block(
@@ -355,8 +357,13 @@ def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block(
             "SEL-PARTYTYPE",
             "party_type",
-            f"A '{entry.label}' has the party type '{expected}', not '{party.label}'.",
+            f"A '{entry.label}' has the party type '{_expected(entry, ctx)}', not '{party.label}'.",
         )
+
+
+def _expected(entry: KindEntry, ctx: RuleContext) -> str:
+    """The label of the party type a kind of contact has, worded only for a finding that names it."""
+    return ctx.tables.label("party_types", entry.party_type)
 
 
 def sel_services(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
