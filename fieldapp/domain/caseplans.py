@@ -157,7 +157,12 @@ def sw_plan_contact_missing(case: Case, person_id: str, day: date) -> str | None
     match contacts against the SW Plan Contact set up in the case plan for the child, each parent and the
     SCP (000). None when it is set up (or no plan is in force: plan_problem says why)."""
     plan = plan_in_force(case, day)
-    if plan is None or any(s.person_id == person_id for s in plan.sw_plan_contacts):
+    return None if plan is None else setup_missing(plan, person_id)
+
+
+def setup_missing(plan: CasePlan, person_id: str) -> str | None:
+    """`sw_plan_contact_missing` for the plan in force, when the caller has already looked it up."""
+    if any(s.person_id == person_id for s in plan.sw_plan_contacts):
         return None
     return f"The approved case plan {plan.id} has no SW Plan Contact set up for this person."
 
@@ -172,7 +177,9 @@ def _overlaps(exc: ScheduleException, start: date, end: date) -> bool:
 def schedule_exceptions(case: Case, person_id: str, start: date, end: date) -> tuple[ScheduleException, ...]:
     """Exceptions in an approved plan's Schedule for Services for `person_id` active in [start, end]."""
     seen: dict[tuple[str, date], ScheduleException] = {}
-    for plan in approved_plans(case):
+    for plan in case.case_plans:
+        if plan.approved_on is None:
+            continue
         for exc in plan.schedule_exceptions:
             if exc.person_id == person_id and _overlaps(exc, start, end):
                 seen.setdefault((exc.kind.value, exc.starts_on), exc)

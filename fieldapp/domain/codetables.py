@@ -134,6 +134,19 @@ class CodeTables:
     def child_residence_locations(self) -> frozenset[str]:
         return frozenset(c for c, e in self.locations.items() if e.child_residence)
 
+    @cached_property
+    def social_media_methods(self) -> frozenset[str]:
+        """Methods whose code or label names social media (SEL-MEDIUM): none in tables read from a file,
+        which the loader refuses; the rules ask this of every contact instead of matching the words."""
+        return frozenset(
+            c for c, e in self.methods.items() if names_social_media(c) or names_social_media(e.label)
+        )
+
+    @cached_property
+    def sop_checklist_codes(self) -> Mapping[str, frozenset[str]]:
+        """Each program's SOP checklist codes (NAR-SOP asks of every child and parent contact)."""
+        return {str(p): frozenset(e.code for e in self.sop_checklist(p)) for p in Program}
+
 
 _LOADED: dict[Path, CodeTables] = {}
 

@@ -318,7 +318,10 @@ def people_with_role(matter: Matter, role: PersonRole) -> tuple[Person, ...]:
 
 
 def find_person(matter: Matter, person_id: str) -> Person | None:
-    return next((p for p in matter.people if p.id == person_id), None)
+    for person in matter.people:  # a loop, not next(generator): the rules ask this several times a contact
+        if person.id == person_id:
+            return person
+    return None
 
 
 # --------------------------------------------------------------------------- contacts

@@ -27,10 +27,12 @@ def _after_the_end(contact: Contact, ctx: RuleContext) -> str | None:
     day": where the case records the hearing's time, a contact that starts after it is late even on the
     hearing's own day.
     """
-    day = contact_day(contact, ctx)
     matter = ctx.matter
     ends_on = matter.ends_on
-    if day is None or contact.started_at is None or ends_on is None:
+    if ends_on is None:  # the usual case: open, so the contact's day need not be worked out
+        return None
+    day = contact_day(contact, ctx)
+    if day is None or contact.started_at is None:
         return None
     tz = ctx.tables.agency.time_zone
     if isinstance(matter, Case) and matter.jurisdiction_terminated_on == ends_on:

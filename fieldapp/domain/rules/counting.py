@@ -24,10 +24,19 @@ from fieldapp.domain.caseplans import (
     plan_in_force,
     plan_problem,
     schedule_exceptions,
-    sw_plan_contact_missing,
+    setup_missing,
 )
 from fieldapp.domain.findings import CountVerdict, Finding, Severity
-from fieldapp.domain.records import Case, Contact, ContactKind, Matter, Person, PersonRole, find_person
+from fieldapp.domain.records import (
+    Case,
+    CasePlan,
+    Contact,
+    ContactKind,
+    Matter,
+    Person,
+    PersonRole,
+    find_person,
+)
 from fieldapp.domain.rules.selections import primary_exception_problem
 
 if TYPE_CHECKING:
@@ -72,12 +81,15 @@ _NEEDS: dict[str, _Needs] = {
 
 @dataclass(frozen=True, slots=True)
 class _Facts:
-    """What every verdict of one contact needs, worked out once."""
+    """What every verdict of one contact needs, worked out once: its agency day and month, and for a case
+    the approved plan in force that day (CLS-CASEPLAN, the plan's SW Plan Contacts and SCP visits)."""
 
     contact: Contact
     ctx: RuleContext
     day: date | None
     month: Month | None
+    plan: CasePlan | None = None
+    month_last: date | None = None
 
     @property
     def matter(self) -> Matter:
@@ -92,16 +104,23 @@ def verdicts(
     `findings` are the engine's findings for the same contact and context when the caller already has
     them (the compliance index does), so the engine does not run twice.
     """
-    day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
-    facts = _Facts(contact, ctx, day, None if day is None else Month.of(day))
-    candidates = list(_candidates(facts))
+    candidates = list(_candidates(contact, ctx.matter))
     if not candidates:
         return []
+    day = business_day(contact.started_at, ctx.tables.agency.time_zone) if contact.started_at else None
+    month = None if day is None else Month.of(day)
     if findings is None:
         from fieldapp.domain.rules import engine
 
         findings = engine.check(contact, ctx)
     blocking = next((f for f in findings if f.severity is Severity.BLOCK), None)
+    matter = ctx.matter
+    plan = (
+        plan_in_force(matter, day)
+        if blocking is None and day is not None and isinstance(matter, Case)
+        else None
+    )
+    facts = _Facts(contact, ctx, day, month, plan, None if month is None else month.last)
     out: list[CountVerdict] = []
     for measure_id, person, pre in candidates:
         if blocking is not None:
@@ -126,9 +145,8 @@ def verdicts(
 # --------------------------------------------------------------------------- who the contact is about
 
 
-def _candidates(facts: _Facts) -> Iterator[tuple[str, Person, CountVerdict | None]]:
+def _candidates(contact: Contact, matter: Matter) -> Iterator[tuple[str, Person, CountVerdict | None]]:
     """(measure, person, a verdict already decided by who was seen, or None to judge the gates)."""
-    contact, matter = facts.contact, facts.matter
     participants = [p for pid in contact.participant_ids if (p := find_person(matter, pid)) is not None]
     kind = contact.kind
     if kind is ContactKind.CHILD_CASE:
@@ -190,32 +208,43 @@ def _no(measure_id: str, person: Person, rule_id: str, reason: str) -> CountVerd
 # --------------------------------------------------------------------------- the gates
 
 
+def _refused(measure_id: str, person: Person, rule_id: str, why: str) -> CountVerdict:
+    """A gate's refusal: `why` is a sentence's tail ("not In-Person ..."), given its capital here."""
+    return _no(measure_id, person, rule_id, why[:1].upper() + why[1:])
+
+
 def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     needs = _NEEDS[measure_id]
     contact, ctx, matter = facts.contact, facts.ctx, facts.matter
     tables = ctx.tables
     name = person.full_name
 
-    def no(rule_id: str, why: str) -> CountVerdict:
-        return _no(measure_id, person, rule_id, why[:1].upper() + why[1:])
-
     if facts.day is None or facts.month is None:
-        return no("SEL-DATE", "the contact has no start date yet.")
+        return _refused(measure_id, person, "SEL-DATE", "the contact has no start date yet.")
     if contact.status != COMPLETED:
         status = tables.label("statuses", contact.status) if contact.status else "no status"
         if contact.status == "ATTEMPTED":
-            return no("SEL-STATUS", "Attempted contacts never count.")
-        return no("SEL-STATUS", f"only a Completed contact counts (status is {status}).")
+            return _refused(measure_id, person, "SEL-STATUS", "Attempted contacts never count.")
+        return _refused(
+            measure_id, person, "SEL-STATUS", f"only a Completed contact counts (status is {status})."
+        )
     method = tables.methods.get(contact.method or "")
     method_label = method.label if method else "no method"
     if needs.medium == "in_person" and (method is None or not method.in_person):
-        return no("SEL-METHOD", f"not In-Person ({method_label}); only an in-person visit counts.")
+        return _refused(
+            measure_id,
+            person,
+            "SEL-METHOD",
+            f"not In-Person ({method_label}); only an in-person visit counts.",
+        )
     if needs.medium == "scp_month" and not (
         method is not None
         and not method.returned_mail
         and (method.in_person or method.written or method.code in TELEPHONE_METHODS)
     ):
-        return no(
+        return _refused(
+            measure_id,
+            person,
             "SEL-METHOD",
             f"the monthly contact with the substitute care provider must be in person, written or by "
             f"telephone ({method_label}).",
@@ -223,38 +252,48 @@ def _judge(facts: _Facts, measure_id: str, person: Person) -> CountVerdict:
     if needs.purpose:
         kind_entry = tables.kinds[contact.kind]
         required = kind_entry.mandatory_purposes
-        if required and not set(required) & set(contact.purposes):
+        if required and set(required).isdisjoint(contact.purposes):
             labels = " or ".join(f"'{tables.label('purposes', p)}'" for p in required)
-            return no("SEL-PURPOSE", f"the mandatory purpose {labels} is missing.")
+            return _refused(measure_id, person, "SEL-PURPOSE", f"the mandatory purpose {labels} is missing.")
     is_case = isinstance(matter, Case)
     if needs.sw_plan and is_case and SW_PLAN_CONTACT not in contact.services:
         label = tables.label("services", SW_PLAN_CONTACT)
-        return no("SEL-SERVICES", f"'{label}' is not marked under Case Management Services.")
+        return _refused(
+            measure_id, person, "SEL-SERVICES", f"'{label}' is not marked under Case Management Services."
+        )
     primary_problem = primary_exception_problem(contact, ctx) if needs.primary else None
     if primary_problem is not None:
         made_by = ctx.caseload.staff_member(contact.staff_person_id or "")
         primary = ctx.caseload.staff_member(matter.primary_worker_id)
         who = made_by.full_name if made_by else "someone else"
         primary_name = primary.full_name if primary else "the assigned worker"
-        return no(
+        return _refused(
+            measure_id,
+            person,
             "SEL-PRIMARY",
             f"made by {who}, not by the primary social worker {primary_name}, and {primary_problem}",
         )
     if needs.caseplan and isinstance(matter, Case):
-        problem = plan_problem(matter, facts.day) or sw_plan_contact_missing(matter, person.id, facts.day)
+        plan = facts.plan
+        problem = plan_problem(matter, facts.day) if plan is None else setup_missing(plan, person.id)
         if problem is not None:
-            return no("CLS-CASEPLAN", problem.replace("this person", name))
+            return _refused(measure_id, person, "CLS-CASEPLAN", problem.replace("this person", name))
     if needs.schedule and isinstance(matter, Case):
         month = facts.month
-        excs = schedule_exceptions(matter, person.id, month.first, month.last)
+        assert facts.month_last is not None
+        excs = schedule_exceptions(matter, person.id, month.first, facts.month_last)
         if excs:
-            return no(
+            return _refused(
+                measure_id,
+                person,
                 "CLS-SCHEDULE",
                 f"no {_what(measure_id)} is required for {name} in {month.name} "
                 f"({describe_exceptions(excs)}).",
             )
         if measure_id in (SCP_MONTH, SCP_6MONTH) and icpc_only_scp(matter, person.id):
-            return no(
+            return _refused(
+                measure_id,
+                person,
                 "CLS-SCHEDULE",
                 f"{name} cares for a child placed through ICPC; the receiving state makes the visits.",
             )
@@ -306,7 +345,7 @@ def _counts_sentence(measure_id: str, name: str, facts: _Facts, matter: Matter) 
     if measure_id == SCP_6MONTH:
         every = 6
         if isinstance(matter, Case) and facts.day is not None:
-            plan = plan_in_force(matter, facts.day)
+            plan = facts.plan
             if plan is not None and plan.scp_in_person_visits_per_month is not None:
                 n = plan.scp_in_person_visits_per_month
                 return f"Counts toward the {n} in-person visits a month the case plan sets for {name}."

@@ -140,6 +140,15 @@ def _collateral_participants(contact: Contact, matter: Matter, ctype: Collateral
     return out
 
 
+def _with_collateral(contact: Contact, matter: Matter, ctype: CollateralType) -> bool:
+    """Whether a participant is a collateral of `ctype` (asked of every contact: no list of names built)."""
+    for pid in contact.participant_ids:
+        person = find_person(matter, pid)
+        if person is not None and person.collateral_type is ctype:
+            return True
+    return False
+
+
 _COUNSEL_ROLE = re.compile(r"county\s+counsel", re.IGNORECASE)
 _LAW_ENFORCEMENT_ROLE = re.compile(
     r"law\s+enforcement|police|sheriff|deputy|detective|officer", re.IGNORECASE
@@ -155,15 +164,15 @@ def involves_county_counsel(contact: Contact, matter: Matter) -> bool:
     to consult counsel. The release filter (fieldapp.domain.release) withholds exactly these."""
     return (
         LEGAL_CONSULTATION in contact.purposes
-        or bool(_collateral_participants(contact, matter, CollateralType.COUNTY_COUNSEL))
-        or bool(_others_present_as(contact, _COUNSEL_ROLE))
+        or _with_collateral(contact, matter, CollateralType.COUNTY_COUNSEL)
+        or any(_COUNSEL_ROLE.search(o.role) for o in contact.others_present)
     )
 
 
 def is_supervisor_consultation(contact: Contact, matter: Matter) -> bool:
     """A case consultation with the supervisor (PSS): its purpose, or the supervisor as participant."""
-    return CASE_CONSULTATION in contact.purposes or bool(
-        _collateral_participants(contact, matter, CollateralType.SUPERVISOR)
+    return CASE_CONSULTATION in contact.purposes or _with_collateral(
+        contact, matter, CollateralType.SUPERVISOR
     )
 
 
@@ -177,11 +186,30 @@ def begins_with_privilege_line(narrative: str, tables: CodeTables) -> bool:
 def only_template(narrative: str, templates: Iterable[str], fixed_lines: Iterable[str] = ()) -> bool:
     """True when `narrative` holds nothing but lines of the templates (their headings and prompts) and
     `fixed_lines` (the privilege line): an inserted template with nothing written under it. A prompt line
-    with words typed after it is content."""
-    given = {line.strip() for text in (*templates, *fixed_lines) for line in text.splitlines()}
+    with words typed after it is content.
+
+    Asked of every contact on every check, and almost always false at the narrative's first written line:
+    a line that is not even part of a template's text is content, found without splitting the templates.
+    """
+    texts = (*templates, *fixed_lines)
+    given: set[str] | None = None
+    for raw in narrative.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not any(line in text for text in texts):
+            return False
+        if given is None:
+            given = _stripped_lines(texts)
+        if line not in given:
+            return False
+    return bool(given if given is not None else _stripped_lines(texts))
+
+
+def _stripped_lines(texts: Iterable[str]) -> set[str]:
+    given = {line.strip() for text in texts for line in text.splitlines()}
     given.discard("")
-    lines = [line.strip() for line in narrative.splitlines()]
-    return bool(given) and all(not line or line in given for line in lines)
+    return given
 
 
 def nar_required(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
@@ -347,7 +375,9 @@ def nar_sop(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     """NAR-SOP: child and parent contacts record the SOP components used, from the program's checklist."""
     tables = ctx.tables
     program = str(ctx.matter.program)
-    checklist = {e.code for e in tables.sop_checklist(program)}
+    checklist = tables.sop_checklist_codes.get(program)
+    if checklist is None:
+        checklist = frozenset(e.code for e in tables.sop_checklist(program))
     for code in dict.fromkeys(contact.sop_components):
         if code in checklist:
             continue  # the usual case: every checklist code is a known one, so nothing more to look up

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codecheck import unknown_code
-from fieldapp.domain.codetables import CodeEntry, PresenceCue, names_social_media
+from fieldapp.domain.codetables import CodeTables, KindEntry, PresenceCue, names_social_media
 from fieldapp.domain.findings import Finding
-from fieldapp.domain.records import Contact, ContactKind, PersonRole, people_with_role
+from fieldapp.domain.records import Contact, ContactKind, PersonRole, find_person, people_with_role
 from fieldapp.domain.rules.common import (
     block,
     kind_entry,
     local_text,
     names,
-    people_by_id,
     reference_time,
     warn,
     where,
@@ -42,9 +41,11 @@ _ROLE_WORDS = {
 }
 
 
-def is_social_media(code: str, entry: CodeEntry | None) -> bool:
+def is_social_media(code: str, tables: CodeTables) -> bool:
     """Direct contact through social media is never a method (policy 001, "Social media")."""
-    return names_social_media(code) or (entry is not None and names_social_media(entry.label))
+    if code in tables.methods:
+        return code in tables.social_media_methods
+    return names_social_media(code)
 
 
 def _unknown(ctx: RuleContext, table: str, value: str) -> str:
@@ -199,7 +200,7 @@ def sel_method(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block("SEL-METHOD", "method", "Select how the contact was made (the method of contact).")
         return
     entry = ctx.tables.methods.get(contact.method)
-    if is_social_media(contact.method, entry):
+    if is_social_media(contact.method, ctx.tables):
         return  # sel_medium says why, in the policy's words
     if entry is None:
         yield block("SEL-METHOD", "method", _unknown(ctx, "methods", contact.method))
@@ -252,9 +253,9 @@ def sel_participant(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             f"Select the person you made contact with: {_ROLE_WORDS.get(role, str(role))}.",
         )
         return
-    people = people_by_id(ctx)
+    matter = ctx.matter
     for pid in dict.fromkeys(contact.participant_ids):
-        person = people.get(pid)
+        person = find_person(matter, pid)
         if person is None:
             yield block(
                 "SEL-PARTICIPANT",
@@ -282,7 +283,7 @@ def sel_participant(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def sel_onbehalf(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
-    """SEL-ONBEHALF: chosen children of this referral/case; a mandatory contact covers all of them."""
+    """SEL-ONBEHALF (block part): the on-behalf-of children are chosen, each a child of this referral/case."""
     if not contact.on_behalf_of_child_ids:
         yield block(
             "SEL-ONBEHALF",
@@ -290,9 +291,9 @@ def sel_onbehalf(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             "Choose the child or children on whose behalf the contact is made.",
         )
         return
-    people = people_by_id(ctx)
+    matter = ctx.matter
     for pid in dict.fromkeys(contact.on_behalf_of_child_ids):
-        person = people.get(pid)
+        person = find_person(matter, pid)
         if person is None or not person.has_role(PersonRole.CHILD):
             who = person.full_name if person is not None else f"'{pid}'"
             yield block(
@@ -300,17 +301,25 @@ def sel_onbehalf(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
                 "on_behalf_of_child_ids",
                 f"{who} is not a child in {where(ctx)}; choose only children of {where(ctx)}.",
             )
-    if kind_entry(contact, ctx).mandatory:
-        chosen = set(contact.on_behalf_of_child_ids)
-        left_out = [c for c in people_with_role(ctx.matter, PersonRole.CHILD) if c.id not in chosen]
-        if left_out:
-            yield warn(
-                "SEL-ONBEHALF",
-                "on_behalf_of_child_ids",
-                f"A mandatory contact is made on behalf of all the children of {where(ctx)}; "
-                f"{names(left_out)} {'is' if len(left_out) == 1 else 'are'} left out. Add them unless the "
-                "contact really was not on their behalf.",
-            )
+
+
+def sel_onbehalf_all(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
+    """SEL-ONBEHALF (warn part): a mandatory contact is made on behalf of all the children.
+
+    Apart from the block part so that what asks only for blocks (engine.blocking) skips it; the engine
+    runs it right after the block part, so the findings come out in the same order."""
+    if not contact.on_behalf_of_child_ids or not kind_entry(contact, ctx).mandatory:
+        return
+    chosen = set(contact.on_behalf_of_child_ids)
+    left_out = [c for c in people_with_role(ctx.matter, PersonRole.CHILD) if c.id not in chosen]
+    if left_out:
+        yield warn(
+            "SEL-ONBEHALF",
+            "on_behalf_of_child_ids",
+            f"A mandatory contact is made on behalf of all the children of {where(ctx)}; "
+            f"{names(left_out)} {'is' if len(left_out) == 1 else 'are'} left out. Add them unless the "
+            "contact really was not on their behalf.",
+        )
 
 
 def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
@@ -323,16 +332,18 @@ def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
             f"A '{entry.label}' is recorded in a {' or '.join(entry.context)}, and this is a "
             f"{ctx.matter.context}; choose the contact kind for a {ctx.matter.context}.",
         )
-    expected = ctx.tables.label("party_types", entry.party_type)
     if not contact.party_type:
-        yield block("SEL-PARTYTYPE", "party_type", f"Select the contact party type: '{expected}'.")
+        yield block(
+            "SEL-PARTYTYPE", "party_type", f"Select the contact party type: '{_expected(entry, ctx)}'."
+        )
         return
     party = ctx.tables.party_types.get(contact.party_type)
     if party is None:
         yield block(
             "SEL-PARTYTYPE",
             "party_type",
-            f"{_unknown(ctx, 'party_types', contact.party_type)} A '{entry.label}' has '{expected}'.",
+            f"{_unknown(ctx, 'party_types', contact.party_type)} A '{entry.label}' has "
+            f"'{_expected(entry, ctx)}'.",
         )
     elif not party.offered:
         yield block(
@@ -346,8 +357,13 @@ def sel_partytype(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
         yield block(
             "SEL-PARTYTYPE",
             "party_type",
-            f"A '{entry.label}' has the party type '{expected}', not '{party.label}'.",
+            f"A '{entry.label}' has the party type '{_expected(entry, ctx)}', not '{party.label}'.",
         )
+
+
+def _expected(entry: KindEntry, ctx: RuleContext) -> str:
+    """The label of the party type a kind of contact has, worded only for a finding that names it."""
+    return ctx.tables.label("party_types", entry.party_type)
 
 
 def sel_services(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
@@ -418,7 +434,7 @@ def sel_medium(contact: Contact, ctx: RuleContext) -> Iterator[Finding]:
     if not contact.method:
         return
     method = ctx.tables.methods.get(contact.method)
-    if is_social_media(contact.method, method):
+    if is_social_media(contact.method, ctx.tables):
         yield block(
             "SEL-MEDIUM",
             "method",
