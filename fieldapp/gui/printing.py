@@ -380,7 +380,7 @@ class PrintActions:
             "Print or save as PDF the selected referral's or case's contacts for a month"
         )
         self.sheet_action.triggered.connect(self.print_sheet)
-        self.contact_action = QAction("Print &contact…", window)
+        self.contact_action = QAction("&Print contact…", window)
         self.contact_action.setShortcut(QKeySequence.StandardKey.Print)
         self.contact_action.setStatusTip("Print or save as PDF the selected recent contact")
         self.contact_action.triggered.connect(self.print_contact)
