@@ -75,9 +75,13 @@ def _draft_row(
     tz = tables.agency.time_zone
     matter = caseload.matter(contact.context_id)
     names = {p.id: p.full_name for p in matter.people} if matter else {}
-    who = ", ".join(names.get(i, i) for i in contact.participant_ids) or tables.kinds[contact.kind].label
+    who = ", ".join(names.get(i, i) for i in contact.participant_ids)
     started = contact.started_at or contact.first_saved_at
     local = started.astimezone(tz) if started else None
     day = f"{local:%a} {local.day} {local:%b}" if local else "today"
     when = draft_due_words(contact.first_saved_at, contact.started_at, tz, now)
-    return (_where(caseload, contact.context_id), who, f"Contact of {day} with {who} is a draft: {when}.")
+    where = _where(caseload, contact.context_id)
+    if not who:  # say which contact it is by its kind, and that nobody is chosen yet
+        kind = tables.kinds[contact.kind].label
+        return (where, "no participant yet", f"{kind} of {day} is a draft: {when}.")
+    return (where, who, f"Contact of {day} with {who} is a draft: {when}.")

@@ -559,12 +559,8 @@ class MainWindow(QMainWindow):
         kind = kind_text(self.env.tables, stored)
         matter = self.caseload.matter(stored.contact.context_id) if self.caseload else None
         where = f" in {matter.name}" if matter else ""
-        then = (
-            "It goes to the office at the next sync."
-            if self.env.sync_client is not None
-            else "It goes to the office once this laptop is enrolled (Sync → Enroll this laptop)."
-        )
-        self.statusBar().showMessage(f"Final: saved and queued to sync – {kind}{where}. {then}", 60_000)
+        # short enough for the status bar at 1366 px beside the sync panel, which counts what waits
+        self.statusBar().showMessage(f"Final: saved and queued to sync – {kind}{where}.", 60_000)
         self._select_recent = stored.contact.id
 
     def adopt_follow_up(self, editor: QWidget) -> None:
@@ -603,7 +599,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setObjectName("noServerBox")
         box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle("Sync – no office server yet")
+        box.setWindowTitle("No office server yet")
         box.setText("No office server is set up for this laptop yet, so there is nothing to sync with.")
         can_enroll = self.env.enroll is not None
         box.setInformativeText(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -346,8 +347,12 @@ def test_mnemonics_are_unique_in_the_main_window_and_each_dialog(qtbot, make_win
             continue
         dialog.show()
         _assert_unique(dialog)
+        # the whole title with the " — fieldapp" Qt adds, in a bold title-bar font, plus the WM's buttons
         title = dialog.windowTitle()
-        assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(title) + 120, title
+        shown = title if "fieldapp" in title else f"{title} — fieldapp"
+        bold = QFont(dialog.font())
+        bold.setBold(True)
+        assert dialog.width() >= QFontMetrics(bold).horizontalAdvance(shown) + 150, title
         dialog.reject()
 
 

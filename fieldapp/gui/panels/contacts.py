@@ -200,7 +200,7 @@ class DraftOfferDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
-        self.resize(560, 300)
+        self.resize(780, 300)  # a draft's line (where, kind, who, deadline) fits unscrolled
 
     def chosen_id(self) -> str | None:
         item = self.list.currentItem()
