@@ -169,13 +169,17 @@ def test_finalizing_is_confirmed_and_the_contact_selected(qtbot, window: MainWin
     wizard = window.open_editor(stored)
     assert wizard is not None
     qtbot.waitExposed(wizard)
-    while wizard.currentId() != Step.REVIEW:
-        wizard.next()
-    wizard.accept()
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    for _ in range(10):  # Ctrl+Enter: Next, page by page; on the review page it asks to finalize
+        if getattr(wizard, "confirm_box", None) is not None:
+            break
+        _press_in_window(wizard, Qt.Key.Key_Return)
     box = wizard.confirm_box
-    assert box is not None
+    assert box is not None and wizard.currentId() == Step.REVIEW
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box)
-    box.accept() if box.defaultButton() is None else box.defaultButton().click()
+    qtbot.waitUntil(box.isActiveWindow)
+    _press_in_window(box, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier)  # the default: Finalize
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Final:"), timeout=10_000)
     assert (
         window.statusBar()
