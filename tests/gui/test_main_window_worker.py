@@ -141,6 +141,22 @@ def test_ctrl_l_in_the_enroll_dialog_and_a_message_box_locks(qtbot, make_window)
     assert window.is_locked()
 
 
+def test_ctrl_l_in_a_dialog_with_no_parent_locks_and_closes_it(qtbot, window: MainWindow):
+    """A dialog the window does not own (a print preview, a file chooser) is closed by the lock too."""
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    dialog.show()
+    field.setFocus()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    _press_in_window(field, Qt.Key.Key_L)
+    qtbot.waitUntil(window.is_locked, timeout=2_000)
+    assert not dialog.isVisible() and field.text() == ""
+
+
 def test_idle_lock_closes_a_modal_start_dialog(qtbot, opened, make_window):
     QSettings().setValue("lock/idle_minutes", 0.02)  # 1.2 s
     window = make_window()
