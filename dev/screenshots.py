@@ -56,6 +56,18 @@ def shot(app: QApplication, widget: QWidget, name: str) -> None:
     print("wrote", path.relative_to(REPO), widget.width(), "x", widget.height())
 
 
+def framed_shot(app: QApplication, widget: QWidget, name: str) -> None:
+    """A dialog with the window manager's title bar, so a cut-off title would show."""
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+    settle(app, 500)
+    frame = widget.frameGeometry()
+    path = OUT / f"{name}.png"
+    app.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
+    print("wrote", path.relative_to(REPO), frame.width(), "x", frame.height())
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application(["fieldapp"])
@@ -107,7 +119,7 @@ def main() -> int:
     window.start()
     settle(app, 1500)
     if getattr(window, "draft_offer", None) is not None:
-        shot(app, window.draft_offer, "08_open_drafts_offer")
+        framed_shot(app, window.draft_offer, "08_open_drafts_offer")
         window.draft_offer.reject()
     window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("R-1001"))
     settle(app, 600)
@@ -115,13 +127,34 @@ def main() -> int:
     window.tabs.setCurrentIndex(1)
     shot(app, window, "02_main_window_still_due")
     window.tabs.setCurrentIndex(0)
+    # finalizing confirmed: the status bar says what happened and the recent list selects the contact
+    recent = service.recent_contacts("R-1001")
+    final = next(s for s in recent if str(s.state) == "final")
+    window.confirm_final(final)
+    window.refresh()
+    settle(app, 800)
+    shot(app, window, "17_main_window_after_finalizing")
+    # empty tables say so in words: a case with no contacts yet, and nothing refused by the server
+    window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("C-2004"))
+    settle(app, 600)
+    shot(app, window, "18_main_window_empty_recent")
+    window.tabs.setCurrentIndex(window.tabs.indexOf(window.refused_tab))
+    shot(app, window, "19_main_window_nothing_refused")
+    window.tabs.setCurrentIndex(0)
+    window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("R-1001"))
+    settle(app, 600)
+    # F5 with no office server set up: says so and offers enrolling
+    window.env.enroll = lambda url, code: None
+    box = window.offer_enrolling()
+    framed_shot(app, box, "20_f5_no_office_server")
+    box.reject()
 
     matter = window.caseload.matter("R-1001")
     on_behalf = OnBehalfDialog(matter, parent=window)
-    shot(app, on_behalf, "03_on_behalf_dialog")
+    framed_shot(app, on_behalf, "03_on_behalf_dialog")
     on_behalf.close()
     kind = KindDialog(tables, window.caseload.matter("C-2001"), window)
-    shot(app, kind, "04_kind_dialog")
+    framed_shot(app, kind, "04_kind_dialog")
     kind.close()
 
     # every wizard page at 1366x768 on a complete child contact; then a new contact as it first shows
@@ -235,7 +268,7 @@ def main() -> int:
     enroll.show_error(
         ValueError("The server address must start with https:// so the enrollment token is sent encrypted.")
     )
-    shot(app, enroll, "12_enroll_dialog")
+    framed_shot(app, enroll, "12_enroll_dialog")
 
     window.close()
     runner.shutdown()

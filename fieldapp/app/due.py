@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from fieldapp.app.service import StoredContact
-from fieldapp.app.texts import draft_due_words
+from fieldapp.app.texts import deadline_of, draft_due_words
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import evaluate_month, worker_due_list
@@ -42,7 +42,13 @@ def due_list(
     month = Month.of(business_day(now, tz))
     stored = caseload_stored(service, caseload)
     report = evaluate_month(caseload, [s.contact for s in stored], month, tables=tables, now=now)
-    rows = [_draft_row(s.contact, caseload, tables, now) for s in stored if s.editable]
+    # drafts first, the one lost soonest at the top: a draft is lost when its business day ends, before
+    # any measure's deadline; the measures follow soonest first (worker_due_list)
+    drafts = sorted(
+        (s.contact for s in stored if s.editable),
+        key=lambda c: deadline_of(c.first_saved_at, c.started_at, tz) or now,
+    )
+    rows = [_draft_row(contact, caseload, tables, now) for contact in drafts]
     for item in worker_due_list(report, caseload.worker.id).items:
         if item.measure_id == TIMELY:
             continue  # a contact not yet final is a draft: its row above says its one deadline
@@ -69,9 +75,13 @@ def _draft_row(
     tz = tables.agency.time_zone
     matter = caseload.matter(contact.context_id)
     names = {p.id: p.full_name for p in matter.people} if matter else {}
-    who = ", ".join(names.get(i, i) for i in contact.participant_ids) or tables.kinds[contact.kind].label
+    who = ", ".join(names.get(i, i) for i in contact.participant_ids)
     started = contact.started_at or contact.first_saved_at
     local = started.astimezone(tz) if started else None
     day = f"{local:%a} {local.day} {local:%b}" if local else "today"
     when = draft_due_words(contact.first_saved_at, contact.started_at, tz, now)
-    return (_where(caseload, contact.context_id), who, f"Contact of {day} with {who} is a draft: {when}.")
+    where = _where(caseload, contact.context_id)
+    if not who:  # say which contact it is by its kind, and that nobody is chosen yet
+        kind = tables.kinds[contact.kind].label
+        return (where, "no participant yet", f"{kind} of {day} is a draft: {when}.")
+    return (where, who, f"Contact of {day} with {who} is a draft: {when}.")

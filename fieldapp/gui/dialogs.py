@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.app.passphrase import MIN_LENGTH
+from fieldapp.gui.forms import fit_title
 
 
 class PassphraseDialog(QDialog):
@@ -204,6 +205,7 @@ class EnrollDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
+        fit_title(self)
         if keyring_problem:
             ok.setEnabled(False)  # nothing typed in vain: it cannot work until the keyring is there
 

@@ -95,3 +95,28 @@ def restore_layout(window: QWidget, splitter: QSplitter, tabs: QTabWidget, setti
     else:
         splitter.setSizes([420, 860])
     tabs.setCurrentIndex(int(str(settings.value("window/tab", 0))))
+
+
+TITLE_BAR_EXTRA = 160
+"""Pixels a window manager's title bar spends besides the title: icon, minimize/maximize/close buttons and
+padding (openbox, GNOME and KDE all fit in this)."""
+
+
+def title_width(widget: QWidget) -> int:
+    """How wide `widget` must be for its title to show whole in a title bar: Qt appends " — <app name>"
+    when the title does not name the app, and title bars use a bold font."""
+    from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
+
+    title = widget.windowTitle()
+    name = QGuiApplication.applicationDisplayName()
+    if name and name not in title:
+        title = f"{title} — {name}"
+    bold = QFont(widget.font())
+    bold.setBold(True)
+    return QFontMetrics(bold).horizontalAdvance(title) + TITLE_BAR_EXTRA
+
+
+def fit_title(widget: QWidget) -> None:
+    """Make `widget` at least wide enough for its title bar to show the whole title (issue 16: dialog
+    titles are not cut off)."""
+    widget.setMinimumWidth(max(widget.minimumWidth(), title_width(widget)))

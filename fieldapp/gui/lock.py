@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from fieldapp.gui.forms import child, load_form
@@ -64,6 +65,45 @@ class IdleWatcher(QObject):
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()  # restart the countdown
         return False
+
+
+class LockKey(QObject):
+    """The lock shortcut (Ctrl+L) in every window and dialog of the app: the wizard, the start dialogs,
+    print and enroll dialogs, message boxes. One application event filter rather than the shortcut added
+    to each window, because a window shortcut is dead in a window nobody added it to, and Qt blocks an
+    application shortcut whose windows sit behind a modal dialog; a worker in a family's home must be able
+    to hide the screen whatever is open.
+
+    `pressed` is emitted once per key press while `active()` says the lock applies (unlocked, not closed).
+    """
+
+    pressed = Signal()
+
+    def __init__(self, keys: Callable[[], QKeySequence], active: Callable[[], bool], parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = keys
+        self._active = active
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _is_lock_key(self, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent) or event.isAutoRepeat():
+            return False
+        return QKeySequence(event.keyCombination()) == self._keys()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        if not self._is_lock_key(event) or not self._active():
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            # claimed here so no widget or window shortcut acts on it; the key press that follows locks
+            event.accept()
+            return True
+        self.pressed.emit()
+        return True
 
 
 class LockScreen(QWidget):

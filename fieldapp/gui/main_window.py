@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QLabel,
     QMainWindow,
@@ -35,8 +36,8 @@ from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.records import Caseload, ContactState
 from fieldapp.gui import operations
 from fieldapp.gui.forms import child, load_form, restore_layout
-from fieldapp.gui.lock import IdleWatcher, LockScreen
-from fieldapp.gui.models import matter_text
+from fieldapp.gui.lock import IdleWatcher, LockKey, LockScreen
+from fieldapp.gui.models import kind_text, matter_text
 from fieldapp.gui.ops import Op, OpCancelled, OpRunner
 from fieldapp.gui.ops import _qt_alive as _alive
 from fieldapp.gui.panels.caseload import CaseloadPanel
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._sync_automatic = False
         self._auto_sync: Any = None  # fieldapp.gui.sync_status.AutoSyncController once enrolled
         self._offer_drafts_pending = False
+        self._select_recent: str | None = None  # the contact just finalized, selected once listed
         self._first_load = True
         self._closed = False  # after close, late results are dropped and nothing new is queued
         self.starting: object | None = None  # the new-contact start in flight (fieldapp.gui.wizard)
@@ -120,6 +122,9 @@ class MainWindow(QMainWindow):
         minutes = self.settings.value("lock/idle_minutes", env.tables.agency.idle_lock_minutes)
         self.idle = IdleWatcher(float(str(minutes)), self)
         self.idle.idle.connect(self.lock)
+        # Ctrl+L from whatever window or dialog of the app has the keyboard (fieldapp.gui.lock.LockKey)
+        self.lock_key = LockKey(self.lock_action.shortcut, lambda: not (self._locked or self._closed), self)
+        self.lock_key.pressed.connect(self.lock)
         env.runner.unhandled_error.connect(self._show_error)
 
         self._clock = QTimer(self)  # keeps "time left today" honest while the window is open
@@ -301,7 +306,7 @@ class MainWindow(QMainWindow):
         refused = self.refused_panel.show_refusals(overview.sync)
         self.tabs.setTabText(
             self.tabs.indexOf(self.refused_tab),
-            f"Re&fused by server ({refused})" if refused else "Re&fused by server",
+            f"Refused &by server ({refused})" if refused else "Refused &by server",
         )
         self._load_due(overview.caseload)
         if self._first_load:
@@ -355,6 +360,8 @@ class MainWindow(QMainWindow):
         if self._locked or matter_id != self._selected_matter:
             return
         self.recent_panel.set_rows(rows)
+        if self._select_recent is not None and self.recent_panel.select_contact(self._select_recent):
+            self._select_recent = None
 
     def _load_due(self, caseload: Caseload) -> None:
         """The still-due list reads every contact of the month: it follows the usable window, never delays it."""
@@ -444,9 +451,14 @@ class MainWindow(QMainWindow):
         has_draft = self.selected_draft() is not None
         self.continue_action.setEnabled(unlocked and has_draft)
         self.continue_button.setEnabled(unlocked and has_draft)
-        self.sync_action.setEnabled(unlocked and self.env.sync_client is not None and self._sync_op is None)
+        # with no office server F5 stays live: it says so and offers enrolling
+        self.sync_action.setEnabled(unlocked and self._sync_op is None)
         if self.env.sync_client is None:
-            self.sync_action.setStatusTip("No office server is set up for this profile yet")
+            self.sync_action.setStatusTip(
+                "No office server is set up for this laptop yet: F5 offers enrolling"
+            )
+        else:
+            self.sync_action.setStatusTip("Send final contacts to the office server")
         self.refresh_action.setEnabled(unlocked)
         self.enroll_action.setEnabled(
             unlocked and self.env.enroll is not None and self.env.sync_client is None
@@ -455,7 +467,7 @@ class MainWindow(QMainWindow):
 
     def new_contact(self) -> None:
         """On-behalf dialog, kind, then the wizard once the service has created the draft (SEL-ONBEHALF
-        first)."""
+        first). Started from a person in the caseload, that person's kind is preselected."""
         matter_id = self._selected_matter
         if self._locked or matter_id is None or self.caseload is None:
             return
@@ -463,7 +475,14 @@ class MainWindow(QMainWindow):
 
         env = self.env
         starting = wizard.start_new_contact(
-            self, env.service, self.caseload, matter_id, runner=env.runner, tables=env.tables, clock=env.now
+            self,
+            env.service,
+            self.caseload,
+            matter_id,
+            runner=env.runner,
+            tables=env.tables,
+            clock=env.now,
+            person_id=self.caseload_panel.selected_person(),
         )
         if starting is None:
             return  # the worker cancelled one of the start dialogs
@@ -517,6 +536,9 @@ class MainWindow(QMainWindow):
             signal = getattr(editor, name, None)
             if signal is not None:
                 signal.connect(lambda *_: self.refresh())
+        finalized = getattr(editor, "contactSaved", None)
+        if finalized is not None:
+            finalized.connect(self.confirm_final)
         subsequent = getattr(editor, "subsequentRequested", None)
         if subsequent is not None:
             # emitted just before the follow-up wizard exists: adopt it once the event loop turns
@@ -529,6 +551,17 @@ class MainWindow(QMainWindow):
             editor.hide()
             self._hidden_editors.append(editor)
         self.refresh()  # a new draft now exists: list it under today's drafts
+
+    def confirm_final(self, stored: StoredContact) -> None:
+        """Say plainly what finalizing did, and select the contact in the recent list once it is read."""
+        if self._closed:
+            return
+        kind = kind_text(self.env.tables, stored)
+        matter = self.caseload.matter(stored.contact.context_id) if self.caseload else None
+        where = f" in {matter.name}" if matter else ""
+        # short enough for the status bar at 1366 px beside the sync panel, which counts what waits
+        self.statusBar().showMessage(f"Final: saved and queued to sync – {kind}{where}.", 60_000)
+        self._select_recent = stored.contact.id
 
     def adopt_follow_up(self, editor: QWidget) -> None:
         follow = getattr(editor, "follow_up", None)
@@ -553,7 +586,44 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ sync
 
     def sync_now(self) -> None:
+        """F5: sync, or, with no office server set up yet, say so and offer to enroll this laptop."""
+        if self._locked or self._closed:
+            return
+        if self.env.sync_client is None:
+            self.offer_enrolling()
+            return
         self.start_sync(automatic=False)
+
+    def offer_enrolling(self) -> QMessageBox:
+        """No office server is set up: F5 says so rather than do nothing, and offers the enroll dialog."""
+        box = QMessageBox(self)
+        box.setObjectName("noServerBox")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("No office server yet")
+        box.setText("No office server is set up for this laptop yet, so there is nothing to sync with.")
+        can_enroll = self.env.enroll is not None
+        box.setInformativeText(
+            "Your final contacts are kept safely on this laptop until then. To set it up you need the "
+            "office server's address and a one-time code from your administrator."
+            if can_enroll
+            else "Your final contacts are kept safely on this laptop. Ask your administrator to set up "
+            "the office server."
+        )
+        enroll = (
+            box.addButton("&Enroll this laptop…", QMessageBox.ButtonRole.AcceptRole) if can_enroll else None
+        )
+        later = box.addButton("&Not now" if can_enroll else "&OK", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(enroll or later)
+        box.setEscapeButton(later)
+        self.no_server_box = box
+
+        def answered() -> None:
+            if enroll is not None and box.clickedButton() is enroll:
+                self.enroll()
+
+        box.finished.connect(lambda _r: answered())
+        box.open()
+        return box
 
     def start_sync(self, automatic: bool = False) -> bool:
         """Sync on the op runner with the progress bar and Cancel; `automatic` when the window started it
@@ -658,8 +728,9 @@ class MainWindow(QMainWindow):
             if editor.isVisible():
                 self._hidden_editors.append(editor)
                 editor.hide()
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
+        # every dialog of the app, the modal ones started from here and the print dialogs alike
+        for dialog in {*self.findChildren(QDialog), *QApplication.topLevelWidgets()}:
+            if isinstance(dialog, QDialog) and dialog.isVisible():
                 dialog.reject()
         self.caseload_panel.show_caseload(None, None)
         self.drafts_panel.set_rows([])

@@ -18,9 +18,11 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from fieldapp.app.service import StoredContact
 from fieldapp.app.texts import (
     deadline_of,
+    draft_due_words,
     matter_words,
     names_words,
     person_words,
+    state_meaning,
     state_words,
     time_left_words,
     when_words,
@@ -59,6 +61,11 @@ def draft_deadline(contact: Contact, tz: ZoneInfo) -> datetime | None:
 
 def time_left_text(contact: Contact, now: datetime, tz: ZoneInfo) -> str:
     return time_left_words(draft_deadline(contact, tz), now)
+
+
+def draft_due_text(contact: Contact, now: datetime, tz: ZoneInfo) -> str:
+    """A draft's one deadline in the words Still due uses for it (fieldapp.app.texts.draft_due_words)."""
+    return draft_due_words(contact.first_saved_at, contact.started_at, tz, now)
 
 
 def participants_text(contact: Contact, matter: Matter | None) -> str:
@@ -124,6 +131,9 @@ class CaseloadModel(QStandardItemModel):
 class Column:
     title: str
     text: Callable[[StoredContact], str]
+    tip: Callable[[StoredContact], str] | None = None
+    """The cell's tooltip when it says more than the text (what a record state means); else the text."""
+    header_tip: str = ""
 
 
 class ContactTableModel(QAbstractTableModel):
@@ -160,8 +170,11 @@ class ContactTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         stored = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[index.column()].text(stored)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            column = self._columns[index.column()]
+            return (column.tip or column.text)(stored)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             col = self._columns[index.column()]
             return f"{col.title}: {col.text(stored)}"
@@ -176,6 +189,8 @@ class ContactTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section].title
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self._columns[section].header_tip or None
         return None
 
 
@@ -198,7 +213,7 @@ def draft_columns(
         Column("Kind", lambda s: kind_text(tables, s)),
         Column("Participants", lambda s: participants_text(s.contact, matter_of(s))),
         Column("Started", lambda s: when_text(s.contact.started_at, tz)),
-        Column("Time left today", lambda s: time_left_text(s.contact, now(), tz)),
+        Column("Finalize by", lambda s: draft_due_text(s.contact, now(), tz)),
     ]
 
 
@@ -218,8 +233,21 @@ def recent_columns(tables: CodeTables, caseload: Callable[[], Caseload | None]) 
             lambda s: tables.label("methods", s.contact.method) if s.contact.method else "—",
         ),
         Column(
-            "Status",
+            "Contact status",
             lambda s: tables.label("statuses", s.contact.status) if s.contact.status else "—",
+            header_tip="Whether the contact took place: Completed, or Attempted when it could not.",
         ),
-        Column("State", state_label),
+        Column("Record state", state_label, state_tip, RECORD_STATE_TIP),
     ]
+
+
+RECORD_STATE_TIP = "Where the record is: " + " ".join(
+    state_meaning(state) for state in ("draft", "final", "synced", "approved")
+)
+"""The record state column's header tooltip; the record state is not the contact status."""
+
+
+def state_tip(stored: StoredContact) -> str:
+    """What this contact's record state means and what happens next."""
+    base = "amended" if stored.amendments else str(stored.state)
+    return state_meaning(base)

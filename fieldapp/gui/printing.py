@@ -48,6 +48,7 @@ from fieldapp.domain.agency_time import Month
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.contact_sheet import ContactSheet, SheetEntry
 from fieldapp.domain.records import Contact
+from fieldapp.gui.forms import fit_title
 from fieldapp.gui.ops import Op
 
 _MARGINS_MM = QMarginsF(20, 18, 20, 18)
@@ -209,6 +210,7 @@ class PrintSheetDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
+        fit_title(self)
         self.choice = 0
         layout = QVBoxLayout(self)
         about = QLabel(
@@ -380,7 +382,7 @@ class PrintActions:
             "Print or save as PDF the selected referral's or case's contacts for a month"
         )
         self.sheet_action.triggered.connect(self.print_sheet)
-        self.contact_action = QAction("Print &contact…", window)
+        self.contact_action = QAction("&Print contact…", window)
         self.contact_action.setShortcut(QKeySequence.StandardKey.Print)
         self.contact_action.setStatusTip("Print or save as PDF the selected recent contact")
         self.contact_action.triggered.connect(self.print_contact)

@@ -39,7 +39,7 @@ def test_status_is_honest_without_a_sync_server(window: MainWindow):
     assert window.connection_label.text() == "Sync: not connected (no office server set up)"
     assert window.pending_label.text() == "0 contacts waiting to sync"
     assert window.last_sync_label.text() == "Last sync: never"
-    assert not window.sync_action.isEnabled()
+    assert window.sync_action.isEnabled()  # F5 says no office server is set up and offers enrolling
 
 
 def test_pending_count_follows_the_outbox(qtbot, window: MainWindow, opened):
@@ -69,7 +69,7 @@ def test_todays_drafts_show_time_left_and_recent_contacts_show_state(
     rows = _texts(window.drafts_view)
     assert len(rows) == 1
     assert rows[0].startswith("Brightwater | Child contact (referral) | Maya Brightwater")
-    assert rows[0].endswith("8 h 00 min left")  # 16:00 agency time, the day ends at midnight
+    assert rows[0].endswith("finalize it today (8 h 00 min left)")  # 16:00 agency time; day ends at midnight
     window.caseload_view.setCurrentIndex(window.caseload_model.index_of_matter("R-1001"))
     qtbot.waitUntil(lambda: window.recent_model.rowCount() == 1, timeout=10_000)
     assert _texts(window.recent_view)[0].endswith("| draft")

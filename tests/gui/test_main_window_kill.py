@@ -123,7 +123,7 @@ def test_reopening_offers_open_drafts_and_continues_the_chosen_one(qtbot, make_w
     offer = window.draft_offer
     assert offer.list.count() == 1
     assert offer.list.item(0).text() == (
-        "Brightwater · Parent/guardian contact (referral) · Dana Brightwater · 8 h 00 min left"
+        "Brightwater · Parent/guardian contact (referral) · Dana Brightwater · finalize it today (8 h 00 min left)"
     )
     offer.continue_button.click()
     qtbot.waitUntil(lambda: len(window.editors) == 1, timeout=10_000)

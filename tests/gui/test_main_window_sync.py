@@ -43,7 +43,7 @@ def test_refused_contacts_are_listed_with_findings(qtbot, make_window):
     assert (
         window.refused_model.index(0, 0, head).data() == "NAR-REQUIRED (narrative): A narrative is required."
     )
-    assert window.tabs.tabText(window.tabs.indexOf(window.refused_tab)) == "Re&fused by server (1)"
+    assert window.tabs.tabText(window.tabs.indexOf(window.refused_tab)) == "Refused &by server (1)"
     assert window.connection_label.text() == "Online"
 
 

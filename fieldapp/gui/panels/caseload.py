@@ -42,6 +42,12 @@ class CaseloadPanel(QWidget):
             )
             self._current_changed(index, QModelIndex())
 
+    def selected_person(self) -> str | None:
+        """The person the worker is on in the tree (None on a referral or case itself): a new contact
+        started from a person has that person's kind preselected (fieldapp.gui.wizard.start)."""
+        person_id = self.view.currentIndex().data(PERSON_ID_ROLE)
+        return str(person_id) if person_id else None
+
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         matter_id = current.data(MATTER_ID_ROLE) if current.isValid() else None
         if not matter_id:

@@ -26,10 +26,10 @@ from fieldapp.gui.models import (
     ContactTableModel,
     draft_columns,
     draft_deadline,
+    draft_due_text,
     kind_text,
     participants_text,
     recent_columns,
-    time_left_text,
 )
 
 
@@ -38,13 +38,24 @@ class _ContactsPanel(QWidget):
 
     opened = Signal(object)
 
-    def __init__(self, form: str, view: str, model: ContactTableModel, parent: QWidget | None) -> None:
+    def __init__(
+        self, form: str, view: str, model: ContactTableModel, empty: str, parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         loaded = load_form(form, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(loaded)
         self.view = child(loaded, QTableView, view)
+        # an empty table says so in words, where its first row would be
+        self.empty = QLabel(empty, loaded)
+        self.empty.setObjectName(f"{view}Empty")
+        self.empty.setProperty("class", "hint")
+        self.empty.setWordWrap(True)
+        form_layout = loaded.layout()
+        assert isinstance(form_layout, QVBoxLayout), f"{form}.ui has a vertical layout"
+        form_layout.insertWidget(form_layout.indexOf(self.view), self.empty)
+        self.empty.hide()  # until the rows are known
         self.model = model
         model.setParent(self)
         self.view.setModel(model)
@@ -56,6 +67,7 @@ class _ContactsPanel(QWidget):
 
     def set_rows(self, rows: list[StoredContact]) -> None:
         self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
 
     def _activated(self, index: object) -> None:
         stored = self.model.contact_at(index.row())  # type: ignore[attr-defined]
@@ -77,7 +89,9 @@ class DraftsPanel(_ContactsPanel):
         parent: QWidget | None = None,
     ) -> None:
         model = ContactTableModel(draft_columns(tables, caseload, now))
-        super().__init__("panels/drafts", "draftsView", model, parent)
+        super().__init__(
+            "panels/drafts", "draftsView", model, "No drafts open today: nothing here yet.", parent
+        )
         tz = tables.agency.time_zone
 
         def urgent(stored: StoredContact) -> bool:
@@ -108,8 +122,29 @@ class RecentPanel(_ContactsPanel):
         self, tables: CodeTables, caseload: Callable[[], Caseload | None], parent: QWidget | None = None
     ) -> None:
         super().__init__(
-            "panels/recent", "recentView", ContactTableModel(recent_columns(tables, caseload)), parent
+            "panels/recent",
+            "recentView",
+            ContactTableModel(recent_columns(tables, caseload)),
+            "No contacts recorded in this referral or case yet.",
+            parent,
         )
+
+    def set_rows(self, rows: list[StoredContact]) -> None:
+        """New rows keep the worker's selection (a refresh after a save must not lose their place)."""
+        index = self.view.currentIndex()
+        current = self.model.contact_at(index.row()) if index.isValid() else None
+        super().set_rows(rows)
+        if current is not None:
+            self.select_contact(current.contact.id)
+
+    def select_contact(self, contact_id: str) -> bool:
+        """Select the row of `contact_id` (the contact just finalized); False if it is not listed."""
+        for row in range(self.model.rowCount()):
+            stored = self.model.contact_at(row)
+            if stored is not None and stored.contact.id == contact_id:
+                self.view.selectRow(row)
+                return True
+        return False
 
 
 class DraftOfferDialog(QDialog):
@@ -147,7 +182,7 @@ class DraftOfferDialog(QDialog):
                 if stored.contact.participant_ids
                 else "no participant yet"
             )
-            text = f"{name} · {kind_text(tables, stored)} · {who} · {time_left_text(stored.contact, now, tz)}"
+            text = f"{name} · {kind_text(tables, stored)} · {who} · {draft_due_text(stored.contact, now, tz)}"
             item = QListWidgetItem(text, self.list)
             item.setData(Qt.ItemDataRole.UserRole, stored.contact.id)
         self.list.setCurrentRow(0)
@@ -165,7 +200,7 @@ class DraftOfferDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
-        self.resize(560, 300)
+        self.resize(780, 300)  # a draft's line (where, kind, who, deadline) fits unscrolled
 
     def chosen_id(self) -> str | None:
         item = self.list.currentItem()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTreeView, QVBoxLayout, QWidget
 
 from fieldapp.gui.forms import child, load_form
 
@@ -20,6 +20,7 @@ class RefusedPanel(QWidget):
         self.view = child(form, QTreeView, "refusedView")
         self.model = QStandardItemModel(self)
         self.view.setModel(self.model)
+        self.label = child(form, QLabel, "refusedLabel")
 
     def clear(self) -> None:
         self.model.clear()
@@ -38,4 +39,9 @@ class RefusedPanel(QWidget):
                 head.appendRow(row)
             self.model.appendRow(head)
         self.view.expandAll()
+        self.label.setText(
+            "Contacts the office server refused, with its findings:"
+            if refusals
+            else "The office server has refused no contact: nothing here yet."
+        )
         return len(refusals)

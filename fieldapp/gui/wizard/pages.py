@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
@@ -72,6 +73,8 @@ from fieldapp.gui.forms import child, load_form
 from fieldapp.gui.ops import Op
 from fieldapp.gui.widgets.checklist import CheckList
 from fieldapp.gui.wizard.narrative_edit import MarkHighlighter, NarrativeEdit, SpellingAt
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from fieldapp.gui.wizard.wizard import ContactWizard
@@ -886,9 +889,14 @@ class NarrativePage(FlowPage):
             return
         Op(self.wiz.runner, load_speller, label="Load the spelling dictionary", parent=self).success(
             self.use_speller
-        ).failure(
-            lambda e: self.wiz.set_status(f"Spell checking is not available ({type(e).__name__}).")
-        ).run()
+        ).failure(self._speller_failed).run()
+
+    def _speller_failed(self, error: BaseException) -> None:
+        """The worker reads what it means for them; the exception goes to the log only."""
+        log.warning("spelling dictionary did not load: %r", error)
+        self.wiz.set_status(
+            "Spell checking is not available on this laptop; the narrative can still be written and saved."
+        )
 
     def use_speller(self, speller: Speller) -> None:
         self.speller = speller.with_words(names_in(self.wiz.caseload, self.wiz.flow.matter))

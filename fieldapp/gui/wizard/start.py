@@ -31,7 +31,7 @@ from fieldapp.app.wizard_flow import (
 )
 from fieldapp.domain.codetables import CodeTables, load_codetables
 from fieldapp.domain.records import Caseload, ContactKind, Matter
-from fieldapp.gui.forms import child, load_form, load_style
+from fieldapp.gui.forms import child, fit_title, load_form, load_style
 from fieldapp.gui.ops import OpRunner
 from fieldapp.gui.widgets.checklist import CheckList
 from fieldapp.gui.wizard.wizard import Clock, ContactWizard
@@ -43,6 +43,7 @@ class _FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setStyleSheet(load_style("wizard"))
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)  # room for names; scales with font
+        fit_title(self)
         layout = QVBoxLayout(self)
         self.form = load_form(form_name, self)
         layout.addWidget(self.form)

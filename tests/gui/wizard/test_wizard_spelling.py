@@ -124,3 +124,24 @@ def test_a_read_only_earlier_draft_offers_no_spelling_changes(
     assert not later.editable
     assert page.speller is None
     assert not any(a.text().startswith("Replace") for a in page.editor.context_menu_at(4).actions())
+
+
+def test_a_dictionary_that_does_not_load_is_said_in_words_not_a_class_name(
+    qtbot, make_wizard, monkeypatch, caplog
+) -> None:
+    """Issue 16: the worker reads what it means for them; the exception's class goes to the log only."""
+    import fieldapp.gui.wizard.pages as pages
+
+    def broken() -> object:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(pages, "loaded_speller", lambda: None)
+    monkeypatch.setattr(pages, "load_speller", broken)
+    said: list[str] = []
+    monkeypatch.setattr(ContactWizard, "set_status", lambda self, text: said.append(text))
+    make_wizard(ContactKind.CHILD_CASE, "C-2001")
+    qtbot.waitUntil(lambda: any("Spell checking" in s for s in said), timeout=10_000)
+    assert [s for s in said if "Spell checking" in s] == [
+        "Spell checking is not available on this laptop; the narrative can still be written and saved."
+    ]
+    assert any("UnicodeDecodeError" in r.getMessage() for r in caplog.records)
