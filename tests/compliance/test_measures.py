@@ -187,8 +187,10 @@ def test_cmp_mvr_visits_per_period_from_the_supervisor_requirement() -> None:
     current = periods[date(2026, 11, 15)]
     assert current.period_end == date(2026, 12, 14)
     assert current.status is S.DUE and (current.numerator, current.denominator) == (1, 2)
-    assert "1 more in-person visit(s) needed" in current.detail
-    assert periods[date(2026, 10, 16)].status is S.MISSED
+    assert "1 more in-person visit needed" in current.detail  # plain words, never "visit(s)"
+    missed = periods[date(2026, 10, 16)]
+    assert missed.status is S.MISSED
+    assert "2 more in-person visits needed" in missed.detail
     two = report([one, visit(K.PARENT_CASE, date(2026, 11, 20))])
     assert {m.period_start: m for m in two.for_measure("CMP-MVR")}[date(2026, 11, 15)].status is S.MET
 

@@ -596,8 +596,9 @@ class _Builder:
                     )
                 else:
                     status = self._timed(end)
+                    missing = req.in_person_visits - n
                     detail = (
-                        f"{req.in_person_visits - n} more in-person visit(s) needed in {span} "
+                        f"{missing} more in-person {'visit' if missing == 1 else 'visits'} needed in {span} "
                         f"({n} of {req.in_person_visits}, {req.risk_level.replace('_', ' ')} risk)."
                     )
                 yield self._result(
