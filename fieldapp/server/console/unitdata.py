@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,13 +17,12 @@ from fieldapp.domain.agency_time import Month
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import (
     ClinicianReminder,
-    ContactIndex,
     MonthReport,
     ReviewReport,
     approval_coverage,
-    build_report,
     clinician_reminders,
     evaluate_month,
+    evaluate_months,
 )
 from fieldapp.domain.records import Amendment, Approval, Caseload, Contact, Matter, StaffRole, Worker
 from fieldapp.server.caseload import matters_of, parse_worker, snapshot_in
@@ -72,12 +71,13 @@ class UnitData:
     def reports_of(
         self, months: Sequence[Month], tables: CodeTables, now: datetime
     ) -> dict[Month, list[MonthReport]]:
-        """Several months' reports of each worker, every contact judged once per worker (one index)."""
+        """Several months' reports of each worker (the dashboard's month and the previous one's overdue
+        items): `evaluate_months` judges each of a worker's contacts once for all the months."""
         out: dict[Month, list[MonthReport]] = {m: [] for m in months}
         for f in self.files:
-            index = ContactIndex(f.caseload, f.contacts, tables, now)
-            for month in months:
-                out[month].append(build_report(index, month))
+            reports = evaluate_months(f.caseload, f.contacts, months, tables=tables, now=now)
+            for month, report in zip(months, reports, strict=True):
+                out[month].append(report)
         return out
 
     def reviews(self, month: Month, tables: CodeTables, now: datetime) -> list[ReviewReport]:
@@ -184,9 +184,7 @@ def load_unit(db: Database, unit: str) -> UnitData:
                 WorkerFile(
                     staff[worker_id],
                     caseload,
-                    tuple(
-                        sorted(contacts[worker_id], key=lambda c: (c.started_at is None, c.started_at, c.id))
-                    ),
+                    tuple(sorted(contacts[worker_id], key=start_order)),
                     tuple(approvals[worker_id]),
                 )
             )
@@ -290,8 +288,20 @@ def load_matter(db: Database, matter_id: str) -> MatterView | None:
     return MatterView(matter, parse_worker(staff_row.record) if staff_row else None, tuple(contacts))
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def start_order(contact: Contact) -> tuple[bool, timedelta, str]:
+    """Sort key: oldest start first, undated last, then by ID. The start is taken as the time since the
+    epoch: two parsed contacts' start times carry distinct time-zone objects, so comparing the datetimes
+    themselves asks both for their UTC offset on every comparison, the subtraction once per contact (a
+    unit's page sorts every contact of its workers)."""
+    started = contact.started_at
+    return (started is None, started - _EPOCH if started is not None else timedelta(0), contact.id)
+
+
 def sorted_by_start(contacts: Sequence[Contact]) -> list[Contact]:
-    return sorted(contacts, key=lambda c: (c.started_at is None, c.started_at, c.id))
+    return sorted(contacts, key=start_order)
 
 
 def load_unit_staff(db: Database) -> dict[str, Worker]:
