@@ -213,27 +213,7 @@ def _errors(app: FastAPI) -> None:
 def _sign_in_routes(app: FastAPI) -> None:
     @app.get("/sign-in")
     def sign_in_form(request: Request, next: str = "", ended: str = "") -> Response:
-        token = new_key()
-        response = render(
-            request,
-            "sign_in.html",
-            None,
-            sign_in_token=token,
-            next=_safe_next(next),
-            ended=ended == "1",
-            idle=_duration(settings_of(request).idle),
-            error="",
-            staff_id="",
-        )
-        response.set_cookie(
-            SIGN_IN_COOKIE,
-            token,
-            path=BASE,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
-        return response
+        return _sign_in_page(request, next=next, ended=ended == "1")
 
     @app.post("/sign-in")
     def sign_in(
@@ -262,29 +242,14 @@ def _sign_in_routes(app: FastAPI) -> None:
         staff = accounts.verify(state.db, staff_id.strip(), password)
         if staff is None:
             state.limiter.failed(client_key(request))
-            token = new_key()
-            response = render(
+            return _sign_in_page(
                 request,
-                "sign_in.html",
-                None,
-                401,
-                sign_in_token=token,
-                next=_safe_next(next),
-                ended=False,
-                idle=_duration(settings_of(request).idle),
+                status=401,
+                next=next,
                 error="The staff ID or the password is not right, or this account does not use the console "
                 "(only supervisors and managers do).",
                 staff_id=staff_id.strip(),
             )
-            response.set_cookie(
-                SIGN_IN_COOKIE,
-                token,
-                path=BASE,
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-            )
-            return response
         session_token, _csrf = accounts.start_session(state.db, staff)
         moved = RedirectResponse(_safe_next(next) or f"{BASE}/", status_code=303)
         set_session_cookie(moved, request, session_token)
@@ -304,6 +269,41 @@ def _sign_in_routes(app: FastAPI) -> None:
         if not page.is_manager:
             return RedirectResponse(f"{BASE}/units/{url_segment(page.signed.staff.unit)}", status_code=303)
         return render(request, "units.html", page, units=page.units)
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    status: int = 200,
+    next: str = "",
+    ended: bool = False,
+    error: str = "",
+    staff_id: str = "",
+) -> Response:
+    """The sign-in form with a fresh token of its own, set as a cookie beside it (double submit): there is
+    no session yet whose CSRF token the form could carry."""
+    token = new_key()
+    response = render(
+        request,
+        "sign_in.html",
+        None,
+        status,
+        sign_in_token=token,
+        next=_safe_next(next),
+        ended=ended,
+        idle=_duration(settings_of(request).idle),
+        error=error,
+        staff_id=staff_id,
+    )
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        token,
+        path=BASE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 def _duration(span: timedelta) -> str:
