@@ -23,8 +23,10 @@ Runs headless (QT_QPA_PLATFORM=offscreen) with a test keyring file in a temp dir
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -314,8 +316,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-cold", action="store_true", help="only the in-process figures")
     parser.add_argument("--cold-only", action="store_true", help="only the cold start figures")
-    parser.add_argument("--reuse", type=Path, help="a bench temp dir from an earlier run (profile + keyring)")
+    parser.add_argument("--reuse", type=Path, help="a bench temp dir kept by an earlier --keep run")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep this run's temp dir (its profile and test keyring) for --reuse"
+    )
     args = parser.parse_args()
+    if args.keep:
+        print(f"keeping {_TMP} (remove it when done: its test keyring file holds the profile's key)")
+    else:
+        atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
     if args.reuse:
         directory = args.reuse / "profile"
         os.environ[KEYRING_FILE] = str(args.reuse / "keyring.json")

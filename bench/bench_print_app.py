@@ -11,7 +11,9 @@ its own, so the window never waits for it).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 _TMP = Path(tempfile.mkdtemp(prefix="fieldapp-bench-print-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)  # its test keyring holds the key
 os.environ["FIELDAPP_TEST_KEYRING_FILE"] = str(_TMP / "keyring.json")
 
 import keyring  # noqa: E402

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -212,6 +214,7 @@ def pct(values: list[float], p: float) -> float:
 
 def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-server-{backend}-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # the server database, in plain text
     cluster = PostgresCluster.start(fast=False) if backend == "postgresql" else None
     try:
         database = cluster.new_database("bench") if cluster else str(workdir / "server.db")

@@ -18,8 +18,10 @@ keyring backend is, by PYTHON_KEYRING_BACKEND), so the run needs no desktop sess
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -192,6 +194,8 @@ def main() -> int:
     parser.add_argument("--dir", type=Path)
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="fieldapp-bench-"))
+    if args.dir is None:
+        atexit.register(shutil.rmtree, work, ignore_errors=True)  # its test keyring holds the key
     os.environ.setdefault("FIELDAPP_TEST_KEYRING_FILE", str(work / "keyring.json"))
     directory = work / "profile"
     print(f"profile: {directory}")

@@ -20,8 +20,10 @@ store's methods during that round (outbox reads, marking synced with the audit e
 from __future__ import annotations
 
 import argparse
+import atexit
 import platform
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -231,6 +233,7 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fieldapp-bench-sync-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # a keyring file and a plain server database
     cluster = None
     if args.postgres:
         from tests.support.pg import PostgresCluster

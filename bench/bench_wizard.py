@@ -9,7 +9,9 @@ repeated runs in one process, because this machine is shared and noisy.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,6 +42,7 @@ def ms(start: float) -> float:
 def main() -> None:
     app = QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="bench-wizard-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # its test keyring holds the key
     os.environ[ENV] = str(tmp / "keyring.json")  # a throwaway keyring: never the OS one
     keyring.set_keyring(FileKeyring())
     profile = open_profile(tmp / "profile", create_with_caseload=demo_caseload(), clock=lambda: NOW)
