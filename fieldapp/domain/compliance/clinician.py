@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import MeasureStatus
+from fieldapp.domain.compliance.review import final_by
 from fieldapp.domain.records import (
     Case,
     Caseload,
@@ -76,7 +77,7 @@ def clinician_reminders(
     whose event is still within the last 30 days (so the supervisor sees them)."""
     tz = tables.agency.time_zone
     today = business_day(now, tz)
-    contacts = [c for c in contacts if c.finalized_at is not None and c.finalized_at <= now and c.started_at]
+    contacts = final_by(contacts, now)
     out: list[ClinicianReminder] = []
     for case in caseload.cases:
         if case.ends_on is not None and case.ends_on < today - timedelta(days=LEAD_DAYS):
