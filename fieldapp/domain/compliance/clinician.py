@@ -77,7 +77,9 @@ def clinician_reminders(
     whose event is still within the last 30 days (so the supervisor sees them)."""
     tz = tables.agency.time_zone
     today = business_day(now, tz)
-    contacts = final_by(contacts, now)
+    by_case: dict[str, list[Contact]] = {}
+    for contact in final_by(contacts, now):
+        by_case.setdefault(contact.context_id, []).append(contact)
     out: list[ClinicianReminder] = []
     for case in caseload.cases:
         if case.ends_on is not None and case.ends_on < today - timedelta(days=LEAD_DAYS):
@@ -130,9 +132,8 @@ def clinician_reminders(
             for parent in parents:
                 done = [
                     c
-                    for c in contacts
-                    if c.context_id == case.id
-                    and c.status == "COMPLETED"
+                    for c in by_case.get(case.id, ())
+                    if c.status == "COMPLETED"
                     and clin_ids & set(c.participant_ids)
                     and c.started_at is not None
                     and start <= business_day(c.started_at, tz) <= window_end
