@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from fieldapp.domain.agency_time import business_day
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance.model import MeasureStatus
+from fieldapp.domain.compliance.review import final_by
 from fieldapp.domain.records import (
     Case,
     Caseload,
@@ -76,7 +77,9 @@ def clinician_reminders(
     whose event is still within the last 30 days (so the supervisor sees them)."""
     tz = tables.agency.time_zone
     today = business_day(now, tz)
-    contacts = [c for c in contacts if c.finalized_at is not None and c.finalized_at <= now and c.started_at]
+    by_case: dict[str, list[Contact]] = {}
+    for contact in final_by(contacts, now):
+        by_case.setdefault(contact.context_id, []).append(contact)
     out: list[ClinicianReminder] = []
     for case in caseload.cases:
         if case.ends_on is not None and case.ends_on < today - timedelta(days=LEAD_DAYS):
@@ -129,9 +132,8 @@ def clinician_reminders(
             for parent in parents:
                 done = [
                     c
-                    for c in contacts
-                    if c.context_id == case.id
-                    and c.status == "COMPLETED"
+                    for c in by_case.get(case.id, ())
+                    if c.status == "COMPLETED"
                     and clin_ids & set(c.participant_ids)
                     and c.started_at is not None
                     and start <= business_day(c.started_at, tz) <= window_end

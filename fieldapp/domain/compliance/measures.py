@@ -105,13 +105,14 @@ class ContactIndex:
             list
         )
         self._clean: set[str] = set()
+        now_ts = now.timestamp()  # see review.final_by: epoch times compare without UTC offsets
         for contact in contacts:
             matter = self.matters.get(contact.context_id)
             if matter is None or contact.started_at is None:
                 continue
             entry = (business_day(contact.started_at, self.tz), contact)
             self.all.append(entry)
-            if contact.finalized_at is None or contact.finalized_at > now:
+            if contact.finalized_at is None or contact.finalized_at.timestamp() > now_ts:
                 continue
             self.final.append(entry)
             for person_id in dict.fromkeys(contact.participant_ids):

@@ -120,7 +120,7 @@ def approval_coverage(
     approvals = list(approvals)
     approved_on = {k: v for k, v in approval_days(approvals, tables).items() if v <= today}
     approved_by = first_approvals(approvals)
-    final = [c for c in contacts if c.finalized_at is not None and c.finalized_at <= now and c.started_at]
+    final = final_by(contacts, now)
     due_by = month.plus(1).last
 
     by_worker: dict[str, list[Contact]] = {}
@@ -161,16 +161,32 @@ def approval_coverage(
 
     courts = []
     is_past = month.last < today
+    by_case: dict[str, list[Contact]] = {}
+    for contact in final:
+        by_case.setdefault(contact.context_id, []).append(contact)
     for case in caseload.cases:
         if not case.court_involved:
             continue
-        entries = [c for c in final if c.context_id == case.id and c.finalized_at is not None]
+        entries = by_case.get(case.id, [])
         for court in court_dates(case):
             if court < month.first or (is_past and court > today):
                 continue  # an earlier month's hearing, or (for a past month) one not held yet
             courts.append(_court_review(case, court, entries, approved_on, today, tz))
     courts.sort(key=lambda c: (c.court_date, c.case_id))
     return ReviewReport(RULE_ID, month, today, tuple(monthly), tuple(courts))
+
+
+def final_by(contacts: Iterable[Contact], now: datetime) -> list[Contact]:
+    """The contacts made final by `now` that have a start, in their given order.
+
+    Compares times since the epoch: parsed times carry distinct time-zone objects, and comparing such
+    datetimes asks both for their UTC offset every time."""
+    now_ts = now.timestamp()
+    return [
+        c
+        for c in contacts
+        if c.finalized_at is not None and c.finalized_at.timestamp() <= now_ts and c.started_at
+    ]
 
 
 def court_dates(case: Case) -> list[date]:
