@@ -6,7 +6,7 @@ never overwritten) → does the rules engine, run here on the server's copy of t
 (REFUSED with its findings) → ACCEPTED, stored in the same transaction as its audit entry.
 
 The server asks the rules one question, "is there a block?": it runs every rule of the engine except
-those that can only ever warn (`WARN_ONLY`, held to that by a test that reads their source), because a
+those that can only ever warn (`engine.NEVER_BLOCK`, held to that by a test that reads their source), because a
 warning never refuses a contact and the laptop showed the worker its warnings when the contact was made.
 A refused contact is answered with the engine's complete findings, warnings included (refusals are rare,
 so only they pay for the full run), so the worker sees on the refusal everything the rules say about it; an
@@ -33,7 +33,7 @@ from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.findings import Finding, Severity
 from fieldapp.domain.records import Amendment, Caseload, Contact, Matter, StaffRole, Worker
-from fieldapp.domain.rules import RuleContext, check_contact, closure, engine, narrative, selections
+from fieldapp.domain.rules import RuleContext, check_contact, engine
 from fieldapp.domain.rules.amendment import amendment_length
 from fieldapp.domain.rules.common import Rule
 from fieldapp.server.auth import Caller
@@ -45,16 +45,8 @@ from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest,
 log = logging.getLogger("fieldapp.server.push")
 
 # Rules that only ever give warnings (none can refuse a contact): about half of the rules' time per contact.
-WARN_ONLY: frozenset[Rule] = frozenset(
-    {
-        selections.sel_primary,
-        selections.sel_others,
-        narrative.nar_rp,
-        narrative.nar_style,
-        narrative.nar_le,
-        closure.cls_caseplan,
-    }
-)
+WARN_ONLY: frozenset[Rule] = engine.NEVER_BLOCK
+"""The engine's own list of rules that only warn: one list, so a rule added to it is skipped here too."""
 # The engine's rules in the engine's order, less the warn-only ones.
 REFUSING_RULES: tuple[Rule, ...] = tuple(rule for rule in engine.RULES if rule not in WARN_ONLY)
 
