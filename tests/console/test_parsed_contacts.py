@@ -12,7 +12,7 @@ from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.records import Contact
 from fieldapp.server import migrate
 from fieldapp.server.console import unitdata
-from fieldapp.server.console.unitdata import _ParsedContacts
+from fieldapp.server.console.unitdata import ParsedContacts
 from fieldapp.server.db import Database
 from fieldapp.server.models import ContactRow
 from tests.server.helpers import final_contact
@@ -40,7 +40,7 @@ def test_new_contacts_are_read_and_each_row_is_parsed_once(
 ) -> None:
     db = Database(str(tmp_path / "s.db"))
     migrate.upgrade(db)
-    cache = _ParsedContacts(limit=2)
+    cache = ParsedContacts(limit=2)
     first = _store(db, final_contact())
     parses: list[str] = []
     real = Contact.model_validate_json

@@ -130,7 +130,7 @@ def _unit_for(page: Page, unit: str) -> None:
 
 def _load_unit(request: Request, page: Page, unit: str) -> unitdata.UnitData:
     _unit_for(page, unit)
-    data = unitdata.load_unit(state_of(request).db, unit)
+    data = unitdata.load_unit(state_of(request).db, unit, settings_of(request).parsed)
     if not data.files:
         raise ConsoleError(404, "No such unit", f"There are no workers in a unit called “{unit}”.")
     return data
@@ -779,7 +779,7 @@ def _chosen_for_approval(
         view = _matter_view(request, page, case)
         if not isinstance(view.matter, Case) or view.worker is None:
             raise ConsoleError(404, "Not a case", "Court reviews are for cases.")
-        data = unitdata.load_unit(state.db, view.worker.unit)
+        data = unitdata.load_unit(state.db, view.worker.unit, settings_of(request).parsed)
         file = data.file_of(view.worker.id)
         if file is None:
             raise ConsoleError(404, "Not found", "The case's worker is not in a unit.")
@@ -813,7 +813,7 @@ def _matter_page(
     month = Month.of(now.date())
     measures: list[object] = []
     if view.worker is not None:
-        data = unitdata.load_unit(state.db, view.worker.unit)
+        data = unitdata.load_unit(state.db, view.worker.unit, settings_of(request).parsed)
         file = data.file_of(view.worker.id)
         if file is not None:
             report = compliance.evaluate_month(

@@ -102,7 +102,7 @@ def unit_names(db: Database) -> list[str]:
         )
 
 
-class _ParsedContacts:
+class ParsedContacts:
     """Parsed contacts shared by every request, keyed by (ID, content hash).
 
     A stored contact is never updated (NAR-IMMUTABLE: triggers refuse it), so a parsed copy can never go
@@ -146,10 +146,8 @@ class _ParsedContacts:
         return found
 
 
-PARSED = _ParsedContacts()
 
-
-def load_unit(db: Database, unit: str) -> UnitData:
+def load_unit(db: Database, unit: str, parsed: ParsedContacts) -> UnitData:
     """The unit's workers (role worker), each with caseload, contacts and approvals, read together."""
     with db.read() as session:
         staff_rows = list(session.execute(select(Staff.id, Staff.role, Staff.unit, Staff.record)).all())
@@ -168,9 +166,9 @@ def load_unit(db: Database, unit: str) -> UnitData:
                     )
                 ).all()
             ]
-            parsed = PARSED.get_many(session, keys)
+            by_id = parsed.get_many(session, keys)
             for cid, wid, _digest in keys:
-                contacts[wid].append(parsed[cid])
+                contacts[wid].append(by_id[cid])
             for worker_id, record in session.execute(
                 select(ApprovalRow.worker_id, ApprovalRow.record).where(ApprovalRow.worker_id.in_(member_ids))
             ).all():

@@ -27,6 +27,7 @@ from fieldapp.domain.agency_time import Month
 from fieldapp.domain.records import StaffRole
 from fieldapp.server.auth import Caller
 from fieldapp.server.console import accounts
+from fieldapp.server.console.unitdata import ParsedContacts
 
 if TYPE_CHECKING:
     from fieldapp.server.api import ServerState
@@ -95,7 +96,10 @@ ENV.globals["base"] = BASE
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The console's own settings and what its requests share (kept on the app, not in a module global)."""
+
     idle: timedelta
+    parsed: ParsedContacts = field(default_factory=ParsedContacts)
 
 
 @dataclass(slots=True)
