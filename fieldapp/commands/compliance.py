@@ -73,7 +73,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--approvals", type=Path, metavar="APPROVALS.json", help="JSON array of approvals (default: none)"
     )
-    parser.add_argument("--month", metavar="YYYY-MM", help="default: the agency's current month, with what the previous month left overdue")
+    parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="default: the agency's current month, with what the previous month left overdue",
+    )
     parser.add_argument("--worker", metavar="WORKER-ID", help="default: the caseload's worker")
     parser.add_argument(
         "--now", metavar="ISO-DATETIME", help="judge as of this moment (with offset); default: now"

@@ -550,8 +550,20 @@ def build_parser() -> argparse.ArgumentParser:
         "audit log before the file is written.",
     )
     p.add_argument("--case", required=True, metavar="ID", help="the case (or referral) ID, e.g. C-2001")
-    p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day, YYYY-MM-DD (default: the case's first contact)")
-    p.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day, YYYY-MM-DD, inclusive (default: the case's last contact)")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        metavar="DATE",
+        help="first day, YYYY-MM-DD (default: the case's first contact)",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        metavar="DATE",
+        help="last day, YYYY-MM-DD, inclusive (default: the case's last contact)",
+    )
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
     p.set_defaults(handler=cmd_release)
     return parser
