@@ -14,6 +14,7 @@ from fieldapp.domain.records import Caseload, ContactKind
 from fieldapp.server.caseload import load_caseload
 from fieldapp.server.console.csvout import csv_response
 from fieldapp.server.models import AmendmentRow, ApprovalRow
+from tests.compliance.helpers import with_case
 from tests.console.conftest import ConsoleOrg, push_contacts
 from tests.factories import demo_caseload
 from tests.server.helpers import final_contact, pull_all
@@ -187,6 +188,34 @@ def test_a_court_involved_case_surfaces_before_its_court_date(console_org: Conso
         assert lee.post("/console/approve", {"csrf": csrf, "key": key, "contact_id": ids}).status_code == 303
         after = lee.get(UNIT).text.split('id="court-h"')[1].split('id="workers-h"')[0]
         assert "Quillfeather" not in after
+
+
+def test_a_caseload_change_reaches_the_report_although_judgments_are_kept(console_org: ConsoleOrg) -> None:
+    """The console keeps each worker's judged contacts between pages; a caseload load from the state system
+    (here C-2001's plan loses Kit's SW Plan Contact: CLS-CASEPLAN) is on the next page all the same."""
+    kit = final_contact(ContactKind.CHILD_CASE, participant_ids=("p-kit",), on_behalf_of_child_ids=("p-kit",))
+    push_contacts(console_org, "w-ana", kit)
+    drill = f"{UNIT}/report/measure?month=2026-11&measure=CMP-CHILD-MONTH&status="
+    db = console_org.server.database_handle()
+    demo = demo_caseload()
+    with console_org.user("s-lee") as lee:
+        assert "Kit Quillfeather" in _rows(lee.get(drill + "met").text)
+        plans = next(c for c in demo.cases if c.id == "C-2001").case_plans
+        without_kit = plans[1].model_copy(
+            update={"sw_plan_contacts": tuple(s for s in plans[1].sw_plan_contacts if s.person_id != "p-kit")}
+        )
+        load_caseload(db, with_case("C-2001", demo, case_plans=(plans[0], without_kit)))
+        try:
+            assert "Kit Quillfeather" not in _rows(lee.get(drill + "met").text)
+            missed = unescape(_rows(lee.get(drill + "missed").text))  # November has passed
+            assert "no SW Plan Contact set up for Kit Quillfeather" in missed
+        finally:
+            load_caseload(db, demo)
+        assert "Kit Quillfeather" in _rows(lee.get(drill + "met").text)
+
+
+def _rows(page: str) -> str:
+    return page.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in page else ""
 
 
 def test_every_report_number_drills_down_to_as_many_rows(console_org: ConsoleOrg) -> None:

@@ -5,6 +5,7 @@
     due = worker_due_list(report, "w-ana")                                   # SUP-ALERTS, the worker
     review = approval_coverage(caseload, contacts, approvals, month, tables=tables, now=now)  # SUP-REVIEW
     reports = evaluate_months(caseload, contacts, alert_months(today), tables=tables, now=now)
+    reports = evaluate_months(..., memo=memo)  # a JudgmentMemo kept per caseload between evaluations
     alerts = supervisor_alerts(reports, reviews, worker_ids=unit_ids)       # SUP-ALERTS + SUP-REVIEW:
     alerts.court_dates, alerts.items     # court dates ahead with entries to approve first, then overdue
     figures = worker_report(report, worker)                                  # SUP-REPORTS
@@ -26,6 +27,7 @@ from fieldapp.domain.compliance.alerts import (
     worker_due_list,
 )
 from fieldapp.domain.compliance.clinician import ClinicianReminder, clinician_reminders
+from fieldapp.domain.compliance.judgments import Judgment, JudgmentMemo, judge
 from fieldapp.domain.compliance.measures import (
     ContactIndex,
     build_report,
@@ -71,6 +73,8 @@ __all__ = [
     "CourtReview",
     "DueItem",
     "DueList",
+    "Judgment",
+    "JudgmentMemo",
     "MeasureResult",
     "MeasureStatus",
     "Month",
@@ -90,6 +94,7 @@ __all__ = [
     "clinician_reminders",
     "evaluate_month",
     "evaluate_months",
+    "judge",
     "supervisor_alerts",
     "tallied_results",
     "to_json",

@@ -28,6 +28,7 @@ from fieldapp.domain.caseplans import (
     sw_plan_contact_missing,
 )
 from fieldapp.domain.codetables import CodeTables
+from fieldapp.domain.compliance.judgments import Judgment, JudgmentMemo, judge
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
 from fieldapp.domain.findings import CountVerdict
 from fieldapp.domain.records import (
@@ -41,7 +42,6 @@ from fieldapp.domain.records import (
     Referral,
     people_with_role,
 )
-from fieldapp.domain.rules import RuleContext, engine
 from fieldapp.domain.rules import counting as cnt
 
 
@@ -78,10 +78,18 @@ class ContactIndex:
     final save) only when a measure first asks about a window that holds it: a month's report looks back
     twelve months for a child's visits at home but only at the month itself for most measures, so most old
     contacts are never judged. One index serves every month a caller builds (`build_report`), and a
-    contact judged for one month is not judged again for the next.
+    contact judged for one month is not judged again for the next. A caller that evaluates the same
+    caseload again later may keep the judgments in a `JudgmentMemo`.
     """
 
-    def __init__(self, caseload: Caseload, contacts: Iterable[Contact], tables: CodeTables, now: datetime):
+    def __init__(
+        self,
+        caseload: Caseload,
+        contacts: Iterable[Contact],
+        tables: CodeTables,
+        now: datetime,
+        memo: JudgmentMemo | None = None,
+    ):
         self.caseload = caseload
         self.tables = tables
         self.tz = tables.agency.time_zone
@@ -105,6 +113,7 @@ class ContactIndex:
             list
         )
         self._clean: set[str] = set()
+        self._judged = {} if memo is None else memo.judgments_for(caseload, tables)
         now_ts = now.timestamp()  # see review.final_by: epoch times compare without UTC offsets
         for contact in contacts:
             matter = self.matters.get(contact.context_id)
@@ -139,11 +148,14 @@ class ContactIndex:
                 self._judge(day, contact)
 
     def _judge(self, day: date, contact: Contact) -> None:
-        matter = self.matters[contact.context_id]
-        assert contact.finalized_at is not None
-        ctx = RuleContext(self.caseload, matter, self.tables, contact.finalized_at)
-        blocking = engine.blocking(contact, ctx)
-        self.file(day, contact, cnt.verdicts(contact, ctx, findings=blocking), clean=not blocking)
+        known = self._judged.get(contact.id)
+        judgment: Judgment
+        if known is not None and known[0] is contact:
+            judgment = known[1]
+        else:
+            judgment = judge(contact, self.caseload, self.matters[contact.context_id], self.tables)
+            self._judged[contact.id] = (contact, judgment)
+        self.file(day, contact, judgment.verdicts, clean=judgment.clean)
 
     def file(self, day: date, contact: Contact, verdicts: Iterable[CountVerdict], *, clean: bool) -> None:
         """Record a judged contact: what it counts toward, what it was refused for a person it was with
@@ -828,13 +840,14 @@ def evaluate_month(
     *,
     tables: CodeTables,
     now: datetime,
+    memo: JudgmentMemo | None = None,
 ) -> MonthReport:
     """Every measure of section 5 for the caseload's referrals and cases in `month`, as of `now`.
 
     `contacts` may include drafts (they matter to CMP-TIMELY); only final contacts (finalized_at set and
-    not after `now`) ever count.
+    not after `now`) ever count. `memo`: see `evaluate_months`.
     """
-    index = ContactIndex(caseload, contacts, tables, now)
+    index = ContactIndex(caseload, contacts, tables, now, memo)
     return build_report(index, month)
 
 
@@ -845,9 +858,11 @@ def evaluate_months(
     *,
     tables: CodeTables,
     now: datetime,
+    memo: JudgmentMemo | None = None,
 ) -> list[MonthReport]:
-    """`evaluate_month` for several months over one index: a contact two months need is judged once."""
-    index = ContactIndex(caseload, contacts, tables, now)
+    """`evaluate_month` for several months over one index: a contact two months need is judged once,
+    and not at all when `memo` holds its judgment under the same caseload and tables."""
+    index = ContactIndex(caseload, contacts, tables, now, memo)
     return [build_report(index, month) for month in months]
 
 

@@ -128,9 +128,15 @@ def _unit_for(page: Page, unit: str) -> None:
     _guard(lambda: supervision.require_unit_reader(page.caller, unit))
 
 
+def _read_unit(request: Request, unit: str) -> unitdata.UnitData:
+    """The unit as the console reads it, with what its requests share (parsed contacts, judgments)."""
+    settings = settings_of(request)
+    return unitdata.load_unit(state_of(request).db, unit, settings.parsed, settings.memos)
+
+
 def _load_unit(request: Request, page: Page, unit: str) -> unitdata.UnitData:
     _unit_for(page, unit)
-    data = unitdata.load_unit(state_of(request).db, unit, settings_of(request).parsed)
+    data = _read_unit(request, unit)
     if not data.files:
         raise ConsoleError(404, "No such unit", f"There are no workers in a unit called “{unit}”.")
     return data
@@ -779,7 +785,7 @@ def _chosen_for_approval(
         view = _matter_view(request, page, case)
         if not isinstance(view.matter, Case) or view.worker is None:
             raise ConsoleError(404, "Not a case", "Court reviews are for cases.")
-        data = unitdata.load_unit(state.db, view.worker.unit, settings_of(request).parsed)
+        data = _read_unit(request, view.worker.unit)
         file = data.file_of(view.worker.id)
         if file is None:
             raise ConsoleError(404, "Not found", "The case's worker is not in a unit.")
@@ -813,11 +819,11 @@ def _matter_page(
     month = Month.of(now.date())
     measures: list[object] = []
     if view.worker is not None:
-        data = unitdata.load_unit(state.db, view.worker.unit, settings_of(request).parsed)
+        data = _read_unit(request, view.worker.unit)
         file = data.file_of(view.worker.id)
         if file is not None:
             report = compliance.evaluate_month(
-                file.caseload, file.contacts, month, tables=state.tables, now=now
+                file.caseload, file.contacts, month, tables=state.tables, now=now, memo=file.memo
             )
             measures = [m for m in report.measures if m.matter_id == matter_id]
     requirement = view.matter.visitation_requirement if isinstance(view.matter, Case) else None

@@ -17,6 +17,7 @@ from fieldapp.domain.agency_time import Month
 from fieldapp.domain.codetables import CodeTables
 from fieldapp.domain.compliance import (
     ClinicianReminder,
+    JudgmentMemo,
     MonthReport,
     ReviewReport,
     approval_coverage,
@@ -32,12 +33,14 @@ from fieldapp.server.models import AmendmentRow, ApprovalItem, ApprovalRow, Cont
 
 @dataclass(frozen=True, slots=True)
 class WorkerFile:
-    """One worker of the unit: their caseload now, every contact they made, their approvals."""
+    """One worker of the unit: their caseload now, every contact they made, their approvals, and the
+    judgments of their contacts kept from earlier pages."""
 
     worker: Worker
     caseload: Caseload
     contacts: tuple[Contact, ...]
     approvals: tuple[Approval, ...]
+    memo: JudgmentMemo = field(default_factory=JudgmentMemo)
 
 
 @dataclass(slots=True)
@@ -66,7 +69,10 @@ class UnitData:
 
     def reports(self, month: Month, tables: CodeTables, now: datetime) -> list[MonthReport]:
         """The month's report of each worker's caseload (CMP measures, activity)."""
-        return [evaluate_month(f.caseload, f.contacts, month, tables=tables, now=now) for f in self.files]
+        return [
+            evaluate_month(f.caseload, f.contacts, month, tables=tables, now=now, memo=f.memo)
+            for f in self.files
+        ]
 
     def reports_of(
         self, months: Sequence[Month], tables: CodeTables, now: datetime
@@ -75,7 +81,7 @@ class UnitData:
         items): `evaluate_months` judges each of a worker's contacts once for all the months."""
         out: dict[Month, list[MonthReport]] = {m: [] for m in months}
         for f in self.files:
-            reports = evaluate_months(f.caseload, f.contacts, months, tables=tables, now=now)
+            reports = evaluate_months(f.caseload, f.contacts, months, tables=tables, now=now, memo=f.memo)
             for month, report in zip(months, reports, strict=True):
                 out[month].append(report)
         return out
@@ -146,8 +152,22 @@ class ParsedContacts:
         return found
 
 
+class WorkerMemos:
+    """A `JudgmentMemo` per worker, shared by every request (one entry per worker the console has shown).
 
-def load_unit(db: Database, unit: str, parsed: ParsedContacts) -> UnitData:
+    The memo itself forgets a worker's judgments when their caseload or the code tables change, and answers
+    only for the very contact objects `ParsedContacts` hands out, so nothing here needs invalidating."""
+
+    def __init__(self) -> None:
+        self._memos: dict[str, JudgmentMemo] = {}
+        self._lock = threading.Lock()
+
+    def of(self, worker_id: str) -> JudgmentMemo:
+        with self._lock:
+            return self._memos.setdefault(worker_id, JudgmentMemo())
+
+
+def load_unit(db: Database, unit: str, parsed: ParsedContacts, memos: WorkerMemos) -> UnitData:
     """The unit's workers (role worker), each with caseload, contacts and approvals, read together."""
     with db.read() as session:
         staff_rows = list(session.execute(select(Staff.id, Staff.role, Staff.unit, Staff.record)).all())
@@ -184,6 +204,7 @@ def load_unit(db: Database, unit: str, parsed: ParsedContacts) -> UnitData:
                     caseload,
                     tuple(sorted(contacts[worker_id], key=start_order)),
                     tuple(approvals[worker_id]),
+                    memos.of(worker_id),
                 )
             )
     return UnitData(unit, sorted(files, key=lambda f: f.worker.full_name), staff)

@@ -27,7 +27,7 @@ from fieldapp.domain.agency_time import Month
 from fieldapp.domain.records import StaffRole
 from fieldapp.server.auth import Caller
 from fieldapp.server.console import accounts
-from fieldapp.server.console.unitdata import ParsedContacts
+from fieldapp.server.console.unitdata import ParsedContacts, WorkerMemos
 
 if TYPE_CHECKING:
     from fieldapp.server.api import ServerState
@@ -100,6 +100,7 @@ class Settings:
 
     idle: timedelta
     parsed: ParsedContacts = field(default_factory=ParsedContacts)
+    memos: WorkerMemos = field(default_factory=WorkerMemos)
 
 
 @dataclass(slots=True)
