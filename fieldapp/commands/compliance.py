@@ -32,7 +32,7 @@ from fieldapp.domain.compliance import (
     SupervisorAlerts,
     WorkerReport,
     alert_months,
-    approval_coverage,
+    approval_coverages,
     clinician_reminders,
     evaluate_months,
     supervisor_alerts,
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     # Without --month: the current month, and the previous one for what it left overdue (SUP-ALERTS).
     months = [month] if args.month else list(alert_months(today))
     reports = evaluate_months(caseload, contacts, months, tables=tables, now=now)
-    reviews = [approval_coverage(caseload, contacts, approvals, m, tables=tables, now=now) for m in months]
+    reviews = approval_coverages(caseload, contacts, approvals, months, tables=tables, now=now)
     report, review = reports[-1], reviews[-1]
     due = worker_due_list(report, worker.id)
     overdue = supervisor_alerts(reports, reviews, worker_ids=[worker.id])

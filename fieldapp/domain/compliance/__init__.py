@@ -59,6 +59,7 @@ from fieldapp.domain.compliance.review import (
     MonthlyReview,
     ReviewReport,
     approval_coverage,
+    approval_coverages,
 )
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "activity_figures",
     "alert_months",
     "approval_coverage",
+    "approval_coverages",
     "build_report",
     "clinician_reminders",
     "evaluate_month",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.codetables import CodeTables
@@ -115,18 +114,74 @@ def approval_coverage(
 ) -> ReviewReport:
     """SUP-REVIEW for `month` (per worker) and for the hearings of every court-involved case from the
     month's first day on: held ones with whether their entries were approved in time, and the next one."""
-    tz = tables.agency.time_zone
-    today = business_day(now, tz)
-    approvals = list(approvals)
-    approved_on = {k: v for k, v in approval_days(approvals, tables).items() if v <= today}
-    approved_by = first_approvals(approvals)
-    final = final_by(contacts, now)
-    due_by = month.plus(1).last
+    return approval_coverages(caseload, contacts, approvals, [month], tables=tables, now=now)[0]
 
+
+def approval_coverages(
+    caseload: Caseload,
+    contacts: Iterable[Contact],
+    approvals: Iterable[Approval],
+    months: Iterable[Month],
+    *,
+    tables: CodeTables,
+    now: datetime,
+) -> list[ReviewReport]:
+    """`approval_coverage` for several months (the dashboard's month and the one before): the contacts'
+    agency days and the approvals are worked out once, not once per month."""
+    sheet = _Sheet.of(caseload, contacts, approvals, tables, now)
+    return [_review(caseload, sheet, month) for month in months]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    """A caseload's final contacts with the agency days a review asks about, and who approved what."""
+
+    today: date
+    approved_on: dict[str, date]
+    approved_by: dict[str, Approval]
+    in_caseload: list[tuple[date, Contact]]
+    """(agency day of its start, contact) for the final contacts of the caseload's referrals and cases."""
+    by_case: dict[str, list[tuple[date, Contact]]]
+    """context ID -> (agency day it was made final, contact), in the order given."""
+
+    @classmethod
+    def of(
+        cls,
+        caseload: Caseload,
+        contacts: Iterable[Contact],
+        approvals: Iterable[Approval],
+        tables: CodeTables,
+        now: datetime,
+    ) -> _Sheet:
+        tz = tables.agency.time_zone
+        today = business_day(now, tz)
+        approvals = list(approvals)
+        matter_ids = {r.id for r in caseload.referrals} | {c.id for c in caseload.cases}
+        in_caseload: list[tuple[date, Contact]] = []
+        by_case: dict[str, list[tuple[date, Contact]]] = {}
+        for contact in final_by(contacts, now):
+            assert contact.started_at is not None and contact.finalized_at is not None
+            if contact.context_id in matter_ids:
+                in_caseload.append((business_day(contact.started_at, tz), contact))
+            by_case.setdefault(contact.context_id, []).append(
+                (business_day(contact.finalized_at, tz), contact)
+            )
+        return cls(
+            today,
+            {k: v for k, v in approval_days(approvals, tables).items() if v <= today},
+            first_approvals(approvals),
+            in_caseload,
+            by_case,
+        )
+
+
+def _review(caseload: Caseload, sheet: _Sheet, month: Month) -> ReviewReport:
+    today, approved_on = sheet.today, sheet.approved_on
+    due_by = month.plus(1).last
+    first, last = month.first, month.last
     by_worker: dict[str, list[Contact]] = {}
-    for contact in final:
-        assert contact.started_at is not None
-        if month.contains(business_day(contact.started_at, tz)) and caseload.matter(contact.context_id):
+    for day, contact in sheet.in_caseload:
+        if first <= day <= last:
             by_worker.setdefault(contact.staff_person_id or "", []).append(contact)
     monthly = []
     for worker_id, theirs in sorted(by_worker.items()):
@@ -146,7 +201,7 @@ def approval_coverage(
             )
         notes = []
         for cid in done:
-            approver_id = approved_by[cid].approved_by
+            approver_id = sheet.approved_by[cid].approved_by
             approver = caseload.staff_member(approver_id)
             notes.append(
                 ApprovalNote(
@@ -160,18 +215,15 @@ def approval_coverage(
         )
 
     courts = []
-    is_past = month.last < today
-    by_case: dict[str, list[Contact]] = {}
-    for contact in final:
-        by_case.setdefault(contact.context_id, []).append(contact)
+    is_past = last < today
     for case in caseload.cases:
         if not case.court_involved:
             continue
-        entries = by_case.get(case.id, [])
+        entries = sheet.by_case.get(case.id, [])
         for court in court_dates(case):
-            if court < month.first or (is_past and court > today):
+            if court < first or (is_past and court > today):
                 continue  # an earlier month's hearing, or (for a past month) one not held yet
-            courts.append(_court_review(case, court, entries, approved_on, today, tz))
+            courts.append(_court_review(case, court, entries, approved_on, today))
     courts.sort(key=lambda c: (c.court_date, c.case_id))
     return ReviewReport(RULE_ID, month, today, tuple(monthly), tuple(courts))
 
@@ -200,15 +252,15 @@ def court_dates(case: Case) -> list[date]:
 def _court_review(
     case: Case,
     court: date,
-    entries: list[Contact],
+    entries: list[tuple[date, Contact]],
     approved_on: dict[str, date],
     today: date,
-    tz: ZoneInfo,
 ) -> CourtReview:
-    """The entries made final before the hearing day, and whether each was approved the day before at the
-    latest. A hearing held stays judged as it was: approving an entry afterwards does not mend it."""
+    """The entries made final before the hearing day (`entries`: the case's final contacts with the agency
+    day each was made final), and whether each was approved the day before at the latest. A hearing held
+    stays judged as it was: approving an entry afterwards does not mend it."""
     last_ok = court - timedelta(days=1)
-    before = [c for c in entries if c.finalized_at is not None and business_day(c.finalized_at, tz) < court]
+    before = [c for final_day, c in entries if final_day < court]
     missing_ids = tuple(c.id for c in before if c.id not in approved_on)
     late_ids = tuple(c.id for c in before if c.id in approved_on and approved_on[c.id] > last_ok)
     outstanding = len(missing_ids) + len(late_ids)

@@ -345,7 +345,7 @@ def _unit_routes(app: FastAPI) -> None:
         by_month = data.reports_of(months, state.tables, now)
         reports = by_month[chosen]
         all_reports = [r for m in months for r in by_month[m]]
-        reviews_of = {m: data.reviews(m, state.tables, now) for m in months}
+        reviews_of = data.reviews_of(months, state.tables, now)
         reviews = [r for m in months for r in reviews_of[m]]
         alerts = compliance.supervisor_alerts(
             all_reports, reviews, worker_ids=data.worker_ids, court_within_days=COURT_WINDOW_DAYS

@@ -20,7 +20,7 @@ from fieldapp.domain.compliance import (
     JudgmentMemo,
     MonthReport,
     ReviewReport,
-    approval_coverage,
+    approval_coverages,
     clinician_reminders,
     evaluate_month,
     evaluate_months,
@@ -88,10 +88,18 @@ class UnitData:
 
     def reviews(self, month: Month, tables: CodeTables, now: datetime) -> list[ReviewReport]:
         """SUP-REVIEW of each worker's contact sheet for the month and their court-involved cases."""
-        return [
-            approval_coverage(f.caseload, f.contacts, f.approvals, month, tables=tables, now=now)
-            for f in self.files
-        ]
+        return self.reviews_of([month], tables, now)[month]
+
+    def reviews_of(
+        self, months: Sequence[Month], tables: CodeTables, now: datetime
+    ) -> dict[Month, list[ReviewReport]]:
+        """`reviews` for several months, each worker's contacts and approvals read once for all of them."""
+        out: dict[Month, list[ReviewReport]] = {m: [] for m in months}
+        for f in self.files:
+            reviews = approval_coverages(f.caseload, f.contacts, f.approvals, months, tables=tables, now=now)
+            for month, review in zip(months, reviews, strict=True):
+                out[month].append(review)
+        return out
 
     def clinician(self, tables: CodeTables, now: datetime) -> list[ClinicianReminder]:
         out: list[ClinicianReminder] = []
