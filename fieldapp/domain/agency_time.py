@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -34,7 +35,9 @@ def month_of(day: date) -> tuple[int, int]:
     return (day.year, day.month)
 
 
+@lru_cache(maxsize=1024)
 def last_day_of_month(year: int, month: int) -> date:
+    """Remembered: the monthly measures ask for a month's last day for every person and measure."""
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
