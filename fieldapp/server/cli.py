@@ -100,6 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[asgi.ENV_CONSOLE_IDLE] = str(args.console_idle_minutes)
         app: object = "fieldapp.server.asgi:app_from_env"
     else:
+        asgi.tune_collector()
         app = asgi.build_app(
             db.url,
             args.auth_failure_limit,
