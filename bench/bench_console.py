@@ -33,7 +33,7 @@ from fieldapp.domain.canonical import canonical_json, content_hash
 from fieldapp.domain.ids import new_id
 from fieldapp.domain.records import Caseload, Contact, StaffRole, Worker
 from fieldapp.server import migrate
-from fieldapp.server.asgi import build_app
+from fieldapp.server.asgi import build_app, tune_collector
 from fieldapp.server.caseload import add_staff, load_caseload
 from fieldapp.server.console.accounts import start_session
 from fieldapp.server.db import Database, insert_many
@@ -43,6 +43,13 @@ from tests.support.pg import PostgresCluster
 
 TZ = ZoneInfo("America/Los_Angeles")
 UNIT = "Unit 1 (bench)"
+SUPERVISOR = Worker(
+    id="s-bench",
+    full_name="Sam Bench",
+    title="Supervising Social Worker",
+    role=StaffRole.SUPERVISOR,
+    unit=UNIT,
+)
 NARRATIVE = (
     "Before: reviewed the case plan.\nDuring: met at the home at 10:00; the child showed me her room.\n"
     "After: next visit set for next month."
@@ -79,31 +86,12 @@ def build_unit(database: str, workers: int, cases_each: int, today: date) -> int
     """Staff, caseloads and 12 months of final contacts of the unit; returns how many contacts."""
     db = Database(database)
     migrate.upgrade(db)
-    supervisor = Worker(
-        id="s-bench",
-        full_name="Sam Bench",
-        title="Supervising Social Worker",
-        role=StaffRole.SUPERVISOR,
-        unit=UNIT,
-    )
-    add_staff(db, supervisor)
-    demo = demo_caseload()
-    template = next(c for c in demo.cases if c.id == "C-2001")
+    add_staff(db, SUPERVISOR)
     total = 0
     first_month = date(today.year - 1, today.month, 1)
-    for w in range(workers):
-        worker = Worker(
-            id=f"w-{w:02d}",
-            full_name=f"Worker {w:02d}",
-            title="Social Worker II",
-            unit=UNIT,
-            supervisor_id="s-bench",
-        )
-        cases = tuple(
-            template.model_copy(update={"id": f"C-{w:02d}-{i:02d}", "primary_worker_id": worker.id})
-            for i in range(cases_each)
-        )
-        load_caseload(db, Caseload(worker=worker, staff=(supervisor,), cases=cases))
+    for caseload in unit_caseloads(workers, cases_each, SUPERVISOR):
+        worker, cases = caseload.worker, caseload.cases
+        load_caseload(db, caseload)
         rows: list[dict[str, object]] = []
         for case in cases:
             for month in range(13):
@@ -153,32 +141,56 @@ def build_unit(database: str, workers: int, cases_each: int, today: date) -> int
     return total
 
 
+def unit_caseloads(workers: int, cases_each: int, supervisor: Worker, court_shift: int = 0) -> list[Caseload]:
+    """Each worker's caseload: copies of the demo's C-2001, its court date moved by `court_shift` days."""
+    template = next(c for c in demo_caseload().cases if c.id == "C-2001")
+    assert template.next_court_date is not None
+    court = template.next_court_date + timedelta(days=court_shift)
+    out = []
+    for w in range(workers):
+        worker = Worker(
+            id=f"w-{w:02d}",
+            full_name=f"Worker {w:02d}",
+            title="Social Worker II",
+            unit=UNIT,
+            supervisor_id="s-bench",
+        )
+        cases = tuple(
+            template.model_copy(
+                update={"id": f"C-{w:02d}-{i:02d}", "primary_worker_id": worker.id, "next_court_date": court}
+            )
+            for i in range(cases_each)
+        )
+        out.append(Caseload(worker=worker, staff=(supervisor,), cases=cases))
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(database: str, runs: int) -> dict[str, list[tuple[float, float]]]:
-    """(wall, CPU) seconds per request of each page. The CPU time of this process (the app and the test
-    client, which is idle while it waits) is the figure a busy shared machine does not inflate."""
+def measure(database: str, runs: int, workers: int, cases_each: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per request of each page. Printed besides: the first page after start (the
+    console then parses every contact and judges what the pages need, which later pages reuse) and a
+    dashboard right after every worker's caseload changed (every contact judged again). The CPU time of
+    this process (the app and the test client, which is idle while it waits) is the figure a busy shared
+    machine does not inflate."""
+    tune_collector()  # as `fieldapp-server serve` does in the process that serves
     app = build_app(database, 1000, 60.0)
     db = Database(database)
-    supervisor = Worker(
-        id="s-bench",
-        full_name="Sam Bench",
-        title="Supervising Social Worker",
-        role=StaffRole.SUPERVISOR,
-        unit=UNIT,
-    )
-    token, _csrf = start_session(db, supervisor)
+    token, _csrf = start_session(db, SUPERVISOR)
     unit = "/console/units/Unit%201%20%28bench%29"
     last = (datetime.now(TZ).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     pages = {"dashboard": unit, "report": f"{unit}/report?month={last}"}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+    cold: dict[str, tuple[float, float]] = {}
     with TestClient(app, base_url="http://127.0.0.1") as client:
         client.cookies.set("fieldapp_console", token, path="/console")
-        for path in pages.values():  # warm: imports, template compilation, connection pools
+        for name, path in pages.items():  # warm: imports, template compilation, connection pools
+            t0, c0 = time.perf_counter(), time.process_time()
             first = client.get(path)
+            cold[name] = (time.perf_counter() - t0, time.process_time() - c0)
             assert first.status_code == 200, first.text[:500]
         for _ in range(runs):
             for name, path in pages.items():
@@ -186,7 +198,18 @@ def measure(database: str, runs: int) -> dict[str, list[tuple[float, float]]]:
                 response = client.get(path)
                 times[name].append((time.perf_counter() - t0, time.process_time() - c0))
                 assert response.status_code == 200
+        for caseload in unit_caseloads(workers, cases_each, SUPERVISOR, court_shift=1):
+            load_caseload(db, caseload)  # as the state system's feed does
+        c0 = time.process_time()
+        assert client.get(pages["dashboard"]).status_code == 200
+        rejudged = time.process_time() - c0
     db.dispose()
+    wall, cpu = cold["dashboard"]
+    print(
+        f"  first page after start (the dashboard: templates compiled, every contact read, parsed and "
+        f"judged): wall {wall * 1000:.0f} ms, CPU {cpu * 1000:.0f} ms"
+    )
+    print(f"  dashboard right after every caseload changed (all judged again): CPU {rejudged * 1000:.0f} ms")
     return times
 
 
@@ -217,7 +240,7 @@ def main() -> int:
                     f"[{backend}] unit of {args.workers} workers x {args.cases * 2} children, {contacts} contacts "
                     f"over 12 months (built in {time.perf_counter() - t0:.0f} s)"
                 )
-                for name, pairs in measure(database, args.runs).items():
+                for name, pairs in measure(database, args.runs, args.workers, args.cases).items():
                     wall = [w for w, _ in pairs]
                     cpu = [c for _, c in pairs]
                     print(
