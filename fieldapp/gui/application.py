@@ -276,7 +276,12 @@ class Startup(QObject):
         unlock.deleteLater()
         log.info(CASELOAD_SHOWN)
         self.window_usable.emit(window)
-        Op(self.runner, _load_wizard, label="Loading the contact wizard").run()
+        window.when_painted.run(self._preload_wizard)
+
+    def _preload_wizard(self) -> None:
+        """The contact wizard's modules, once the caseload is drawn, so New contact does not wait for them."""
+        if not self._closed:
+            Op(self.runner, _load_wizard, label="Loading the contact wizard").run()
 
     # ------------------------------------------------------------------ failing and closing
 
@@ -327,7 +332,7 @@ def _load_rest() -> Any:
 
 
 def _load_wizard() -> None:
-    """On the op runner, once the caseload shows: the contact wizard, so New contact does not wait for it."""
+    """On the op runner: import the contact wizard."""
     importlib.import_module("fieldapp.gui.wizard")
 
 

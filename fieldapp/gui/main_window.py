@@ -45,6 +45,7 @@ from fieldapp.gui.panels.contacts import DraftOfferDialog, DraftsPanel, RecentPa
 from fieldapp.gui.panels.due import DuePanel
 from fieldapp.gui.panels.refused import RefusedPanel
 from fieldapp.gui.panels.sync_status import SyncStatusPanel
+from fieldapp.gui.widgets.painted import WhenPainted
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,9 @@ class MainWindow(QMainWindow):
 
         # the panels' views and models by name (tests, the focus order, the wizard)
         self.caseload_view, self.caseload_model = self.caseload_panel.view, self.caseload_panel.model
+        self.when_painted = WhenPainted(self.caseload_view.viewport())
+        """Work that follows the caseload on screen (the still-due list, the sync client, the wizard's
+        modules) starts once it has been drawn, never competing with drawing it."""
         self.drafts_view, self.drafts_model = self.drafts_panel.view, self.drafts_panel.model
         self.recent_view, self.recent_model = self.recent_panel.view, self.recent_panel.model
         self.due_view, self.due_model, self.due_label = (
@@ -308,10 +312,13 @@ class MainWindow(QMainWindow):
             self.tabs.indexOf(self.refused_tab),
             f"Refused &by server ({refused})" if refused else "Refused &by server",
         )
-        self._load_due(overview.caseload)
         if self._first_load:
             self._first_load = False
-            self._connect_sync()
+            caseload = overview.caseload
+            self.due_panel.working()
+            self.when_painted.run(lambda: self._follow_first_paint(caseload))
+        else:
+            self._load_due(overview.caseload)
         if overview.closed:
             final = sum(1 for s in overview.closed if s.state is not ContactState.DRAFT)
             flagged = sum(1 for s in overview.closed if s.flagged_for_supervisor)
@@ -362,6 +369,13 @@ class MainWindow(QMainWindow):
         self.recent_panel.set_rows(rows)
         if self._select_recent is not None and self.recent_panel.select_contact(self._select_recent):
             self._select_recent = None
+
+    def _follow_first_paint(self, caseload: Caseload) -> None:
+        """The still-due list and the sync client, once the first caseload is drawn (unless closed since)."""
+        if self._closed:
+            return
+        self._load_due(caseload)
+        self._connect_sync()
 
     def _load_due(self, caseload: Caseload) -> None:
         """The still-due list reads every contact of the month: it follows the usable window, never delays it."""
