@@ -404,3 +404,29 @@ def test_still_due_is_sorted_by_urgency(qtbot, make_window, opened, clock):
     assert "draft" in rows[0]  # today's draft is lost tonight: the most urgent thing comes first
     days = [int(m.group(1)) for row in rows[1:] if (m := re.search(r"(\d+) days? left", row))]
     assert days and days == sorted(days), rows
+
+
+# ------------------------------------------------------------------ the still-due list follows the caseload
+
+
+def test_the_still_due_list_starts_once_the_caseload_is_drawn(qtbot, make_window, opened):
+    """Worked out on the op runner, the still-due list would hold the interpreter while the GUI thread
+    draws the caseload just unlocked: it starts on the turn after the caseload's first paint."""
+    from fieldapp.domain.codetables import load_codetables
+
+    tables = load_codetables()
+    asked: list[bool] = []
+
+    def still_due(caseload, now):  # type: ignore[no-untyped-def]
+        asked.append(window.caseload_view.viewport().isVisible())
+        return due_list(opened.service, caseload, tables, now)
+
+    window = make_window(compliance=still_due)
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.start()  # the caseload is read, but the window is not on screen yet
+    qtbot.wait(200)
+    assert asked == [] and "Working out" in window.due_label.text()
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(lambda: window.due_model.rowCount() > 0, timeout=15_000)
+    assert asked == [True]
