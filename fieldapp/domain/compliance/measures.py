@@ -28,7 +28,7 @@ from fieldapp.domain.caseplans import (
     sw_plan_contact_missing,
 )
 from fieldapp.domain.codetables import CodeTables
-from fieldapp.domain.compliance.judgments import Judgment, JudgmentMemo, judge
+from fieldapp.domain.compliance.judgments import JudgmentMemo, judge
 from fieldapp.domain.compliance.model import ContactActivity, MeasureResult, MeasureStatus, MonthReport
 from fieldapp.domain.findings import CountVerdict
 from fieldapp.domain.records import (
@@ -113,7 +113,7 @@ class ContactIndex:
             list
         )
         self._clean: set[str] = set()
-        self._judged = {} if memo is None else memo.judgments_for(caseload, tables)
+        self._judged = None if memo is None else memo.judgments_for(caseload, tables)
         now_ts = now.timestamp()  # see review.final_by: epoch times compare without UTC offsets
         for contact in contacts:
             matter = self.matters.get(contact.context_id)
@@ -148,13 +148,14 @@ class ContactIndex:
                 self._judge(day, contact)
 
     def _judge(self, day: date, contact: Contact) -> None:
-        known = self._judged.get(contact.id)
-        judgment: Judgment
+        judged = self._judged
+        known = None if judged is None else judged.get(contact.id)
         if known is not None and known[0] is contact:
             judgment = known[1]
         else:
             judgment = judge(contact, self.caseload, self.matters[contact.context_id], self.tables)
-            self._judged[contact.id] = (contact, judgment)
+            if judged is not None:
+                judged[contact.id] = (contact, judgment)
         self.file(day, contact, judgment.verdicts, clean=judgment.clean)
 
     def file(self, day: date, contact: Contact, verdicts: Iterable[CountVerdict], *, clean: bool) -> None:
