@@ -45,7 +45,7 @@ from fieldapp.server.models import (
     ReleaseRow,
     Staff,
 )
-from fieldapp.server.push import may_supervise
+from fieldapp.server.oversight import may_supervise
 from fieldapp.server.sheet_pdf import render_pdf
 from fieldapp.server.supervision import Invalid, NotFound, Refused
 
@@ -120,7 +120,7 @@ def contact_sheet_pdf(
         matter, assigned = _matter(session, matter_id)
         staff = _staff(session)
         worker = staff.get(assigned)
-        if worker is None or not may_supervise(caller.worker, worker):
+        if worker is None or not may_supervise(session, caller.worker, worker):
             raise Refused(f"{matter_id} is not assigned to a worker you supervise")
         sources = _sources(session, matter_id, month=str(chosen))
     sheet = build_sheet(

@@ -125,7 +125,7 @@ def receive(db: Database, tables: CodeTables, caller: Caller, request: FrozenDra
 
 def unit_frozen_drafts(db: Database, caller: Caller, unit: str, month: str) -> UnitFrozenDrafts:
     """The unit's frozen drafts of a month, oldest first: for its supervisor and for managers."""
-    require_unit_reader(caller, unit)
+    require_unit_reader(db, caller, unit)
     with db.read() as session:
         rows = list(
             session.execute(

@@ -40,6 +40,7 @@ from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import CURRENT_MATTERS, matters_of, put_feed, snapshot_of, unit_staff_rows
 from fieldapp.server.db import Database, Query, Writer, insert_many
 from fieldapp.server.models import AmendmentRow, Assignment, ContactRow, MatterRow, Refusal, Staff
+from fieldapp.server.oversight import may_supervise
 from fieldapp.sync.protocol import ItemResult, ItemStatus, Outcome, PushRequest, PushResponse, WireFinding
 
 log = logging.getLogger("fieldapp.server.push")
@@ -381,7 +382,7 @@ class Pusher:
             result = _result(amendment.id, "amendment", Outcome.REFUSED, digest, (finding,), "refused")
             self._record_refusal(w, amendment.id, digest, result)
             return result
-        if not may_supervise(me, Worker.model_validate_json(owner.record)):
+        if not may_supervise(w.session, me, Worker.model_validate_json(owner.record)):
             return _result(
                 amendment.id,
                 "amendment",
@@ -466,15 +467,6 @@ class Pusher:
             return results
 
         return PushResponse(results=tuple(self.db.write_grouped(store)))
-
-
-def may_supervise(me: Worker, worker: Worker) -> bool:
-    """A manager supervises everyone; a supervisor their unit and the workers they supervise."""
-    if me.role is StaffRole.MANAGER:
-        return True
-    if me.role is StaffRole.SUPERVISOR:
-        return worker.unit == me.unit or worker.supervisor_id == me.id
-    return False
 
 
 def store_amendment(w: Writer, amendment: Amendment, digest: str, contact_worker_id: str) -> None:

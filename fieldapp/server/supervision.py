@@ -27,7 +27,8 @@ from fieldapp.server.auth import Caller
 from fieldapp.server.caseload import caseload_snapshot, put_feed
 from fieldapp.server.db import Database
 from fieldapp.server.models import AmendmentRow, ApprovalItem, ApprovalRow, ContactRow, MatterRow, Staff
-from fieldapp.server.push import may_supervise, store_amendment
+from fieldapp.server.oversight import may_supervise, units_overseen
+from fieldapp.server.push import store_amendment
 from fieldapp.sync.protocol import (
     AmendmentRequest,
     ApprovalRequest,
@@ -63,11 +64,14 @@ def _require_supervisor(caller: Caller) -> None:
         raise Refused("only a supervisor or manager may do this")
 
 
-def require_unit_reader(caller: Caller, unit: str) -> None:
-    """Only the unit's supervisor and managers see a unit's records."""
+def require_unit_reader(db: Database, caller: Caller, unit: str) -> None:
+    """Only the unit's supervisor and the managers its supervisor reports to see a unit's records."""
     _require_supervisor(caller)
     if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
         raise Refused("a supervisor sees their own unit only")
+    with db.read() as session:
+        if unit not in units_overseen(session, caller.worker):
+            raise Refused("a manager sees the units whose supervisors report to them")
 
 
 def unit_members(unit: str) -> Select[str]:
@@ -76,7 +80,7 @@ def unit_members(unit: str) -> Select[str]:
 
 
 def unit_contacts(db: Database, caller: Caller, unit: str, month: str) -> UnitContacts:
-    require_unit_reader(caller, unit)
+    require_unit_reader(db, caller, unit)
     with db.read() as session:
         rows = list(
             session.execute(
@@ -115,7 +119,7 @@ def unit_report(
     db: Database, caller: Caller, unit: str, month: str, tables: CodeTables, as_of: datetime | None
 ) -> UnitReportView:
     """SUP-REPORTS from the contacts the server holds: every worker of the unit, and the unit's totals."""
-    require_unit_reader(caller, unit)
+    require_unit_reader(db, caller, unit)
     now = as_of or datetime.now(tables.agency.time_zone)
     with db.read() as session:
         member_ids = list(
@@ -156,8 +160,9 @@ def approve(db: Database, caller: Caller, worker_id: str, request: ApprovalReque
     """SUP-REVIEW: record who approved which of a worker's contacts and when; (approval, created now)."""
     _require_supervisor(caller)
     worker = _worker(db, worker_id)
-    if not may_supervise(caller.worker, worker):
-        raise Refused("the worker is not in your unit")
+    with db.read() as session:
+        if not may_supervise(session, caller.worker, worker):
+            raise Refused("the worker is not in your unit")
     if worker.id == caller.worker.id:
         raise Refused("nobody approves their own contact sheet")
     with db.write() as w:
@@ -229,7 +234,7 @@ def amend(
         if contact is None:
             raise NotFound(f"no contact {contact_id!r} on the server")
         owner = w.session.get(Staff, contact.worker_id)
-        if owner is None or not may_supervise(me, Worker.model_validate_json(owner.record)):
+        if owner is None or not may_supervise(w.session, me, Worker.model_validate_json(owner.record)):
             raise Refused("the contact is not in your unit")
         if request.id is not None:
             existing = w.session.get(AmendmentRow, request.id)
@@ -272,7 +277,9 @@ def set_visitation_requirement(
         if row is None or row.kind != "case":
             raise NotFound(f"no case {case_id!r} on the server")
         owner = w.session.get(Staff, row.assigned_worker_id)
-        if owner is None or not may_supervise(caller.worker, Worker.model_validate_json(owner.record)):
+        if owner is None or not may_supervise(
+            w.session, caller.worker, Worker.model_validate_json(owner.record)
+        ):
             raise Refused("the case is not in your unit")
         case = Case.model_validate_json(row.record).model_copy(update={"visitation_requirement": requirement})
         case = Case.model_validate(case.model_dump())  # validated as a whole, as a loaded case would be

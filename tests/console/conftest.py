@@ -33,12 +33,18 @@ def start_console_org(
     server = ServerProcess.start(
         workdir, database=database, demo=True, extra_args=["--auth-failure-limit", "100000", *(extra or [])]
     )
+    server.add_staff("m-other", role="manager", unit="Bureau 9 (test)", name="Otto Other", title="Manager")
     server.add_staff(
-        "s-other", role="supervisor", unit="Unit 9 (test)", name="Olive Other", title="Supervisor"
+        "s-other",
+        role="supervisor",
+        unit="Unit 9 (test)",
+        name="Olive Other",
+        title="Supervisor",
+        supervisor="m-other",
     )
     server.add_staff("w-other", role="worker", unit="Unit 9 (test)", supervisor="s-other")
     db = server.database_handle()
-    for staff_id in ("s-lee", "m-kim", "s-other"):
+    for staff_id in ("s-lee", "m-kim", "s-other", "m-other"):
         set_password(db, staff_id, PASSWORD)
     tokens = {who: server.enroll(who) for who in ("w-ana", "w-ben", "s-lee", "w-other")}
     return ConsoleOrg(server, tokens)

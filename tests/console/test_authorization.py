@@ -1,6 +1,7 @@
 """The console's authorization matrix, beside the API's (tests/server/test_authorization.py): every page
-and form action × (no session, a device token, a supervisor of another unit) is refused and writes
-nothing; the unit's supervisor and a manager get through. Runs on SQLite and on PostgreSQL."""
+and form action × (no session, a device token, a supervisor of another unit, the manager of another unit)
+is refused and writes nothing; the unit's supervisor and the manager its supervisor reports to get
+through. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -103,8 +104,13 @@ def test_every_console_page_and_action_refuses_every_wrong_caller(matrix_org: Co
     anonymous = ConsoleUser(matrix_org.server.url)
     device = ConsoleUser(matrix_org.server.url)
     device.client.headers["Authorization"] = f"Bearer {matrix_org.tokens['s-lee']}"
-    other = matrix_org.user("s-other")
-    other_csrf = _csrf(other, "/console/units/Unit%209%20%28test%29")
+    others = [
+        (who, user, _csrf(user, "/console/units/Unit%209%20%28test%29"))
+        for who, user in (
+            ("another unit's supervisor", matrix_org.user("s-other")),
+            ("another unit's manager", matrix_org.user("m-other")),
+        )
+    ]
     for action in actions(contact):
         for label, user, csrf in (("no session", anonymous, ""), ("device token", device, "")):
             status = _call(user, action, csrf)
@@ -116,9 +122,13 @@ def test_every_console_page_and_action_refuses_every_wrong_caller(matrix_org: Co
                 if not location.startswith("/console/sign-in"):
                     failures.append(f"{action.path} as {label} went to {location}")
         if action.scoped:
-            status = _call(other, action, other_csrf)
-            if status != 403:
-                failures.append(f"{action.method} {action.path} as another unit's supervisor: {status}")
+            for who, other, other_csrf in others:
+                status = _call(other, action, other_csrf)
+                if status != 403:
+                    failures.append(f"{action.method} {action.path} as {who}: {status}")
+    units = others[1][1].get("/console/").text  # the other manager chooses among their units only
+    if "Unit 9 (test)" not in units or "Unit 7 (demo)" in units:
+        failures.append("another unit's manager is offered units that are not theirs")
     assert not failures, "\n".join(failures)
     assert _state(matrix_org) == before  # nothing was written by any refused call
 

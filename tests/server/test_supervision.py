@@ -147,10 +147,13 @@ def test_nar_amend_pushed_by_the_supervisor_must_carry_their_name_and_title(org:
     assert results[1]["findings"][0]["rule_id"] == "NAR-AMEND"
 
 
-def test_manager_sees_any_unit(org: Org) -> None:
+def test_a_manager_sees_only_the_units_whose_supervisors_report_to_them(org: Org) -> None:
+    """Unit 7's supervisor (s-lee) reports to m-kim; Unit 9's (s-other) to nobody: m-kim sees Unit 7 only."""
     with org.client("m-kim") as kim:
         assert kim.get(f"/v1/units/{UNIT}/contacts", params={"month": "2026-11"}).status_code == 200
-        assert kim.get("/v1/units/Unit 9 (test)/contacts", params={"month": "2026-11"}).status_code == 200
+        other = kim.get("/v1/units/Unit 9 (test)/contacts", params={"month": "2026-11"})
+        assert other.status_code == 403
+        assert "units whose supervisors report to them" in other.text
 
 
 def test_sup_reports_unit_report_counts_the_stored_face_to_face_contacts(org: Org) -> None:

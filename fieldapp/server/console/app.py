@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from fieldapp.domain import compliance
 from fieldapp.domain.agency_time import Month, business_day
 from fieldapp.domain.compliance import MEASURE_IDS, MEASURE_LABELS, MeasureStatus
-from fieldapp.domain.records import Case, StaffRole, VisitationRequirement
+from fieldapp.domain.records import Case, VisitationRequirement, Worker
 from fieldapp.domain.rules import RuleContext, check_contact, counts_toward
 from fieldapp.server import contact_sheets, frozen, supervision
 from fieldapp.server.console import accounts, unitdata, words
@@ -56,7 +56,7 @@ from fieldapp.server.console.web import (
     url_segment,
 )
 from fieldapp.server.models import ApprovalItem, ContactRow
-from fieldapp.server.push import may_supervise
+from fieldapp.server.oversight import may_supervise, units_overseen
 from fieldapp.sync.protocol import AmendmentRequest, ApprovalRequest
 
 if TYPE_CHECKING:
@@ -92,7 +92,9 @@ def signed_in(request: Request) -> Page:
         raise SignInNeeded(ended=False)
     page = Page(signed)
     if page.is_manager:
-        page.units = unitdata.unit_names(state.db)
+        with state.db.read() as session:
+            overseen = units_overseen(session, signed.staff)
+        page.units = [u for u in unitdata.unit_names(state.db) if u in overseen]
     else:
         page.units = [signed.staff.unit]
     return page
@@ -124,8 +126,13 @@ def _upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _unit_for(page: Page, unit: str) -> None:
-    _guard(lambda: supervision.require_unit_reader(page.caller, unit))
+def _oversees(request: Request, page: Page, worker: Worker) -> bool:
+    with state_of(request).db.read() as session:
+        return may_supervise(session, page.signed.staff, worker)
+
+
+def _unit_for(request: Request, page: Page, unit: str) -> None:
+    _guard(lambda: supervision.require_unit_reader(state_of(request).db, page.caller, unit))
 
 
 def _read_unit(request: Request, unit: str) -> unitdata.UnitData:
@@ -135,7 +142,7 @@ def _read_unit(request: Request, unit: str) -> unitdata.UnitData:
 
 
 def _load_unit(request: Request, page: Page, unit: str) -> unitdata.UnitData:
-    _unit_for(page, unit)
+    _unit_for(request, page, unit)
     data = _read_unit(request, unit)
     if not data.files:
         raise ConsoleError(404, "No such unit", f"There are no workers in a unit called “{unit}”.")
@@ -425,9 +432,7 @@ def _contact_view(request: Request, page: Page, contact_id: str) -> unitdata.Sto
     view = unitdata.load_contact(state_of(request).db, contact_id)
     if view is None:
         raise ConsoleError(404, "Contact not found", "There is no contact with that ID on the server.")
-    if page.signed.staff.role not in (StaffRole.SUPERVISOR, StaffRole.MANAGER) or not may_supervise(
-        page.signed.staff, view.worker
-    ):
+    if not _oversees(request, page, view.worker):
         raise ConsoleError(403, "Not yours to see", "This contact belongs to a worker outside your unit.")
     return view
 
@@ -803,7 +808,7 @@ def _matter_view(request: Request, page: Page, matter_id: str) -> unitdata.Matte
     view = unitdata.load_matter(state_of(request).db, matter_id)
     if view is None:
         raise ConsoleError(404, "Not found", "There is no referral or case with that ID on the server.")
-    if view.worker is None or not may_supervise(page.signed.staff, view.worker):
+    if view.worker is None or not _oversees(request, page, view.worker):
         raise ConsoleError(
             403, "Not yours to see", "This referral or case is held by a worker outside your unit."
         )
