@@ -233,7 +233,9 @@ def test_every_page_has_no_wcag_a_or_aa_violations(
     context.close()
 
     manager = _page(browser, org, "m-kim")
-    assert "Units" in manager.inner_text("h1")
+    assert "Your units" in manager.inner_text("h1")
+    assert manager.get_by_role("link", name="Unit 7 (demo)").count() == 1  # s-lee reports to m-kim
+    assert manager.get_by_role("link", name="Unit 9 (test)").count() == 0  # s-other does not
     _no_violations(manager)
     screenshot(manager, "16_manager_units", tmp_path)
     manager.goto("/console/matters/C-2001")

@@ -384,3 +384,19 @@ def test_contact_sheet_pdf_and_a_managers_release(console_org: ConsoleOrg) -> No
         assert made.status_code == 200 and made.content.startswith(b"%PDF")
     with console_org.server.database_handle().read() as session:
         assert session.query(ReleaseRow).count() == before + 1
+
+
+def test_the_dashboard_counts_each_workers_items_at_a_glance(console_org: ConsoleOrg) -> None:
+    """A unit of fifteen lists thousands of due items early in a month: the table on top gives each worker's
+    counts, as many as their section lists, and leads to that section."""
+    with console_org.user("s-lee") as lee:
+        page = unescape(lee.get(UNIT).text)
+    glance = page.split("<caption>At a glance</caption>")[1].split("</table>")[0]
+    rows = re.findall(r'<a href="#(w-\d+)">([^<]+)</a></th>\s*<td[^>]*>(\d+)</td><td>(\d+)</td>', glance)
+    assert {name for _, name, _, _ in rows} == {"Ana Brightfield", "Ben Calloway"}
+    for anchor, name, overdue, due in rows:
+        section = page.split(f'id="{anchor}"')[1].split("</article>")[0]
+        assert section.lstrip(">").startswith(name)
+        assert section.count('<li class="overdue">') == int(overdue)
+        listed_due = section.split("Due this month")[1].count("<li>") if "Due this month" in section else 0
+        assert listed_due == int(due), name
