@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -13,6 +15,7 @@ sys.path.insert(0, str(REPO))
 OUT = REPO / "docs" / "screenshots"
 
 _tmp = Path(tempfile.mkdtemp(prefix="fieldapp-shots-"))
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)  # its test keyring file holds the profile's key
 os.environ["FIELDAPP_TEST_KEYRING_FILE"] = str(_tmp / "keyring.json")
 os.environ["XDG_CONFIG_HOME"] = str(_tmp / "config")
 
