@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from compliance_month import NARRATIVE, SHAPES, percentile  # this folder: the domain bench's contacts
 from fastapi.testclient import TestClient
 
 from fieldapp.domain.canonical import canonical_json, content_hash
@@ -50,36 +51,8 @@ SUPERVISOR = Worker(
     role=StaffRole.SUPERVISOR,
     unit=UNIT,
 )
-NARRATIVE = (
-    "Before: reviewed the case plan.\nDuring: met at the home at 10:00; the child showed me her room.\n"
-    "After: next visit set for next month."
-)
-KINDS = {
-    "CHILD_CASE": dict(
-        purposes=("DELIVERED_SERVICES",),
-        participant_ids=("p-nova",),
-        party_type="STAFF_CHILD",
-        location="CHILD_RESIDENCE",
-        services=("SW_PLAN_CONTACT",),
-        sop_components=("VOICE_OF_CHILD",),
-    ),
-    "PARENT_CASE": dict(
-        purposes=("CLIENT_EVALUATION",),
-        participant_ids=("p-avery",),
-        party_type="STAFF_PARENT",
-        location="PARENT_RESIDENCE",
-        services=("SW_PLAN_CONTACT",),
-        sop_components=("SOLUTION_FOCUSED",),
-    ),
-    "SCP_CASE": dict(
-        purposes=("CONSULT_SCP",),
-        participant_ids=("p-morgan",),
-        party_type="STAFF_SCP",
-        location="CHILD_RESIDENCE",
-        services=("SW_PLAN_CONTACT",),
-        sop_components=("THREE_QUESTIONS",),
-    ),
-}
+PARTICIPANT = {"CHILD_CASE": "p-nova", "PARENT_CASE": "p-avery", "SCP_CASE": "p-morgan"}
+"""Who each kind of contact is with, in the demo's C-2001 that every case of the unit copies."""
 
 
 def build_unit(database: str, workers: int, cases_each: int, today: date) -> int:
@@ -100,7 +73,7 @@ def build_unit(database: str, workers: int, cases_each: int, today: date) -> int
                     (first_month.month - 1 + month) % 12 + 1,
                     1,
                 )
-                for n, (kind, fields) in enumerate(KINDS.items()):
+                for n, (kind, fields) in enumerate(SHAPES.items()):
                     day = first + timedelta(days=3 + 5 * n)
                     if day >= today:
                         continue
@@ -116,6 +89,7 @@ def build_unit(database: str, workers: int, cases_each: int, today: date) -> int
                             method="IN_PERSON",
                             status="COMPLETED",
                             narrative=NARRATIVE,
+                            participant_ids=(PARTICIPANT[kind],),
                             on_behalf_of_child_ids=("p-nova", "p-kit"),
                             first_saved_at=start + timedelta(hours=1),
                             finalized_at=start + timedelta(hours=2),
@@ -163,11 +137,6 @@ def unit_caseloads(workers: int, cases_each: int, supervisor: Worker, court_shif
         )
         out.append(Caseload(worker=worker, staff=(supervisor,), cases=cases))
     return out
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def measure(database: str, runs: int, workers: int, cases_each: int) -> dict[str, list[tuple[float, float]]]:
@@ -245,8 +214,8 @@ def main() -> int:
                     cpu = [c for _, c in pairs]
                     print(
                         f"[{backend}] {name:9s} wall p50 {statistics.median(wall) * 1000:6.0f} ms  "
-                        f"p95 {pct(wall, 95) * 1000:6.0f} ms | CPU p50 {statistics.median(cpu) * 1000:6.0f} ms  "
-                        f"p95 {pct(cpu, 95) * 1000:6.0f} ms  ({len(pairs)} runs; load average "
+                        f"p95 {percentile(wall, 0.95) * 1000:6.0f} ms | CPU p50 {statistics.median(cpu) * 1000:6.0f} ms  "
+                        f"p95 {percentile(cpu, 0.95) * 1000:6.0f} ms  ({len(pairs)} runs; load average "
                         f"{os.getloadavg()[0]:.1f})"
                     )
             finally:

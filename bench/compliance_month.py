@@ -9,7 +9,7 @@
    (what the supervisor's monthly report and the console's dashboard compute). Target: p95 <= 500 ms.
 
 Each figure is timed `--repeats` times in one process after one warm-up run; p50 and p95 are printed. The
-caseloads are generated here (`worker_caseload`), so the console's bench can reuse them.
+caseloads are generated here (`worker_caseload`); the console's bench shares its contact shapes.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def worker_caseload(
     return caseload, contacts
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -193,11 +193,11 @@ def timed(label: str, target_ms: float, repeats: int, work: Callable[[], object]
         work()
         wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.thread_time() - c0) * 1000)
-    p50, p95 = statistics.median(wall), _percentile(wall, 0.95)
+    p50, p95 = statistics.median(wall), percentile(wall, 0.95)
     verdict = "met" if p95 <= target_ms else "NOT met"
     print(
         f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= {target_ms:.0f} ms: {verdict}); "
-        f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {_percentile(cpu, 0.95):.1f} ms; {repeats} repeats"
+        f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {percentile(cpu, 0.95):.1f} ms; {repeats} repeats"
     )
     return p50, p95
 
@@ -243,7 +243,7 @@ def main() -> None:
         per.append(time.perf_counter() - t0)
     print(
         f"counts_toward one contact (the wizard's review page): p50 {statistics.median(per) * 1e3:.3f} ms, "
-        f"p95 {_percentile(per, 0.95) * 1e3:.3f} ms"
+        f"p95 {percentile(per, 0.95) * 1e3:.3f} ms"
     )
 
 
