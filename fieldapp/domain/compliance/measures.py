@@ -470,6 +470,21 @@ class _Builder:
                 window=window,
             )
 
+    def _scp_in_person_exempt(self, case: Case, scp: Person, base: dict[str, Any]) -> MeasureResult | None:
+        """CMP-SCP-6MONTH exempt over the window of `base` (CLS-SCHEDULE), or None when a visit is due."""
+        why = self._exempt(case, scp, cnt.SCP_6MONTH, base["period_start"], base["period_end"])
+        if why is None:
+            return None
+        return self._result(
+            cnt.SCP_6MONTH,
+            case,
+            scp,
+            **base,
+            status=MeasureStatus.EXEMPT,
+            detail=f"No in-person visit is required of {scp.full_name}: {why}.",
+            reason_rule_id="CLS-SCHEDULE",
+        )
+
     def _scp_6month(self, case: Case, scp: Person, due_by: date) -> MeasureResult:
         month = self.month
         plan = plan_in_force(case, due_by)
@@ -478,17 +493,9 @@ class _Builder:
         every = plan.scp_in_person_every_months if plan else 6
         window_start = max(month.plus(-(every - 1)).first, case.start_date)
         base: dict[str, Any] = dict(period_start=window_start, period_end=month.last, window="period")
-        why = self._exempt(case, scp, cnt.SCP_6MONTH, window_start, month.last)
-        if why is not None:
-            return self._result(
-                cnt.SCP_6MONTH,
-                case,
-                scp,
-                **base,
-                status=MeasureStatus.EXEMPT,
-                detail=f"No in-person visit is required of {scp.full_name}: {why}.",
-                reason_rule_id="CLS-SCHEDULE",
-            )
+        exempt = self._scp_in_person_exempt(case, scp, base)
+        if exempt is not None:
+            return exempt
         found = self.ix.counted_in(case.id, cnt.SCP_6MONTH, scp.id, window_start, month.last)
         if found:
             last = max(d for d, _ in found)
@@ -539,17 +546,9 @@ class _Builder:
         child's case plan'): `needed` visits in the calendar month."""
         month = self.month
         base: dict[str, Any] = dict(period_start=month.first, period_end=month.last, window="period")
-        why = self._exempt(case, scp, cnt.SCP_6MONTH, month.first, month.last)
-        if why is not None:
-            return self._result(
-                cnt.SCP_6MONTH,
-                case,
-                scp,
-                **base,
-                status=MeasureStatus.EXEMPT,
-                detail=f"No in-person visit is required of {scp.full_name}: {why}.",
-                reason_rule_id="CLS-SCHEDULE",
-            )
+        exempt = self._scp_in_person_exempt(case, scp, base)
+        if exempt is not None:
+            return exempt
         found = self.ix.counted_in(case.id, cnt.SCP_6MONTH, scp.id, month.first, month.last)
         ids = _ids(found)
         made = f"{len(ids)} of {needed}" + (f" (on {_days(found)})" if found else "")
