@@ -67,9 +67,11 @@ def _require_supervisor(caller: Caller) -> None:
 def require_unit_reader(db: Database, caller: Caller, unit: str) -> None:
     """Only the unit's supervisor and the managers its supervisor reports to see a unit's records."""
     _require_supervisor(caller)
-    if caller.role is StaffRole.SUPERVISOR and caller.worker.unit != unit:
-        raise Refused("a supervisor sees their own unit only")
-    with db.read() as session:
+    if caller.role is StaffRole.SUPERVISOR:
+        if caller.worker.unit != unit:
+            raise Refused("a supervisor sees their own unit only")
+        return
+    with db.read() as session:  # a manager's units follow the reporting lines in the staff table
         if unit not in units_overseen(session, caller.worker):
             raise Refused("a manager sees the units whose supervisors report to them")
 
