@@ -40,7 +40,7 @@ class WorkerFile:
     caseload: Caseload
     contacts: tuple[Contact, ...]
     approvals: tuple[Approval, ...]
-    memo: JudgmentMemo = field(default_factory=JudgmentMemo)
+    memo: JudgmentMemo
 
 
 @dataclass(slots=True)
