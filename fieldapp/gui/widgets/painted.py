@@ -22,10 +22,6 @@ class WhenPainted(QObject):
         self._waiting: list[Callable[[], object]] = []
         widget.installEventFilter(self)
 
-    @property
-    def painted(self) -> bool:
-        return self._painted
-
     def run(self, work: Callable[[], object]) -> None:
         """`work()` after the widget's first paint has been drawn (now, if it has been already)."""
         if self._painted:
